@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "backend_settings.hpp"
+#include "chimera/core/run_request.hpp"
+
+namespace chimera::service {
+
+/// `chimera serve` settings. Parsing throws std::invalid_argument with a message
+/// naming the flag at fault.
+struct serve_config {
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 8080;
+    backend_settings backend;
+    std::filesystem::path data_root = ".";
+    std::filesystem::path state_dir = "chimera-state";
+    std::size_t workers = 2;
+    std::size_t queue_capacity = 1000;
+    std::string model = "gemma3:latest";
+};
+
+/// `chimera run` settings: the pipeline once or N times, without a server.
+struct run_command_config {
+    backend_settings backend;
+    std::filesystem::path data_dir = ".";
+    std::string model = "gemma3:latest";
+    std::size_t runs = 1;
+    core::run_options options;
+    std::filesystem::path output_dir = "chimera-runs";
+};
+
+[[nodiscard]] serve_config parse_serve_config(std::span<char* const> args);
+[[nodiscard]] run_command_config parse_run_command_config(std::span<char* const> args);
+
+[[nodiscard]] std::string serve_usage();
+[[nodiscard]] std::string run_usage();
+
+}  // namespace chimera::service

@@ -1,0 +1,261 @@
+#include "ollama_streaming_call.hpp"
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <nlohmann/json.hpp>
+
+#include "chimera/core/ndjson_stream_decoder.hpp"
+#include "run_failure.hpp"
+
+namespace chimera::service {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+double ms_between(steady::time_point from, steady::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+/// Chooses the expiry of the next read: the per-phase timeout, cut short by the
+/// call deadline, remembering which of the two it was so a timeout can be named.
+class call_clock {
+public:
+    call_clock(const backend_settings& settings, steady::time_point start)
+        : settings_(settings), deadline_(start + settings.call_timeout) {}
+
+    void arm(beast::tcp_stream& stream, std::chrono::milliseconds phase_timeout, const char* phase_name) {
+        const auto now = steady::now();
+        if (now + phase_timeout < deadline_) {
+            armed_name_ = phase_name;
+            armed_ms_ = phase_timeout.count();
+            stream.expires_after(phase_timeout);
+        } else {
+            armed_name_ = "call-timeout";
+            armed_ms_ = settings_.call_timeout.count();
+            stream.expires_at(deadline_);
+        }
+    }
+
+    [[nodiscard]] run_failure timeout_failure() const {
+        return {"timeout", std::string{armed_name_} + " fired: Ollama sent nothing for " + std::to_string(armed_ms_) +
+                               " ms"};
+    }
+
+private:
+    const backend_settings& settings_;
+    steady::time_point deadline_;
+    const char* armed_name_ = "";
+    std::int64_t armed_ms_ = 0;
+};
+
+http::request<http::string_body> make_generate_request(const backend_settings& settings, std::string body) {
+    http::request<http::string_body> request{http::verb::post, "/api/generate", 11};
+    request.set(http::field::host, settings.endpoint.authority());
+    request.set(http::field::content_type, "application/json");
+    request.set(http::field::accept, "application/x-ndjson");
+    request.set(http::field::user_agent, "chimera/0.1");
+    request.keep_alive(true);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    return request;
+}
+
+std::string ollama_error_message(const std::string& body) {
+    const auto parsed = nlohmann::json::parse(body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) {
+        return parsed["error"].get<std::string>();
+    }
+    return body.substr(0, 200);
+}
+
+/// Consumes decoder events into the result; throws on error and malformed lines.
+class generation_assembler {
+public:
+    generation_assembler(steady::time_point start, const token_sink& on_token) : start_(start), on_token_(on_token) {}
+
+    void consume(std::vector<core::stream_event>& events, streamed_generation& out) {
+        for (auto& event : events) {
+            std::visit([&](auto& e) { on(e, out); }, event);
+        }
+        events.clear();
+    }
+
+    [[nodiscard]] bool done() const { return done_; }
+
+private:
+    void on(core::token_event& e, streamed_generation& out) {
+        if (e.text.empty()) {
+            return;
+        }
+        if (!first_token_seen_) {
+            first_token_seen_ = true;
+            out.timings.ttft_ms = ms_between(start_, steady::now());
+        }
+        if (on_token_) {
+            on_token_(e.text);
+        }
+        out.text += e.text;
+    }
+
+    void on(core::done_event& e, streamed_generation& out) {
+        done_ = true;
+        out.stats = e.stats;
+        out.timings.stream_ms = ms_between(start_, steady::now());
+        if (!first_token_seen_) {
+            out.timings.ttft_ms = out.timings.stream_ms;
+        }
+        if (!e.stats.done_reason.empty() && e.stats.done_reason == "load") {
+            throw run_failure("backend_protocol_error", "Ollama answered with a load-only reply; no text was generated");
+        }
+    }
+
+    static void on(core::error_event& e, streamed_generation& /*out*/) {
+        throw run_failure("backend_error", "Ollama reported an error mid-stream: " + e.message);
+    }
+
+    static void on(core::malformed_event& e, streamed_generation& /*out*/) {
+        throw run_failure("backend_protocol_error", "Ollama sent a line that is not a generate chunk: " + e.detail);
+    }
+
+    steady::time_point start_;
+    const token_sink& on_token_;
+    bool first_token_seen_ = false;
+    bool done_ = false;
+};
+
+/// Reads a non-200 reply whole and turns it into the failure a user sees.
+awaitable<void> throw_http_error(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                 http::response_parser<http::buffer_body>& parser, call_clock& clock) {
+    std::string body;
+    std::array<char, 4096> chunk{};
+    while (!parser.is_done() && body.size() < 64 * 1024) {
+        parser.get().body().data = chunk.data();
+        parser.get().body().size = chunk.size();
+        clock.arm(stream, std::chrono::seconds{10}, "idle-timeout");
+        auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_tuple);
+        body.append(chunk.data(), chunk.size() - parser.get().body().size);
+        if (ec && ec != http::error::need_buffer) {
+            break;
+        }
+    }
+    const auto status = parser.get().result_int();
+    throw run_failure(status >= 500 ? "backend_unavailable" : "backend_error",
+                      "Ollama answered HTTP " + std::to_string(status) + ": " + ollama_error_message(body));
+}
+
+/// Sends the request and reads the response header. Returns false when a reused
+/// connection turned out to be dead before any byte came back (safe to retry).
+awaitable<bool> send_and_read_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                     http::request<http::string_body>& request,
+                                     http::response_parser<http::buffer_body>& parser, call_clock& clock,
+                                     const backend_settings& settings, bool reused) {
+    clock.arm(stream, settings.idle_timeout, "idle-timeout");
+    auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
+    if (!write_ec) {
+        clock.arm(stream, settings.headers_timeout, "headers-timeout");
+        auto [read_ec, read] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+        if (!read_ec) {
+            co_return true;
+        }
+        if (read_ec == beast::error::timeout) {
+            throw clock.timeout_failure();
+        }
+        if (reused && read == 0 && buffer.size() == 0) {
+            co_return false;
+        }
+        throw run_failure("backend_unavailable", "Ollama closed the connection before answering: " + read_ec.message());
+    }
+    if (write_ec == beast::error::timeout) {
+        throw clock.timeout_failure();
+    }
+    if (reused) {
+        co_return false;
+    }
+    throw run_failure("backend_unavailable", "sending the request to Ollama failed: " + write_ec.message());
+}
+
+awaitable<void> read_stream(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                            http::response_parser<http::buffer_body>& parser, call_clock& clock,
+                            const backend_settings& settings, generation_assembler& assembler,
+                            streamed_generation& out) {
+    core::ndjson_stream_decoder decoder;
+    std::vector<core::stream_event> events;
+    std::array<char, 16384> chunk{};
+    while (!parser.is_done()) {
+        parser.get().body().data = chunk.data();
+        parser.get().body().size = chunk.size();
+        clock.arm(stream, settings.idle_timeout, "idle-timeout");
+        auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_tuple);
+        const std::size_t got = chunk.size() - parser.get().body().size;
+        decoder.feed({chunk.data(), got}, events);
+        assembler.consume(events, out);
+        if (ec == beast::error::timeout) {
+            throw clock.timeout_failure();
+        }
+        if (ec && ec != http::error::need_buffer) {
+            throw run_failure("stream_truncated", "the Ollama stream broke off before done:true: " + ec.message());
+        }
+    }
+    decoder.finish(events);
+    assembler.consume(events, out);
+    if (!assembler.done()) {
+        throw run_failure("stream_truncated", "the Ollama stream ended without a done:true chunk");
+    }
+}
+
+}  // namespace
+
+awaitable<streamed_generation> stream_generate(backend_connection_pool& pool, backend_connection& connection,
+                                               const backend_settings& settings, std::string body,
+                                               const token_sink& on_token) {
+    const auto start = steady::now();
+    call_clock clock{settings, start};
+    auto request = make_generate_request(settings, std::move(body));
+    beast::flat_buffer buffer;
+    std::optional<http::response_parser<http::buffer_body>> parser;
+    parser.emplace();
+    try {
+        bool reused = connection != nullptr;
+        if (!connection) {
+            connection = co_await pool.acquire();
+        }
+        if (!co_await send_and_read_header(*connection, buffer, request, *parser, clock, settings, reused)) {
+            connection = co_await pool.connect();
+            parser.emplace();
+            buffer.clear();
+            co_await send_and_read_header(*connection, buffer, request, *parser, clock, settings, false);
+        }
+        parser->body_limit(boost::none);  // the decoder bounds each line; a long generation is legitimate
+        if (parser->get().result() != http::status::ok) {
+            co_await throw_http_error(*connection, buffer, *parser, clock);
+        }
+        streamed_generation out;
+        generation_assembler assembler{start, on_token};
+        co_await read_stream(*connection, buffer, *parser, clock, settings, assembler, out);
+        if (!parser->keep_alive()) {
+            connection.reset();
+        }
+        co_return out;
+    } catch (...) {
+        connection.reset();  // its state is unknown: never reuse it
+        throw;
+    }
+}
+
+}  // namespace chimera::service

@@ -1,0 +1,104 @@
+#include "router.hpp"
+
+#include <optional>
+
+#include <spdlog/spdlog.h>
+
+#include "problem_response.hpp"
+
+namespace chimera::service {
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+    std::vector<std::string> segments;
+    while (!path.empty()) {
+        if (path.front() == '/') {
+            path.remove_prefix(1);
+            continue;
+        }
+        const auto slash = path.find('/');
+        segments.emplace_back(path.substr(0, slash));
+        path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
+    }
+    return segments;
+}
+
+std::string_view path_of(const http_request& request) {
+    const std::string_view target = request.target();
+    return target.substr(0, target.find('?'));
+}
+
+bool is_param(const std::string& segment) { return segment.size() > 2 && segment.front() == '{'; }
+
+std::optional<path_params> match(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
+    if (pattern.size() != path.size()) {
+        return std::nullopt;
+    }
+    path_params params;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        if (is_param(pattern[i])) {
+            params.push_back(path[i]);
+        } else if (pattern[i] != path[i]) {
+            return std::nullopt;
+        }
+    }
+    return params;
+}
+
+}  // namespace
+
+void router::add(http::verb method, std::string pattern, route_handler handler) {
+    auto segments = split_path(pattern);
+    routes_.push_back({method, std::move(pattern), std::move(segments), std::move(handler)});
+}
+
+void router::add_sync(http::verb method, std::string pattern, sync_route_handler handler) {
+    add(method, std::move(pattern),
+        [handler = std::move(handler)](const http_request& request,
+                                       const path_params& params) -> awaitable<http_response> {
+            co_return handler(request, params);
+        });
+}
+
+std::string_view router::match_pattern(const http_request& request) const {
+    const auto path = split_path(path_of(request));
+    for (const auto& r : routes_) {
+        if (match(r.segments, path)) {
+            return r.pattern;
+        }
+    }
+    return "unmatched";
+}
+
+awaitable<http_response> router::dispatch(const http_request& request) const {
+    const auto path = split_path(path_of(request));
+    std::string allowed;
+    for (const auto& r : routes_) {
+        auto params = match(r.segments, path);
+        if (!params) {
+            continue;
+        }
+        const bool head_as_get = request.method() == http::verb::head && r.method == http::verb::get;
+        if (r.method != request.method() && !head_as_get) {
+            allowed += allowed.empty() ? "" : ", ";
+            allowed += std::string{http::to_string(r.method)};
+            continue;
+        }
+        try {
+            co_return co_await r.handler(request, *params);
+        } catch (const std::exception& e) {
+            spdlog::error("handler for {} {} failed: {}", http::to_string(request.method()), r.pattern, e.what());
+        }
+        co_return make_problem(request, http::status::internal_server_error,
+                               "the server failed to handle the request; see its log");
+    }
+    if (!allowed.empty()) {
+        auto response = make_problem(request, http::status::method_not_allowed,
+                                     "this resource allows: " + allowed);
+        response.set(http::field::allow, allowed);
+        co_return response;
+    }
+    co_return make_problem(request, http::status::not_found, "no resource at " + std::string{path_of(request)});
+}
+
+}  // namespace chimera::service

@@ -1,0 +1,12 @@
+#pragma once
+
+#include "command_config.hpp"
+
+namespace chimera::service {
+
+/// `chimera run`: the run pipeline N times in sequence without a server, writing
+/// `<output_dir>/run_<n>/{report.md,metrics.json}` and printing a summary table.
+/// Returns 0 when every run succeeded, 1 otherwise.
+int run_once(const run_command_config& config);
+
+}  // namespace chimera::service

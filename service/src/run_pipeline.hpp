@@ -1,0 +1,33 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "backend_connection_pool.hpp"
+#include "chimera/core/benchmark_ingest.hpp"
+#include "chimera/core/run_document.hpp"
+
+namespace chimera::service {
+
+class service_metrics;
+
+/// What a run needs from its host (the server or `chimera run`).
+struct run_pipeline_services {
+    backend_connection_pool& pool;
+    const backend_settings& backend;
+    boost::asio::thread_pool& blocking;  ///< file ingestion runs here, never on the io thread
+    service_metrics& metrics;
+    core::ingest_limits limits;
+};
+
+/// Executes one run to its end: ingest `data_dir` → analysis call → parse → report
+/// call (on the same keep-alive connection) → Markdown report. Updates `run` as it
+/// goes (status, stage, calls, timings, error) and returns the report, or "" when
+/// the run failed. Failures never escape: they end in `run.error`.
+/// `run` must outlive the coroutine; it is only touched on the caller's executor.
+awaitable<std::string> execute_run(run_pipeline_services services, core::run_document& run,
+                                   std::filesystem::path data_dir);
+
+}  // namespace chimera::service

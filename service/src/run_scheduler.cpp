@@ -1,0 +1,94 @@
+#include "run_scheduler.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "run_store.hpp"
+#include "service_metrics.hpp"
+
+namespace chimera::service {
+namespace asio = boost::asio;
+
+struct run_scheduler::queued_run {
+    std::string id;
+    std::filesystem::path data_dir;
+};
+
+class run_scheduler::channel
+    : public asio::experimental::channel<void(boost::system::error_code, run_scheduler::queued_run)> {
+    using asio::experimental::channel<void(boost::system::error_code, run_scheduler::queued_run)>::channel;
+};
+
+run_scheduler::run_scheduler(asio::any_io_executor executor, run_store& store, run_pipeline_services services,
+                             std::size_t workers, std::size_t capacity)
+    : store_(store),
+      services_(services),
+      workers_(std::max<std::size_t>(workers, 1)),
+      queue_(std::make_unique<channel>(std::move(executor), capacity)) {}
+
+run_scheduler::~run_scheduler() = default;
+
+bool run_scheduler::try_enqueue(const std::string& id, std::filesystem::path data_dir) {
+    if (!queue_->try_send(boost::system::error_code{}, queued_run{id, std::move(data_dir)})) {
+        return false;
+    }
+    ++queued_;
+    publish_gauges();
+    return true;
+}
+
+std::chrono::seconds run_scheduler::retry_after() const {
+    const double drain = static_cast<double>(queued_) / static_cast<double>(workers_) * mean_run_seconds_;
+    return std::chrono::seconds{std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(drain)))};
+}
+
+void run_scheduler::start() {
+    for (std::size_t i = 0; i < workers_; ++i) {
+        asio::co_spawn(queue_->get_executor(), work(), [](const std::exception_ptr& failure) {
+            if (failure) {
+                spdlog::critical("a run worker stopped unexpectedly");
+            }
+        });
+    }
+}
+
+void run_scheduler::stop() { queue_->close(); }
+
+void run_scheduler::publish_gauges() const {
+    services_.metrics.set_runs_queued(queued_);
+    services_.metrics.set_runs_running(running_);
+}
+
+awaitable<void> run_scheduler::work() {
+    for (;;) {
+        auto [ec, next] = co_await queue_->async_receive(asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            co_return;  // closed: shutting down
+        }
+        --queued_;
+        core::run_document* run = store_.find(next.id);
+        if (run == nullptr) {
+            continue;
+        }
+        ++running_;
+        publish_gauges();
+        auto report = co_await execute_run(services_, *run, std::move(next.data_dir));
+        --running_;
+        publish_gauges();
+        ++finished_;
+        mean_run_seconds_ += (run->timings.total_seconds.value_or(0) - mean_run_seconds_) / static_cast<double>(finished_);
+        try {
+            store_.finish(*run, std::move(report));
+        } catch (const std::exception& e) {
+            spdlog::error("run {} finished but could not be written to the state directory: {}", run->id, e.what());
+        }
+    }
+}
+
+}  // namespace chimera::service

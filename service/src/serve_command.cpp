@@ -1,0 +1,74 @@
+#include "serve_command.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/spdlog.h>
+
+#include "backend_connection_pool.hpp"
+#include "data_root.hpp"
+#include "health_handlers.hpp"
+#include "http_server.hpp"
+#include "run_scheduler.hpp"
+#include "run_store.hpp"
+#include "runs_handlers.hpp"
+#include "service_metrics.hpp"
+
+namespace chimera::service {
+namespace asio = boost::asio;
+
+int run_serve(const serve_config& config) {
+    // One io thread owns all service state; blocking file work goes to `blocking`.
+    asio::io_context io{1};
+    asio::thread_pool blocking{std::max(2U, std::thread::hardware_concurrency())};
+    service_metrics metrics;
+    run_store store{config.state_dir};
+    const data_root root{config.data_root};
+    backend_connection_pool pool{io.get_executor(), config.backend, metrics};
+    run_scheduler scheduler{io.get_executor(),
+                            store,
+                            run_pipeline_services{pool, config.backend, blocking, metrics, {}},
+                            config.workers,
+                            config.queue_capacity};
+
+    router routes;
+    runs_resource runs{store, scheduler, root, config.model};
+    add_runs_routes(routes, runs);
+    add_health_routes(routes, pool, config.backend, metrics);
+
+    const asio::ip::tcp::endpoint endpoint{asio::ip::make_address(config.listen_host), config.listen_port};
+    http_server server{io.get_executor(), endpoint, routes};
+    server.start();
+    scheduler.start();
+
+    const auto bound = server.local_endpoint();
+    // The bound address on stdout, flushed: how scripts and tests learn an ephemeral port.
+    std::printf("listening on %s:%u\n", bound.address().to_string().c_str(), static_cast<unsigned>(bound.port()));
+    std::fflush(stdout);
+    spdlog::info("chimera serving on {}:{}, backend {}, data root {}, {} workers", bound.address().to_string(),
+                 bound.port(), config.backend.endpoint.authority(), root.path().string(), config.workers);
+
+    asio::signal_set signals{io, SIGINT, SIGTERM};
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) {
+            return;
+        }
+        spdlog::info("signal {}: stopping; runs still queued or running are abandoned", signal);
+        server.stop();
+        scheduler.stop();
+        pool.close_idle();
+        io.stop();
+    });
+    io.run();
+    blocking.join();
+    spdlog::info("stopped");
+    return 0;
+}
+
+}  // namespace chimera::service

@@ -1,0 +1,150 @@
+#include "sim_config.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "sim_models.hpp"
+
+namespace sim {
+namespace {
+
+[[noreturn]] void bad_value(std::string_view flag, std::string_view value) {
+    throw std::invalid_argument("invalid value '" + std::string{value} + "' for " + std::string{flag});
+}
+
+std::uint64_t to_count(std::string_view flag, std::string_view value) {
+    const auto count = parse_count(value);
+    if (!count) {
+        bad_value(flag, value);
+    }
+    return *count;
+}
+
+double to_rate(std::string_view flag, std::string_view value) {
+    double rate = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), rate);
+    if (ec != std::errc{} || end != value.data() + value.size() || !std::isfinite(rate) || rate <= 0) {
+        bad_value(flag, value);
+    }
+    return rate;
+}
+
+void set_listen(sim_config& config, std::string_view value) {
+    const auto colon = value.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) {
+        bad_value("--listen", value);
+    }
+    auto host = value.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    const auto port = to_count("--listen", value.substr(colon + 1));
+    if (port > 65535) {
+        bad_value("--listen", value);
+    }
+    config.host = std::string{host};
+    config.port = static_cast<std::uint16_t>(port);
+}
+
+void set_models(sim_config& config, std::string_view value) {
+    config.models.clear();
+    while (!value.empty()) {
+        const auto comma = value.find(',');
+        const auto name = value.substr(0, comma);
+        if (name.empty()) {
+            bad_value("--models", value);
+        }
+        config.models.push_back(normalize_model_name(name));
+        value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+    }
+    if (config.models.empty()) {
+        bad_value("--models", value);
+    }
+}
+
+using value_setter = std::function<void(sim_config&, std::string_view)>;
+
+const std::map<std::string_view, value_setter>& value_flags() {
+    static const std::map<std::string_view, value_setter> flags{
+        {"--listen", set_listen},
+        {"--models", set_models},
+        {"--tokens-per-second",
+         [](sim_config& c, std::string_view v) { c.tokens_per_second = to_rate("--tokens-per-second", v); }},
+        {"--prompt-tokens-per-second",
+         [](sim_config& c, std::string_view v) {
+             c.prompt_tokens_per_second = to_rate("--prompt-tokens-per-second", v);
+         }},
+        {"--load-ms",
+         [](sim_config& c, std::string_view v) {
+             c.load_delay = std::chrono::milliseconds{static_cast<std::int64_t>(to_count("--load-ms", v))};
+         }},
+        {"--tokens",
+         [](sim_config& c, std::string_view v) {
+             c.tokens = to_count("--tokens", v);
+             if (c.tokens == 0) {
+                 bad_value("--tokens", v);
+             }
+         }},
+        {"--fault-midstream-error-after",
+         [](sim_config& c, std::string_view v) {
+             c.faults.midstream_error_after = to_count("--fault-midstream-error-after", v);
+         }},
+        {"--fault-truncate-after",
+         [](sim_config& c, std::string_view v) { c.faults.truncate_after = to_count("--fault-truncate-after", v); }},
+    };
+    return flags;
+}
+
+}  // namespace
+
+std::optional<sim_config> parse_command_line(std::span<char* const> args) {
+    sim_config config;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        std::string_view arg{args[i]};
+        if (arg == "--help" || arg == "-h") {
+            return std::nullopt;
+        }
+        if (arg == "--fault-split-writes") {
+            config.faults.split_writes = true;
+            continue;
+        }
+        const auto eq = arg.find('=');
+        const auto flag = value_flags().find(arg.substr(0, eq));
+        if (flag == value_flags().end()) {
+            throw std::invalid_argument("unknown flag " + std::string{arg});
+        }
+        if (eq == std::string_view::npos && i + 1 == args.size()) {
+            throw std::invalid_argument("missing value for " + std::string{arg});
+        }
+        flag->second(config, eq == std::string_view::npos ? std::string_view{args[++i]} : arg.substr(eq + 1));
+    }
+    return config;
+}
+
+std::string_view usage() {
+    return R"(usage: ollama-sim [flags]
+
+A stand-in for Ollama's HTTP API (/api/generate, /api/tags, /api/ps, /api/show, /api/version, /)
+with real-time pacing, plus /sim/stats and /sim/reset for tests.
+
+  --listen HOST:PORT              address to bind (default 127.0.0.1:11434; port 0 = ephemeral).
+                                  The first stdout line is "listening on HOST:PORT".
+  --tokens-per-second N           decode rate (default 100)
+  --prompt-tokens-per-second N    prompt evaluation rate (default 2000)
+  --load-ms N                     load delay on a model's first (cold) use (default 0)
+  --tokens N                      tokens per response (default 64); options.num_predict > 0 overrides
+  --models a,b                    known models (default gemma3:latest); no tag means :latest
+  --fault-midstream-error-after N after N tokens, send an {"error":...} line and end the body
+  --fault-truncate-after N        after N tokens, close the socket without the chunked terminator
+  --fault-split-writes            send each NDJSON object as two chunks split inside it
+  --help                          show this text
+
+A request header "X-Sim-Fault: midstream-error-after=3,split-writes" (or "none") replaces the
+--fault-* flags for that request.
+)";
+}
+
+}  // namespace sim

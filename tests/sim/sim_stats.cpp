@@ -1,0 +1,50 @@
+#include "sim_stats.hpp"
+
+namespace sim {
+
+std::uint64_t sim_stats::connection_opened() {
+    ++connections_accepted_;
+    ++connections_open_;
+    return ++next_connection_id_;
+}
+
+void sim_stats::connection_closed() {
+    --connections_open_;
+}
+
+std::shared_ptr<request_record> sim_stats::add_request(std::uint64_t connection_id) {
+    auto record = std::make_shared<request_record>();
+    record->seq = requests_.size();
+    record->connection_id = connection_id;
+    requests_.push_back(record);
+    return record;
+}
+
+void sim_stats::reset() {
+    connections_accepted_ = 0;
+    requests_.clear();
+}
+
+nlohmann::ordered_json sim_stats::to_json() const {
+    auto requests = nlohmann::ordered_json::array();
+    for (const auto& r : requests_) {
+        requests.push_back({{"seq", r->seq},
+                            {"connection_id", r->connection_id},
+                            {"path", "/api/generate"},
+                            {"model", r->model},
+                            {"status", r->status},
+                            {"stream", r->stream},
+                            {"prompt_tokens", r->prompt_tokens},
+                            {"eval_count", r->eval_count},
+                            {"ttft_ms", r->ttft_ms ? nlohmann::ordered_json(*r->ttft_ms) : nullptr},
+                            {"first_token_delay_ms", r->first_token_delay_ms},
+                            {"eval_duration_ns", r->eval_duration_ns},
+                            {"client_disconnected", r->client_disconnected},
+                            {"completed", r->completed}});
+    }
+    return {{"connections_accepted", connections_accepted_},
+            {"connections_open", connections_open_},
+            {"requests", requests}};
+}
+
+}  // namespace sim

@@ -1,0 +1,51 @@
+// What the simulator observed, served as GET /sim/stats. Not thread-safe: owned by the io thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sim {
+
+// One /api/generate request, updated in place while it runs.
+struct request_record {
+    std::uint64_t seq = 0;
+    std::uint64_t connection_id = 0;
+    std::string model;
+    unsigned status = 0;  // 0 while (or if) no status line was sent
+    bool stream = true;
+    std::uint64_t prompt_tokens = 0;
+    std::uint64_t eval_count = 0;
+    std::optional<double> ttft_ms;  // request read -> first token written; null when none was
+    double first_token_delay_ms = 0;
+    std::int64_t eval_duration_ns = 0;
+    bool client_disconnected = false;
+    bool completed = false;
+};
+
+class sim_stats {
+public:
+    // Returns the new connection's id; ids stay unique across resets.
+    std::uint64_t connection_opened();
+    void connection_closed();
+
+    // Shared so a request still running across a reset updates a record nobody lists any more.
+    std::shared_ptr<request_record> add_request(std::uint64_t connection_id);
+
+    // Clears requests and the accepted count; connections_open stays true to the sockets.
+    void reset();
+
+    nlohmann::ordered_json to_json() const;
+
+private:
+    std::uint64_t next_connection_id_ = 0;
+    std::uint64_t connections_accepted_ = 0;
+    std::uint64_t connections_open_ = 0;
+    std::vector<std::shared_ptr<request_record>> requests_;
+};
+
+}  // namespace sim
