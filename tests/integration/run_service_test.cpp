@@ -1,0 +1,222 @@
+// End to end: ollama-sim and `chimera serve` as real processes on loopback ports.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <optional>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "child_process.hpp"
+#include "http_client.hpp"
+
+namespace chimera::testing {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr double sim_tokens_per_second = 400;
+constexpr int sim_tokens = 40;
+
+struct temp_dir {
+    std::filesystem::path path;
+    temp_dir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "chimera-it-XXXXXX").string();
+        path = mkdtemp(pattern.data());
+    }
+    ~temp_dir() { std::filesystem::remove_all(path); }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+};
+
+/// A simulator and a service wired to it, both on ephemeral ports.
+struct stack {
+    temp_dir state;
+    child_process sim;
+    unsigned short sim_port;
+    child_process service;
+    unsigned short port;
+
+    explicit stack(std::vector<std::string> sim_flags, std::vector<std::string> service_flags = {})
+        : sim(with(std::vector<std::string>{CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"}, sim_flags)),
+          sim_port(read_listening_port(sim)),
+          service(with(std::vector<std::string>{CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
+                                                "http://127.0.0.1:" + std::to_string(sim_port), "--data-root",
+                                                CHIMERA_TEST_DATA_DIR, "--state-dir", state.path.string()},
+                       service_flags)),
+          port(read_listening_port(service)) {
+        poll_until(port, "/readyz", [](const http_reply& r) { return r.status == 200; }, 20s);
+    }
+
+    static std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
+        base.insert(base.end(), more.begin(), more.end());
+        return base;
+    }
+
+    std::string submit(const json& body) {
+        const auto reply = http_request(port, "POST", "/runs", body.dump());
+        EXPECT_EQ(reply.status, 202U) << reply.body;
+        return json::parse(reply.body).at("id").get<std::string>();
+    }
+
+    json wait_finished(const std::string& id) {
+        const auto reply = poll_until(
+            port, "/runs/" + id,
+            [](const http_reply& r) {
+                const auto status = json::parse(r.body).value("status", "");
+                return status == "succeeded" || status == "failed" || status == "cancelled";
+            },
+            60s);
+        return json::parse(reply.body);
+    }
+
+    json sim_stats() const { return json::parse(http_request(sim_port, "GET", "/sim/stats").body); }
+};
+
+/// Sum of `<name>_count` over all label sets in a Prometheus exposition.
+double histogram_count(const std::string& exposition, const std::string& name) {
+    const std::regex line{"^" + name + "_count(\\{[^}]*\\})? ([0-9.e+]+)$", std::regex::multiline};
+    double total = 0;
+    for (std::sregex_iterator it{exposition.begin(), exposition.end(), line}, end; it != end; ++it) {
+        total += std::stod((*it)[2]);
+    }
+    return total;
+}
+
+std::vector<json> generate_requests(const json& stats) {
+    std::vector<json> out;
+    for (const auto& request : stats.at("requests")) {
+        if (request.at("path") == "/api/generate") {
+            out.push_back(request);
+        }
+    }
+    return out;
+}
+
+TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {
+    stack s{{"--tokens-per-second", std::to_string(static_cast<int>(sim_tokens_per_second)), "--tokens",
+             std::to_string(sim_tokens), "--load-ms", "120", "--prompt-tokens-per-second", "20000"}};
+    const auto metrics_before = http_request(s.port, "GET", "/metrics").body;
+
+    const auto submitted = http_request(s.port, "POST", "/runs", R"({"data_dir":"tr109","label":"it"})");
+    ASSERT_EQ(submitted.status, 202U) << submitted.body;
+    const auto id = json::parse(submitted.body).at("id").get<std::string>();
+    EXPECT_EQ(submitted.headers.at("location"), "/runs/" + id);
+    EXPECT_EQ(json::parse(submitted.body).at("status"), "queued");
+
+    const auto run = s.wait_finished(id);
+    ASSERT_EQ(run.at("status"), "succeeded") << run.dump(2);
+    EXPECT_EQ(run.at("stage"), "done");
+    EXPECT_EQ(run.at("label"), "it");
+    EXPECT_TRUE(run.at("error").is_null());
+    const auto& ingest = run.at("ingest");
+    EXPECT_EQ(ingest.at("files"), 101);
+    EXPECT_EQ(ingest.at("by_type").at("csv"), 28);
+    EXPECT_EQ(ingest.at("by_type").at("json"), 44);
+    EXPECT_EQ(ingest.at("by_type").at("markdown"), 29);
+    EXPECT_EQ(ingest.at("bytes"), 429472);
+
+    const auto& calls = run.at("calls");
+    ASSERT_EQ(calls.size(), 2U);
+    EXPECT_EQ(calls[0].at("stage"), "analysis");
+    EXPECT_EQ(calls[1].at("stage"), "report");
+
+    const auto generated = generate_requests(s.sim_stats());
+    ASSERT_EQ(generated.size(), 2U);
+    EXPECT_EQ(generated[0].at("connection_id"), generated[1].at("connection_id")) << "both calls on one connection";
+    for (std::size_t i = 0; i < 2; ++i) {
+        const double client_ttft = calls[i].at("ttft_ms").get<double>();
+        const double sim_ttft = generated[i].at("ttft_ms").get<double>();
+        EXPECT_GE(client_ttft, generated[i].at("first_token_delay_ms").get<double>()) << "call " << i;
+        EXPECT_GE(client_ttft, sim_ttft) << "call " << i;
+        EXPECT_LT(client_ttft - sim_ttft, 15.0) << "client TTFT overhead of call " << i;
+        EXPECT_NEAR(calls[i].at("tokens_per_second").get<double>(), sim_tokens_per_second,
+                    sim_tokens_per_second * 0.01);
+        EXPECT_EQ(calls[i].at("tokens_generated"), sim_tokens);
+    }
+    EXPECT_GT(calls[0].at("load_ms").get<double>(), 100.0) << "first call loads the model cold";
+
+    const auto report = http_request(s.port, "GET", "/runs/" + id + "/report");
+    EXPECT_EQ(report.status, 200U);
+    EXPECT_EQ(report.headers.at("content-type").rfind("text/markdown", 0), 0U);
+    EXPECT_NE(report.body.find("101"), std::string::npos);
+
+    const auto metrics_after = http_request(s.port, "GET", "/metrics").body;
+    const std::string ttft = "chimera_llm_time_to_first_token_seconds";
+    EXPECT_EQ(histogram_count(metrics_after, ttft) - histogram_count(metrics_before, ttft), 2.0);
+    EXPECT_NE(metrics_after.find(R"(chimera_runs_total{status="succeeded"} 1)"), std::string::npos);
+}
+
+TEST(RunService, BadRequestsGetProblemDetails) {
+    stack s{{}};
+    const auto malformed = http_request(s.port, "POST", "/runs", R"({"model": )");
+    EXPECT_EQ(malformed.status, 400U);
+    EXPECT_EQ(malformed.headers.at("content-type"), "application/problem+json");
+    EXPECT_EQ(json::parse(malformed.body).at("status"), 400);
+
+    const auto unknown_field = http_request(s.port, "POST", "/runs", R"({"modle":"x"})");
+    EXPECT_EQ(unknown_field.status, 400U);
+    EXPECT_NE(json::parse(unknown_field.body).at("detail").get<std::string>().find("modle"), std::string::npos);
+
+    const auto wrong_type = http_request(s.port, "POST", "/runs", R"({"options":{"num_ctx":"big"}})");
+    EXPECT_EQ(wrong_type.status, 400U);
+    EXPECT_EQ(json::parse(wrong_type.body).at("field"), "options.num_ctx");
+
+    const auto escape = http_request(s.port, "POST", "/runs", R"({"data_dir":"../.."})");
+    EXPECT_EQ(escape.status, 403U);
+
+    const auto missing = http_request(s.port, "GET", "/runs/00000000-0000-4000-8000-000000000000");
+    EXPECT_EQ(missing.status, 404U);
+    EXPECT_EQ(missing.headers.at("content-type"), "application/problem+json");
+
+    const auto no_route = http_request(s.port, "GET", "/nope");
+    EXPECT_EQ(no_route.status, 404U);
+    const auto wrong_method = http_request(s.port, "DELETE", "/healthz");
+    EXPECT_EQ(wrong_method.status, 405U);
+    EXPECT_EQ(wrong_method.headers.at("allow"), "GET");
+}
+
+TEST(RunService, FullQueueAnswers429WithRetryAfter) {
+    // A backend that takes a minute to load keeps the single worker busy, so the queue fills.
+    stack s{{"--load-ms", "60000"}, {"--workers", "1", "--queue-capacity", "1"}};
+    std::optional<http_reply> refused;
+    for (int i = 0; i < 4 && !refused; ++i) {
+        auto reply = http_request(s.port, "POST", "/runs", R"({"data_dir":"tr109"})");
+        if (reply.status == 429) {
+            refused = std::move(reply);
+        } else {
+            ASSERT_EQ(reply.status, 202U) << reply.body;
+        }
+    }
+    ASSERT_TRUE(refused.has_value()) << "one worker + capacity 1 must refuse by the third submission";
+    EXPECT_EQ(refused->headers.at("content-type"), "application/problem+json");
+    EXPECT_GE(std::stoi(refused->headers.at("retry-after")), 1);
+}
+
+TEST(RunService, BackendFaultsFailTheRunAndTheServiceStaysHealthy) {
+    stack s{{"--fault-midstream-error-after", "3"}};
+    const auto midstream = s.wait_finished(s.submit({{"data_dir", "tr109"}}));
+    EXPECT_EQ(midstream.at("status"), "failed");
+    EXPECT_EQ(midstream.at("error").at("type"), "backend_error");
+    EXPECT_NE(midstream.at("error").at("detail").get<std::string>().find("simulated fault"), std::string::npos);
+
+    const auto unknown_model = s.wait_finished(s.submit({{"data_dir", "tr109"}, {"model", "nope:1b"}}));
+    EXPECT_EQ(unknown_model.at("status"), "failed");
+    EXPECT_NE(unknown_model.at("error").at("detail").get<std::string>().find("model 'nope:1b' not found"),
+              std::string::npos);
+
+    EXPECT_EQ(http_request(s.port, "GET", "/healthz").status, 200U);
+    EXPECT_EQ(http_request(s.port, "GET", "/runs/" + midstream.at("id").get<std::string>() + "/report").status, 409U);
+}
+
+TEST(RunService, EmptyDataDirFailsLoudly) {
+    stack s{{}};
+    const auto run = s.wait_finished(s.submit({{"data_dir", "empty"}}));
+    EXPECT_EQ(run.at("status"), "failed");
+    EXPECT_EQ(run.at("error").at("type"), "no_benchmark_files");
+}
+
+}  // namespace
+}  // namespace chimera::testing

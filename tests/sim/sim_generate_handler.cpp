@@ -1,0 +1,389 @@
+#include "sim_generate_handler.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "sim_generate.hpp"
+#include "sim_request.hpp"
+#include "sim_text.hpp"
+
+namespace sim {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using clock = std::chrono::steady_clock;
+using net::experimental::awaitable_operators::operator||;
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr std::string_view fault_message = "an error was encountered while running the model: simulated fault";
+
+enum class fault_kind { midstream_error, truncate };
+
+clock::duration seconds(double s) {
+    return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(s));
+}
+
+double ms_between(clock::time_point from, clock::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+std::chrono::nanoseconds ns_between(clock::time_point from, clock::time_point to) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(to - from);
+}
+
+// Everything one generation needs, fixed before its first wait.
+struct generation {
+    std::string model;
+    bool stream = true;
+    bool with_context = true;
+    std::uint64_t prompt_tokens = 0;
+    std::uint64_t tokens = 0;
+    std::string_view done_reason;
+    double tokens_per_second = 1;
+    fault_plan faults;
+    clock::time_point received;
+    clock::time_point ready_at;
+    clock::duration prompt_eval{};
+
+    // An absolute schedule, so slow writes do not push later tokens back.
+    clock::time_point token_at(std::uint64_t i) const {
+        return ready_at + prompt_eval + seconds(static_cast<double>(i) / tokens_per_second);
+    }
+
+    // The fault that takes the place of token i (i == tokens: of the done line).
+    std::optional<fault_kind> fault_at(std::uint64_t i) const {
+        const auto hits = [&](const std::optional<std::uint64_t>& after) {
+            return after && std::min(*after, tokens) == i;
+        };
+        if (hits(faults.truncate_after)) {
+            return fault_kind::truncate;
+        }
+        return hits(faults.midstream_error_after) ? std::optional{fault_kind::midstream_error} : std::nullopt;
+    }
+};
+
+// When things actually happened, for the final chunk's durations.
+struct measured {
+    clock::time_point ready;
+    clock::time_point first;
+    clock::time_point last;
+};
+
+// Checks in the order of Ollama's GenerateHandler, before anything is scheduled.
+std::optional<request_error> check_request(const generate_request& r, const model_registry& models) {
+    if (!models.knows(r.model)) {
+        return request_error{404, "model '" + r.model + "' not found"};
+    }
+    if (r.raw && (r.template_or_context || !r.system.empty())) {
+        return request_error{400, "raw mode does not support template, system, or context"};
+    }
+    if (r.think) {
+        return request_error{400, "\"" + r.model + "\" does not support thinking"};
+    }
+    return std::nullopt;
+}
+
+std::variant<fault_plan, request_error> faults_for(const request& req, const sim_config& config) {
+    const auto header = req.find("X-Sim-Fault");
+    if (header == req.end()) {
+        return config.faults;
+    }
+    if (auto plan = parse_fault_spec(header->value())) {
+        return *plan;
+    }
+    return request_error{400, "invalid X-Sim-Fault header \"" + std::string{header->value()} + "\""};
+}
+
+std::variant<generation, request_error> plan_generation(const generate_request& r, const request& req,
+                                                        const sim_config& config, clock::time_point received) {
+    const auto options = decode_options(r.options);
+    if (const auto* error = std::get_if<request_error>(&options)) {
+        return *error;
+    }
+    auto faults = faults_for(req, config);
+    if (const auto* error = std::get_if<request_error>(&faults)) {
+        return *error;
+    }
+    const auto num_predict = std::get<run_options>(options).num_predict;
+    generation g;
+    g.model = r.model;
+    g.stream = r.stream;
+    g.with_context = !r.raw;
+    g.prompt_tokens = count_prompt_tokens(r.system, r.prompt);
+    g.tokens = num_predict > 0 ? static_cast<std::uint64_t>(num_predict) : config.tokens;
+    g.done_reason = num_predict > 0 ? "length" : "stop";
+    g.tokens_per_second = config.tokens_per_second;
+    g.faults = std::get<fault_plan>(faults);
+    g.received = received;
+    g.prompt_eval = seconds(static_cast<double>(g.prompt_tokens) / config.prompt_tokens_per_second);
+    return g;
+}
+
+// A use of the model from acquisition to the end of the request: keep_alive counts from there.
+class model_lease {
+public:
+    model_lease(model_registry& models, std::string model, std::chrono::nanoseconds keep_alive, clock::time_point now)
+        : models_{models}, model_{std::move(model)}, keep_alive_{keep_alive}, ready_at_{models_.acquire(model_, now)} {}
+    model_lease(const model_lease&) = delete;
+    model_lease& operator=(const model_lease&) = delete;
+    ~model_lease() { models_.release(model_, clock::now(), keep_alive_); }
+
+    clock::time_point ready_at() const { return ready_at_; }
+
+private:
+    model_registry& models_;
+    std::string model_;
+    std::chrono::nanoseconds keep_alive_;
+    clock::time_point ready_at_;
+};
+
+// True when the peer closed or reset the connection, false when cancelled. Like Go's background
+// read, it notices a client that leaves while nothing is being written; pipelined bytes stay queued.
+net::awaitable<bool> watch_disconnect(tcp::socket& socket) {
+    char byte = 0;
+    const auto [ec, n] = co_await socket.async_receive(net::buffer(&byte, 1), tcp::socket::message_peek, use_tuple);
+    if (!ec) {
+        net::steady_timer until_cancelled{socket.get_executor(), clock::time_point::max()};
+        co_await until_cancelled.async_wait(use_tuple);
+    }
+    co_return ec && ec != net::error::operation_aborted;
+}
+
+// Inside the first multi-byte UTF-8 character if any, so clients must reassemble split characters.
+std::size_t split_point(std::string_view object, std::uint64_t salt) {
+    const auto lead = std::find_if(object.begin(), object.end(), [](char c) { return (c & 0xC0) == 0xC0; });
+    if (lead != object.end()) {
+        return static_cast<std::size_t>(lead - object.begin()) + 1;
+    }
+    return 1 + (salt * 7919) % (object.size() - 1);
+}
+
+// One /api/generate exchange on a connection; its outcome goes into the request's record.
+class exchange {
+public:
+    exchange(tcp::socket& socket, const request& req, std::shared_ptr<request_record> record)
+        : socket_{socket}, req_{req}, record_{std::move(record)}, timer_{socket.get_executor()},
+          keep_alive_{req.keep_alive()} {}
+
+    bool keep_alive() const { return keep_alive_; }
+
+    net::awaitable<void> serve(sim_state& state, clock::time_point received) {
+        auto decoded = decode_generate_request(req_.body());
+        if (const auto* error = std::get_if<request_error>(&decoded)) {
+            co_await reply_error(*error);
+            co_return;
+        }
+        const auto& r = std::get<generate_request>(decoded);
+        record_->model = r.model;
+        record_->stream = r.stream;
+        if (const auto error = check_request(r, state.models)) {
+            co_await reply_error(*error);
+        } else if (r.prompt.empty() && r.keep_alive == std::chrono::nanoseconds::zero()) {
+            state.models.unload(r.model, clock::now());
+            record_->completed = co_await reply(http::status::ok, residency_object(r.model, "unload"));
+        } else {
+            co_await schedule(r, state, received);
+        }
+    }
+
+private:
+    net::awaitable<void> schedule(const generate_request& r, sim_state& state, clock::time_point received) {
+        auto planned = plan_generation(r, req_, state.config, received);
+        if (const auto* error = std::get_if<request_error>(&planned)) {
+            co_await reply_error(*error);
+            co_return;
+        }
+        auto& g = std::get<generation>(planned);
+        const model_lease lease{state.models, r.model, r.keep_alive, received};
+        g.ready_at = lease.ready_at();
+        if (r.prompt.empty()) {
+            record_->first_token_delay_ms = ms_between(received, g.ready_at);
+            co_await watched(load(g.model, g.ready_at));
+        } else {
+            record_->prompt_tokens = g.prompt_tokens;
+            record_->first_token_delay_ms = ms_between(received, g.token_at(0));
+            co_await watched(generate(std::move(g)));
+        }
+    }
+
+    // Runs `work` until it ends or the client disconnects, whichever is first.
+    net::awaitable<void> watched(net::awaitable<void> work) {
+        const auto outcome = co_await (std::move(work) || watch_disconnect(socket_));
+        if (outcome.index() == 1 && std::get<1>(outcome)) {
+            record_->client_disconnected = true;
+            keep_alive_ = false;
+        }
+    }
+
+    net::awaitable<void> load(std::string model, clock::time_point ready_at) {
+        if (co_await wait_until(ready_at)) {
+            record_->completed = co_await reply(http::status::ok, residency_object(model, "load"));
+        }
+    }
+
+    net::awaitable<void> generate(generation g) {
+        measured m;
+        if (!co_await wait_until(g.ready_at)) {
+            co_return;
+        }
+        m.ready = clock::now();
+        std::string text;
+        for (std::uint64_t i = 0; i < g.tokens; ++i) {
+            if (!co_await wait_until(g.token_at(i))) {
+                co_return;
+            }
+            if (const auto fault = g.fault_at(i)) {
+                co_await inject(*fault, g, i);
+                co_return;
+            }
+            m.last = clock::now();
+            m.first = i == 0 ? m.last : m.first;
+            if (g.stream && !co_await write_token(g, i)) {
+                co_return;
+            }
+            text += g.stream ? std::string_view{} : response_token(i);
+            record_->eval_count = i + 1;
+        }
+        if (const auto fault = g.fault_at(g.tokens)) {
+            co_await inject(*fault, g, g.tokens);
+            co_return;
+        }
+        co_await finish(g, m, std::move(text));
+    }
+
+    net::awaitable<void> finish(const generation& g, const measured& m, std::string text) {
+        const final_metrics metrics{.done_reason = g.done_reason,
+                                    .prompt_eval_count = g.prompt_tokens,
+                                    .eval_count = g.tokens,
+                                    .with_context = g.with_context,
+                                    .total_duration = ns_between(g.received, clock::now()),
+                                    .load_duration = ns_between(g.received, m.ready),
+                                    .prompt_eval_duration = ns_between(m.ready, m.first),
+                                    .eval_duration = ns_between(m.first, m.last)};
+        record_->eval_duration_ns = metrics.eval_duration.count();
+        if (g.stream) {
+            record_->completed = co_await write_object(final_object(g.model, "", metrics) + "\n", g, g.tokens) &&
+                                 co_await end_body();
+        } else if (co_await reply(http::status::ok, final_object(g.model, text, metrics))) {
+            record_->ttft_ms = ms_between(g.received, clock::now());
+            record_->completed = true;
+        }
+    }
+
+    net::awaitable<void> inject(fault_kind kind, const generation& g, std::uint64_t i) {
+        if (kind == fault_kind::truncate) {
+            // FIN without the chunked terminator, as when the server dies mid-stream.
+            boost::system::error_code ignored;
+            socket_.shutdown(tcp::socket::shutdown_both, ignored);
+            socket_.close(ignored);
+            keep_alive_ = false;
+        } else if (!headers_sent_) {
+            // Before the first chunk Ollama can still choose the status.
+            co_await reply(http::status::internal_server_error, error_object(fault_message));
+        } else if (co_await write_object(error_object(fault_message) + "\n", g, i)) {
+            co_await end_body();
+        }
+    }
+
+    net::awaitable<bool> wait_until(clock::time_point at) {
+        timer_.expires_at(at);
+        const auto [ec] = co_await timer_.async_wait(use_tuple);
+        co_return !ec;
+    }
+
+    net::awaitable<bool> write_token(const generation& g, std::uint64_t i) {
+        if (i == 0 && !co_await write_header()) {
+            co_return false;
+        }
+        if (!co_await write_object(token_line(g.model, response_token(i)), g, i)) {
+            co_return false;
+        }
+        if (i == 0) {
+            record_->ttft_ms = ms_between(g.received, clock::now());
+        }
+        co_return true;
+    }
+
+    // Ollama sends the status line and headers only with the first token.
+    net::awaitable<bool> write_header() {
+        http::response<http::empty_body> res{http::status::ok, req_.version()};
+        res.set(http::field::content_type, "application/x-ndjson");
+        res.set(http::field::date, http_date());
+        res.keep_alive(req_.keep_alive());
+        res.chunked(true);
+        http::response_serializer<http::empty_body> serializer{res};
+        headers_sent_ = true;
+        record_->status = 200;
+        const auto [ec, n] = co_await http::async_write_header(socket_, serializer, use_tuple);
+        co_return written(ec);
+    }
+
+    net::awaitable<bool> write_object(std::string object, const generation& g, std::uint64_t salt) {
+        if (!g.faults.split_writes) {
+            co_return co_await write_chunk(object);
+        }
+        const auto at = split_point(object, salt);
+        co_return co_await write_chunk(std::string_view{object}.substr(0, at)) &&
+            co_await write_chunk(std::string_view{object}.substr(at));
+    }
+
+    net::awaitable<bool> write_chunk(std::string_view data) {
+        const auto [ec, n] = co_await net::async_write(socket_, http::make_chunk(net::buffer(data)), use_tuple);
+        co_return written(ec);
+    }
+
+    net::awaitable<bool> end_body() {
+        const auto [ec, n] = co_await net::async_write(socket_, http::make_chunk_last(), use_tuple);
+        co_return written(ec);
+    }
+
+    net::awaitable<void> reply_error(const request_error& error) {
+        co_await reply(static_cast<http::status>(error.status), error_object(error.message));
+    }
+
+    net::awaitable<bool> reply(http::status status, std::string body) {
+        auto res = make_response(req_, status, json_content_type, std::move(body));
+        record_->status = static_cast<unsigned>(status);
+        const auto [ec, n] = co_await http::async_write(socket_, res, use_tuple);
+        co_return written(ec);
+    }
+
+    // A failed write means the client is gone: the request ends here.
+    bool written(const boost::system::error_code& ec) {
+        if (ec) {
+            record_->client_disconnected = true;
+            keep_alive_ = false;
+        }
+        return !ec;
+    }
+
+    tcp::socket& socket_;
+    const request& req_;
+    std::shared_ptr<request_record> record_;
+    net::steady_timer timer_;
+    bool keep_alive_;
+    bool headers_sent_ = false;
+};
+
+}  // namespace
+
+net::awaitable<bool> serve_generate(tcp::socket& socket, const request& req, sim_state& state,
+                                    std::uint64_t connection_id, clock::time_point received) {
+    exchange ex{socket, req, state.stats.add_request(connection_id)};
+    co_await ex.serve(state, received);
+    co_return ex.keep_alive();
+}
+
+}  // namespace sim

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace chimera::testing {
+
+/// A program started for a test, with its stdout piped to us. Terminated
+/// (SIGTERM, then SIGKILL after 5 s) when destroyed.
+class child_process {
+public:
+    explicit child_process(std::vector<std::string> argv);
+    ~child_process();
+    child_process(const child_process&) = delete;
+    child_process& operator=(const child_process&) = delete;
+
+    /// The next line the program printed; throws std::runtime_error on timeout or EOF.
+    std::string read_line(std::chrono::milliseconds timeout);
+
+    /// Sends SIGTERM and waits; returns the exit status (or 128 + signal).
+    int terminate();
+
+    [[nodiscard]] pid_t pid() const { return pid_; }
+
+private:
+    pid_t pid_ = -1;
+    int stdout_fd_ = -1;
+    std::string pending_;
+};
+
+/// The port of a "listening on HOST:PORT" line, the way our servers announce themselves.
+unsigned short read_listening_port(child_process& process);
+
+}  // namespace chimera::testing
