@@ -151,9 +151,11 @@ public:
     void line(std::string_view raw) {
         if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
         const auto text = detail::trim(raw);
-        if (is_fence(text)) in_fence_ = !in_fence_;
-        if (in_fence_ || is_fence(text)) return end_block();
-        if (text.empty() || is_rule(text)) return end_block();
+        if (is_fence(text)) {
+            in_fence_ = !in_fence_;
+            return end_block();
+        }
+        if (in_fence_ || text.empty() || is_rule(text)) return end_block();
         if (const auto found = as_label(text)) return enter(*found);
         content(raw, text);
     }
@@ -185,6 +187,7 @@ private:
         // A deeper heading that names no section is a subsection of the current one.
         if (found.kind == section::other && current_ != section::none && found.level > level_) return;
         current_ = found.kind;
+        // Only the first summary counts: a later "Data Ingestion Summary" is not the analysis summary.
         if (current_ == section::summary && !result_.summary.empty()) current_ = section::other;
         level_ = found.level;
         base_indent_.reset();
@@ -193,10 +196,10 @@ private:
 
     void content(std::string_view raw, std::string_view text) {
         if (text.front() == '|') return;  // table rows are not prose
-        if (!first_paragraph_done_) append_plain(first_paragraph_, text);
         const auto item = as_list_item(raw);
-        if (current_ == section::summary) return append_plain(paragraph_, item ? item->text : text);
         auto* items = current_items();
+        if (!first_paragraph_done_ && !item && items == nullptr) append_plain(first_paragraph_, text);
+        if (current_ == section::summary) return append_plain(paragraph_, item ? item->text : text);
         if (items == nullptr) return;
         if (item) {
             add_item(*items, *item);

@@ -22,6 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// Benchmark trees are a few levels deep; the bound keeps the recursion's stack use small.
+constexpr int max_directory_depth = 32;
+
 struct named_entry {
     std::string name;
     fs::directory_entry entry;
@@ -76,27 +79,24 @@ public:
     directory_scan(const ingest_limits& limits, ingest_result& result)
         : limits_(limits), result_(result), sink_(result.metrics, limits.max_metrics) {}
 
-    void walk(const std::vector<named_entry>& entries, const std::string& rel_dir) {
+    void walk(const std::vector<named_entry>& entries, const std::string& rel_dir, int depth) {
         for (const auto& child : entries) {
             if (stopped_) return;
             // Paths are only ever shown (summary, errors, JSON), so a non-UTF-8 name is made printable once here.
             auto name = detail::sanitize_utf8(child.name);
-            visit(child, name, rel_dir.empty() ? name : rel_dir + "/" + name);
+            visit(child, name, rel_dir.empty() ? name : rel_dir + "/" + name, depth);
         }
     }
 
 private:
-    void visit(const named_entry& child, std::string_view name, const std::string& rel) {
+    void visit(const named_entry& child, std::string_view name, const std::string& rel, int depth) {
         const fs::directory_entry& entry = child.entry;
         std::error_code ec;
         const auto status = entry.symlink_status(ec);
+        if (ec) return fail(rel, "cannot stat: " + ec.message());
         // Links are never followed: they could lead out of the data directory or into a cycle.
-        if (ec || fs::is_symlink(status)) return;
-        if (fs::is_directory(status)) {
-            auto children = list_sorted(entry.path(), ec);
-            if (ec) return fail(rel, "cannot open directory: " + ec.message());
-            return walk(children, rel);
-        }
+        if (fs::is_symlink(status)) return;
+        if (fs::is_directory(status)) return descend(entry.path(), rel, depth + 1);
         if (!fs::is_regular_file(status)) return;
         const auto kind = kind_of(name);
         if (!kind) return;
@@ -106,6 +106,16 @@ private:
         }
         ++seen_;
         ingest(entry, rel, *kind);
+    }
+
+    void descend(const fs::path& dir, const std::string& rel, int depth) {
+        if (depth > max_directory_depth) {
+            return fail(rel, "not scanned: nested deeper than " + std::to_string(max_directory_depth) + " directories");
+        }
+        std::error_code ec;
+        const auto children = list_sorted(dir, ec);
+        if (ec) return fail(rel, "cannot open directory: " + ec.message());
+        walk(children, rel, depth);
     }
 
     void ingest(const fs::directory_entry& entry, std::string rel, file_kind kind) {
@@ -169,7 +179,7 @@ ingest_result ingest_directory(const std::filesystem::path& root, const ingest_l
     const auto entries = list_sorted(root, ec);
     if (ec) throw fs::filesystem_error("cannot open the benchmark directory", root, ec);
     ingest_result result;
-    directory_scan(limits, result).walk(entries, {});
+    directory_scan(limits, result).walk(entries, {}, 0);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
 }

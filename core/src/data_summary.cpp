@@ -11,8 +11,9 @@
 namespace chimera::core {
 namespace {
 
-/// About 15 tokens a line: 40 lines keep the whole prompt near the reference's 800-1000 tokens.
-constexpr std::size_t max_metric_lines = 40;
+/// About 20 tokens a line (paths tokenise poorly): 30 lines keep the whole analysis prompt
+/// near the reference agents' 800-1000 tokens.
+constexpr std::size_t max_metric_lines = 30;
 constexpr std::size_t max_error_lines = 5;
 constexpr std::size_t max_error_bytes = 160;
 
@@ -24,7 +25,10 @@ constexpr std::size_t max_error_bytes = 160;
     return {buffer.data(), result.ptr};
 }
 
-void append_files(std::string& out, std::string_view label, std::size_t count, std::string_view detail,
+void append_files(std::string& out,
+                  std::string_view label,
+                  std::size_t count,
+                  std::string_view detail,
                   const std::vector<std::string>& first) {
     out += label;
     out += " files (" + std::to_string(count);

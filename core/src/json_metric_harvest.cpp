@@ -11,7 +11,8 @@
 namespace chimera::core::detail {
 namespace {
 
-using nlohmann::json;
+// Document order, so "the first values" of a file are the ones a reader sees first.
+using json = nlohmann::ordered_json;
 
 /// Deeper documents are not benchmark results; the bound also keeps the recursion safe.
 constexpr int max_depth = 64;

@@ -19,7 +19,7 @@ namespace chimera::core::detail {
 class metric_sink {
 public:
     static constexpr std::size_t max_per_group = 3;
-    static constexpr std::size_t max_per_file = 6;
+    static constexpr std::size_t max_per_file = 5;
 
     metric_sink(std::vector<harvested_metric>& out, std::size_t max_total);
 

@@ -85,9 +85,8 @@ void ndjson_stream_decoder::feed(std::string_view bytes, std::vector<stream_even
         const auto piece = bytes.substr(0, newline);
         if (!overlong_ && partial_.size() + piece.size() > max_line_bytes_) {
             overlong_ = true;
-            std::string().swap(partial_);
-            out.emplace_back(malformed_event{"line longer than " + std::to_string(max_line_bytes_) +
-                                             " bytes dropped"});
+            std::string().swap(partial_);  // give back what the dropped line had grown to
+            out.emplace_back(malformed_event{"line longer than " + std::to_string(max_line_bytes_) + " bytes dropped"});
         }
         if (newline == std::string_view::npos) {
             if (!overlong_) partial_.append(piece);

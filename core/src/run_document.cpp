@@ -10,12 +10,15 @@ namespace {
 
 using nlohmann::json;
 
+template <typename T>
+[[nodiscard]] json optional_json(const std::optional<T>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
 template <typename T, typename Convert>
 [[nodiscard]] json optional_json(const std::optional<T>& value, Convert convert) {
     return value ? json(convert(*value)) : json(nullptr);
 }
-
-[[nodiscard]] json identity_json(const auto& value) { return json(value); }
 
 [[nodiscard]] json ingest_json(const ingest_result& ingest) {
     json errors = json::array();
@@ -45,13 +48,18 @@ template <typename T, typename Convert>
     };
 }
 
+[[nodiscard]] json calls_json(const std::vector<call_metrics>& calls) {
+    json out = json::array();
+    for (const auto& call : calls) out.push_back(call_json(call));
+    return out;
+}
+
 [[nodiscard]] json timings_json(const stage_timings& timings) {
-    const auto seconds = [](const std::optional<double>& value) { return optional_json(value, identity_json<double>); };
     return {
-        {"ingest_seconds", seconds(timings.ingest_seconds)},
-        {"analysis_seconds", seconds(timings.analysis_seconds)},
-        {"report_seconds", seconds(timings.report_seconds)},
-        {"total_seconds", seconds(timings.total_seconds)},
+        {"ingest_seconds", optional_json(timings.ingest_seconds)},
+        {"analysis_seconds", optional_json(timings.analysis_seconds)},
+        {"report_seconds", optional_json(timings.report_seconds)},
+        {"total_seconds", optional_json(timings.total_seconds)},
     };
 }
 
@@ -121,18 +129,14 @@ nlohmann::json to_json(const run_document& run) {
         {"stage", to_string(run.stage)},
         {"model", run.model},
         {"options", to_json(run.options)},
-        {"label", optional_json(run.label, identity_json<std::string>)},
+        {"label", optional_json(run.label)},
         {"data_dir", run.data_dir},
         {"created_at", format_rfc3339(run.created_at)},
         {"started_at", optional_json(run.started_at, format_rfc3339)},
         {"finished_at", optional_json(run.finished_at, format_rfc3339)},
         {"error", optional_json(run.error, error_json)},
         {"ingest", optional_json(run.ingest, ingest_json)},
-        {"calls", [&run] {
-             json calls = json::array();
-             for (const auto& call : run.calls) calls.push_back(call_json(call));
-             return calls;
-         }()},
+        {"calls", calls_json(run.calls)},
         {"timings", timings_json(run.timings)},
         {"analysis", optional_json(run.parsed_analysis, analysis_json)},
         {"links", {{"self", "/runs/" + run.id}, {"report", "/runs/" + run.id + "/report"}}},

@@ -66,9 +66,11 @@ using maybe_error = std::optional<request_error>;
 [[nodiscard]] maybe_error read_integer(const integer_option& option, const json& value, run_options& out) {
     const std::string field = "options." + std::string(option.name);
     if (!value.is_number_integer()) return field_error(field, "must be an integer");
-    const bool too_big = value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(int64_max);
+    const bool too_big =
+        value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(int64_max);
     const std::int64_t parsed = too_big ? int64_max : value.get<std::int64_t>();
-    if (too_big || parsed < option.min || parsed > option.max) return field_error(field, describe_integer_range(option));
+    if (too_big || parsed < option.min || parsed > option.max)
+        return field_error(field, describe_integer_range(option));
     out.*option.member = parsed;
     return std::nullopt;
 }
@@ -103,14 +105,17 @@ using maybe_error = std::optional<request_error>;
     return std::nullopt;
 }
 
-[[nodiscard]] maybe_error read_text(const json& value, const char* field, std::size_t min_chars,
-                                    std::size_t max_chars, std::optional<std::string>& out) {
+[[nodiscard]] maybe_error read_text(const json& value,
+                                    const char* field,
+                                    std::size_t min_chars,
+                                    std::size_t max_chars,
+                                    std::optional<std::string>& out) {
     if (!value.is_string()) return field_error(field, "must be a string");
     const auto& text = value.get_ref<const std::string&>();
     const std::size_t chars = detail::utf8_length(text);
     if (chars < min_chars || chars > max_chars) {
-        return field_error(field, "must be " + std::to_string(min_chars) + " to " + std::to_string(max_chars) +
-                                      " characters long");
+        return field_error(
+            field, "must be " + std::to_string(min_chars) + " to " + std::to_string(max_chars) + " characters long");
     }
     out = text;
     return std::nullopt;

@@ -7,7 +7,9 @@
 namespace chimera::core::detail {
 namespace {
 
-[[nodiscard]] bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+[[nodiscard]] bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 [[nodiscard]] char to_lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -33,8 +35,7 @@ std::string format_number(double value) {
 
 std::string format_fixed2(double value) {
     std::array<char, 64> buffer{};
-    const auto result =
-        std::to_chars(buffer.data(), buffer.data() + buffer.size(), value, std::chars_format::fixed, 2);
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value, std::chars_format::fixed, 2);
     if (result.ec != std::errc{}) return format_number(value);  // beyond 1e60: not a real metric
     return {buffer.data(), result.ptr};
 }

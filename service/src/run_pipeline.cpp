@@ -24,15 +24,17 @@ double seconds_since(steady::time_point start) {
     return std::chrono::duration<double>(steady::now() - start).count();
 }
 
+/// Runs on the blocking pool. A plain coroutine function, not a capturing lambda:
+/// GCC 12 double-destroys captures of coroutine lambdas handed to co_spawn.
+awaitable<core::ingest_result> ingest_blocking(std::filesystem::path data_dir, core::ingest_limits limits) {
+    co_return core::ingest_directory(data_dir, limits);
+}
+
 awaitable<core::ingest_result> ingest_off_thread(asio::thread_pool& blocking, std::filesystem::path data_dir,
                                                  core::ingest_limits limits) {
     try {
-        co_return co_await asio::co_spawn(
-            blocking,
-            [data_dir = std::move(data_dir), limits]() -> awaitable<core::ingest_result> {
-                co_return core::ingest_directory(data_dir, limits);
-            },
-            asio::use_awaitable);
+        co_return co_await asio::co_spawn(blocking, ingest_blocking(std::move(data_dir), limits),
+                                          asio::use_awaitable);
     } catch (const std::filesystem::filesystem_error& e) {
         throw run_failure("ingest_failed", std::string{"cannot read the data directory: "} + e.what());
     }

@@ -57,10 +57,13 @@ struct generation {
     clock::time_point ready_at;
     clock::duration prompt_eval{};
 
-    // An absolute schedule, so slow writes do not push later tokens back.
-    clock::time_point token_at(std::uint64_t i) const {
-        return ready_at + prompt_eval + seconds(static_cast<double>(i) / tokens_per_second);
+    // Token i is decoded in the (i+1)-th token period after the prompt, so eval_count / eval_duration
+    // is the decode rate. Offsets are from the prompt's end: slow writes do not push later tokens back.
+    clock::duration token_offset(std::uint64_t i) const {
+        return seconds(static_cast<double>(i + 1) / tokens_per_second);
     }
+
+    clock::duration first_token_delay() const { return ready_at - received + prompt_eval + token_offset(0); }
 
     // The fault that takes the place of token i (i == tokens: of the done line).
     std::optional<fault_kind> fault_at(std::uint64_t i) const {
@@ -77,8 +80,8 @@ struct generation {
 // When things actually happened, for the final chunk's durations.
 struct measured {
     clock::time_point ready;
-    clock::time_point first;
-    clock::time_point last;
+    clock::time_point prompt_done;
+    clock::time_point last_token;
 };
 
 // Checks in the order of Ollama's GenerateHandler, before anything is scheduled.
@@ -192,7 +195,8 @@ public:
             co_await reply_error(*error);
         } else if (r.prompt.empty() && r.keep_alive == std::chrono::nanoseconds::zero()) {
             state.models.unload(r.model, clock::now());
-            record_->completed = co_await reply(http::status::ok, residency_object(r.model, "unload"));
+            auto body = residency_object(r.model, "unload");
+            record_->completed = co_await reply(http::status::ok, std::move(body));
         } else {
             co_await schedule(r, state, received);
         }
@@ -210,17 +214,20 @@ private:
         g.ready_at = lease.ready_at();
         if (r.prompt.empty()) {
             record_->first_token_delay_ms = ms_between(received, g.ready_at);
-            co_await watched(load(g.model, g.ready_at));
+            auto work = load(g.model, g.ready_at);
+            co_await watched(std::move(work));
         } else {
             record_->prompt_tokens = g.prompt_tokens;
-            record_->first_token_delay_ms = ms_between(received, g.token_at(0));
-            co_await watched(generate(std::move(g)));
+            record_->first_token_delay_ms = std::chrono::duration<double, std::milli>(g.first_token_delay()).count();
+            auto work = generate(std::move(g));
+            co_await watched(std::move(work));
         }
     }
 
     // Runs `work` until it ends or the client disconnects, whichever is first.
     net::awaitable<void> watched(net::awaitable<void> work) {
-        const auto outcome = co_await (std::move(work) || watch_disconnect(socket_));
+        auto watcher = watch_disconnect(socket_);
+        const auto outcome = co_await (std::move(work) || std::move(watcher));
         if (outcome.index() == 1 && std::get<1>(outcome)) {
             record_->client_disconnected = true;
             keep_alive_ = false;
@@ -229,7 +236,8 @@ private:
 
     net::awaitable<void> load(std::string model, clock::time_point ready_at) {
         if (co_await wait_until(ready_at)) {
-            record_->completed = co_await reply(http::status::ok, residency_object(model, "load"));
+            auto body = residency_object(model, "load");
+            record_->completed = co_await reply(http::status::ok, std::move(body));
         }
     }
 
@@ -238,22 +246,27 @@ private:
         if (!co_await wait_until(g.ready_at)) {
             co_return;
         }
+        // Each phase starts when the previous one actually ended, as in a real runner.
         m.ready = clock::now();
+        if (!co_await wait_until(m.ready + g.prompt_eval)) {
+            co_return;
+        }
+        m.prompt_done = clock::now();
         std::string text;
         for (std::uint64_t i = 0; i < g.tokens; ++i) {
-            if (!co_await wait_until(g.token_at(i))) {
+            if (!co_await wait_until(m.prompt_done + g.token_offset(i))) {
                 co_return;
             }
             if (const auto fault = g.fault_at(i)) {
                 co_await inject(*fault, g, i);
                 co_return;
             }
-            m.last = clock::now();
-            m.first = i == 0 ? m.last : m.first;
-            if (g.stream && !co_await write_token(g, i)) {
+            m.last_token = clock::now();
+            if (!g.stream) {
+                text += response_token(i);
+            } else if (!co_await write_token(g, i)) {
                 co_return;
             }
-            text += g.stream ? std::string_view{} : response_token(i);
             record_->eval_count = i + 1;
         }
         if (const auto fault = g.fault_at(g.tokens)) {
@@ -270,13 +283,16 @@ private:
                                     .with_context = g.with_context,
                                     .total_duration = ns_between(g.received, clock::now()),
                                     .load_duration = ns_between(g.received, m.ready),
-                                    .prompt_eval_duration = ns_between(m.ready, m.first),
-                                    .eval_duration = ns_between(m.first, m.last)};
+                                    .prompt_eval_duration = ns_between(m.ready, m.prompt_done),
+                                    .eval_duration = ns_between(m.prompt_done, m.last_token)};
         record_->eval_duration_ns = metrics.eval_duration.count();
+        auto body = final_object(g.model, g.stream ? "" : text, metrics);
         if (g.stream) {
-            record_->completed = co_await write_object(final_object(g.model, "", metrics) + "\n", g, g.tokens) &&
-                                 co_await end_body();
-        } else if (co_await reply(http::status::ok, final_object(g.model, text, metrics))) {
+            body += '\n';
+            if (co_await write_object(std::move(body), g, g.tokens)) {
+                record_->completed = co_await end_body();
+            }
+        } else if (co_await reply(http::status::ok, std::move(body))) {
             record_->ttft_ms = ms_between(g.received, clock::now());
             record_->completed = true;
         }
@@ -289,10 +305,16 @@ private:
             socket_.shutdown(tcp::socket::shutdown_both, ignored);
             socket_.close(ignored);
             keep_alive_ = false;
-        } else if (!headers_sent_) {
+            co_return;
+        }
+        auto body = error_object(fault_message);
+        if (!headers_sent_) {
             // Before the first chunk Ollama can still choose the status.
-            co_await reply(http::status::internal_server_error, error_object(fault_message));
-        } else if (co_await write_object(error_object(fault_message) + "\n", g, i)) {
+            co_await reply(http::status::internal_server_error, std::move(body));
+            co_return;
+        }
+        body += '\n';
+        if (co_await write_object(std::move(body), g, i)) {
             co_await end_body();
         }
     }
@@ -307,7 +329,8 @@ private:
         if (i == 0 && !co_await write_header()) {
             co_return false;
         }
-        if (!co_await write_object(token_line(g.model, response_token(i)), g, i)) {
+        auto line = token_line(g.model, response_token(i));
+        if (!co_await write_object(std::move(line), g, i)) {
             co_return false;
         }
         if (i == 0) {
@@ -331,26 +354,30 @@ private:
     }
 
     net::awaitable<bool> write_object(std::string object, const generation& g, std::uint64_t salt) {
-        if (!g.faults.split_writes) {
-            co_return co_await write_chunk(object);
+        const std::string_view whole{object};
+        const auto at = g.faults.split_writes ? split_point(whole, salt) : whole.size();
+        const bool first_written = co_await write_chunk(whole.substr(0, at));
+        if (!first_written || at == whole.size()) {
+            co_return first_written;
         }
-        const auto at = split_point(object, salt);
-        co_return co_await write_chunk(std::string_view{object}.substr(0, at)) &&
-            co_await write_chunk(std::string_view{object}.substr(at));
+        co_return co_await write_chunk(whole.substr(at));
     }
 
     net::awaitable<bool> write_chunk(std::string_view data) {
-        const auto [ec, n] = co_await net::async_write(socket_, http::make_chunk(net::buffer(data)), use_tuple);
+        const auto chunk = http::make_chunk(net::buffer(data));
+        const auto [ec, n] = co_await net::async_write(socket_, chunk, use_tuple);
         co_return written(ec);
     }
 
     net::awaitable<bool> end_body() {
-        const auto [ec, n] = co_await net::async_write(socket_, http::make_chunk_last(), use_tuple);
+        const auto last = http::make_chunk_last();
+        const auto [ec, n] = co_await net::async_write(socket_, last, use_tuple);
         co_return written(ec);
     }
 
     net::awaitable<void> reply_error(const request_error& error) {
-        co_await reply(static_cast<http::status>(error.status), error_object(error.message));
+        auto body = error_object(error.message);
+        co_await reply(static_cast<http::status>(error.status), std::move(body));
     }
 
     net::awaitable<bool> reply(http::status status, std::string body) {

@@ -75,7 +75,7 @@ model_registry::clock::time_point model_registry::acquire(std::string_view name,
         r.ready_at = now + load_delay_;
     }
     ++r.uses;
-    return r.ready_at;
+    return std::max(r.ready_at, now);
 }
 
 void model_registry::release(std::string_view name, clock::time_point now, std::chrono::nanoseconds keep_alive) {

@@ -184,7 +184,9 @@ std::variant<std::chrono::nanoseconds, std::string> parse_go_duration(std::strin
     static const std::map<std::string_view, double, std::less<>> units{
         {"ns", 1},       {"us", 1e3},   {"\xC2\xB5s", 1e3}, {"\xCE\xBCs", 1e3},
         {"ms", 1e6},     {"s", 1e9},    {"m", 60e9},        {"h", 3600e9}};
-    const std::string quoted = "\"" + std::string{text} + "\"";
+    // Appended rather than concatenated: GCC 12 raises a false -Wrestrict on `"\"" + str + "\""`.
+    std::string quoted{'"'};
+    quoted.append(text).push_back('"');
     std::string_view s = text;
     const bool negative = !s.empty() && s.front() == '-';
     if (!s.empty() && (s.front() == '-' || s.front() == '+')) {

@@ -26,8 +26,8 @@ struct harvested_metric {
 struct ingest_limits {
     std::size_t max_files = 10'000;
     std::uint64_t max_file_bytes = std::uint64_t{16} << 20;
-    std::size_t max_first_files = 5;      ///< sample file names kept per type
-    std::size_t max_metrics = 200;        ///< harvested metrics kept for the prompt
+    std::size_t max_first_files = 5;  ///< sample file names kept per type
+    std::size_t max_metrics = 200;    ///< harvested metrics kept for the prompt
 };
 
 /// What a run keeps of its benchmark files: counts and the few facts the

@@ -33,7 +33,8 @@ struct call_metrics {
     std::string done_reason;
 };
 
-[[nodiscard]] call_metrics make_call_metrics(call_stage stage, const client_timings& client,
+[[nodiscard]] call_metrics make_call_metrics(call_stage stage,
+                                             const client_timings& client,
                                              const generation_stats& backend);
 
 }  // namespace chimera::core

@@ -8,7 +8,8 @@
 namespace chimera::core {
 
 /// The JSON body of a streamed Ollama `POST /api/generate`.
-[[nodiscard]] std::string make_generate_body(std::string_view model, std::string_view prompt,
+[[nodiscard]] std::string make_generate_body(std::string_view model,
+                                             std::string_view prompt,
                                              const run_options& options);
 
 }  // namespace chimera::core

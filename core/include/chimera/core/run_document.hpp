@@ -59,6 +59,8 @@ struct run_document {
 [[nodiscard]] std::string format_rfc3339(wall_time t);
 
 /// The run document as the API's JSON (schema: proto-free-api/schemas/run_document.schema.json).
+/// Strings in it (analysis, errors, file names) may hold invalid UTF-8 from the model or the
+/// filesystem: dump it with `nlohmann::json::error_handler_t::replace`, or `dump()` throws.
 [[nodiscard]] nlohmann::json to_json(const run_document& run);
 
 }  // namespace chimera::core
