@@ -11,7 +11,8 @@ namespace chimera::service {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
-backend_connection_pool::backend_connection_pool(asio::any_io_executor executor, const backend_settings& settings,
+backend_connection_pool::backend_connection_pool(asio::any_io_executor executor,
+                                                 const backend_settings& settings,
                                                  service_metrics& metrics)
     : executor_(std::move(executor)), settings_(settings), metrics_(metrics) {}
 

@@ -21,7 +21,8 @@ using backend_connection = std::unique_ptr<boost::beast::tcp_stream>;
 /// Not thread-safe: use from the executor's thread only.
 class backend_connection_pool {
 public:
-    backend_connection_pool(boost::asio::any_io_executor executor, const backend_settings& settings,
+    backend_connection_pool(boost::asio::any_io_executor executor,
+                            const backend_settings& settings,
                             service_metrics& metrics);
 
     /// An idle connection if there is one, else a new one. Throws run_failure

@@ -39,8 +39,8 @@ awaitable<probe_result> probe_over(beast::tcp_stream& stream, const backend_sett
     }
     const auto body = nlohmann::json::parse(response.body(), nullptr, false);
     const bool has_version = body.is_object() && body.contains("version") && body["version"].is_string();
-    co_return probe_result{has_version, has_version ? "ollama " + body["version"].get<std::string>()
-                                                    : "unexpected /api/version body"};
+    co_return probe_result{
+        has_version, has_version ? "ollama " + body["version"].get<std::string>() : "unexpected /api/version body"};
 }
 
 }  // namespace

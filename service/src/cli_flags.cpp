@@ -5,7 +5,8 @@
 
 namespace chimera::service {
 
-cli_flags::cli_flags(std::span<char* const> args, const std::set<std::string, std::less<>>& known,
+cli_flags::cli_flags(std::span<char* const> args,
+                     const std::set<std::string, std::less<>>& known,
                      const std::set<std::string, std::less<>>& switches) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string_view arg{args[i]};
@@ -48,8 +49,8 @@ std::size_t cli_flags::get_count(std::string_view name, std::size_t fallback, st
     std::size_t value = 0;
     const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
     if (ec != std::errc{} || ptr != text->data() + text->size() || value < min || value > max) {
-        throw std::invalid_argument("--" + std::string{name} + " must be a whole number from " +
-                                    std::to_string(min) + " to " + std::to_string(max) + ", not '" + *text + "'");
+        throw std::invalid_argument("--" + std::string{name} + " must be a whole number from " + std::to_string(min) +
+                                    " to " + std::to_string(max) + ", not '" + *text + "'");
     }
     return value;
 }

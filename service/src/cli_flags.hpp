@@ -13,13 +13,16 @@ namespace chimera::service {
 /// missing values are errors (std::invalid_argument) so typos never go unnoticed.
 class cli_flags {
 public:
-    cli_flags(std::span<char* const> args, const std::set<std::string, std::less<>>& known,
+    cli_flags(std::span<char* const> args,
+              const std::set<std::string, std::less<>>& known,
               const std::set<std::string, std::less<>>& switches = {});
 
     [[nodiscard]] bool has(std::string_view name) const;
     [[nodiscard]] std::optional<std::string> get(std::string_view name) const;
     [[nodiscard]] std::string get_or(std::string_view name, std::string fallback) const;
-    [[nodiscard]] std::size_t get_count(std::string_view name, std::size_t fallback, std::size_t min,
+    [[nodiscard]] std::size_t get_count(std::string_view name,
+                                        std::size_t fallback,
+                                        std::size_t min,
                                         std::size_t max) const;
 
 private:

@@ -18,15 +18,16 @@ using flag_set = std::set<std::string, std::less<>>;
 const flag_set backend_flags{"ollama-url",   "connect-timeout", "headers-timeout",
                              "idle-timeout", "call-timeout",    "backend-pool-size"};
 
-const flag_set option_flags{"num-gpu", "num-ctx", "temperature", "top-p", "top-k", "repeat-penalty", "num-predict",
-                            "seed"};
+const flag_set option_flags{"num-gpu", "num-ctx",        "temperature", "top-p",
+                            "top-k",   "repeat-penalty", "num-predict", "seed"};
 
 flag_set with(flag_set base, const flag_set& more) {
     base.insert(more.begin(), more.end());
     return base;
 }
 
-std::chrono::milliseconds duration_flag(const cli_flags& flags, std::string_view name,
+std::chrono::milliseconds duration_flag(const cli_flags& flags,
+                                        std::string_view name,
                                         std::chrono::milliseconds fallback) {
     const auto text = flags.get(name);
     if (!text) {
@@ -90,8 +91,8 @@ std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
 }  // namespace
 
 serve_config parse_serve_config(std::span<char* const> args) {
-    const cli_flags flags{args, with(backend_flags, {"listen", "data-root", "state-dir", "workers", "queue-capacity",
-                                                     "model"})};
+    const cli_flags flags{
+        args, with(backend_flags, {"listen", "data-root", "state-dir", "workers", "queue-capacity", "model"})};
     serve_config config;
     std::tie(config.listen_host, config.listen_port) = parse_listen(flags.get_or("listen", "127.0.0.1:8080"));
     config.backend = parse_backend(flags);

@@ -9,7 +9,9 @@ class service_metrics;
 
 /// GET /healthz (liveness: never touches the backend), GET /readyz (ready when the
 /// backend answers), GET /metrics (Prometheus text format).
-void add_health_routes(router& routes, backend_connection_pool& pool, const backend_settings& settings,
+void add_health_routes(router& routes,
+                       backend_connection_pool& pool,
+                       const backend_settings& settings,
                        const service_metrics& metrics);
 
 }  // namespace chimera::service

@@ -78,16 +78,17 @@ void log_session_end(const std::exception_ptr& failure) {
 
 }  // namespace
 
-http_server::http_server(asio::any_io_executor executor, const tcp::endpoint& endpoint, const router& routes,
+http_server::http_server(asio::any_io_executor executor,
+                         const tcp::endpoint& endpoint,
+                         const router& routes,
                          http_server_limits limits)
     : acceptor_(executor, endpoint), routes_(routes), limits_(limits) {}
 
 tcp::endpoint http_server::local_endpoint() const { return acceptor_.local_endpoint(); }
 
 void http_server::start() {
-    asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](const std::exception_ptr& failure) {
-        log_session_end(failure);
-    });
+    asio::co_spawn(acceptor_.get_executor(), accept_loop(),
+                   [](const std::exception_ptr& failure) { log_session_end(failure); });
 }
 
 void http_server::stop() {

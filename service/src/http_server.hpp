@@ -23,8 +23,10 @@ struct http_server_limits {
 /// All members must be called on the executor's thread.
 class http_server {
 public:
-    http_server(boost::asio::any_io_executor executor, const boost::asio::ip::tcp::endpoint& endpoint,
-                const router& routes, http_server_limits limits = {});
+    http_server(boost::asio::any_io_executor executor,
+                const boost::asio::ip::tcp::endpoint& endpoint,
+                const router& routes,
+                http_server_limits limits = {});
 
     [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
 

@@ -53,8 +53,8 @@ public:
     }
 
     [[nodiscard]] run_failure timeout_failure() const {
-        return {"timeout", std::string{armed_name_} + " fired: Ollama sent nothing for " + std::to_string(armed_ms_) +
-                               " ms"};
+        return {"timeout",
+                std::string{armed_name_} + " fired: Ollama sent nothing for " + std::to_string(armed_ms_) + " ms"};
     }
 
 private:
@@ -121,7 +121,8 @@ private:
             out.timings.ttft_ms = out.timings.stream_ms;
         }
         if (!e.stats.done_reason.empty() && e.stats.done_reason == "load") {
-            throw run_failure("backend_protocol_error", "Ollama answered with a load-only reply; no text was generated");
+            throw run_failure("backend_protocol_error",
+                              "Ollama answered with a load-only reply; no text was generated");
         }
     }
 
@@ -140,8 +141,10 @@ private:
 };
 
 /// Reads a non-200 reply whole and turns it into the failure a user sees.
-awaitable<void> throw_http_error(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                 http::response_parser<http::buffer_body>& parser, call_clock& clock) {
+awaitable<void> throw_http_error(beast::tcp_stream& stream,
+                                 beast::flat_buffer& buffer,
+                                 http::response_parser<http::buffer_body>& parser,
+                                 call_clock& clock) {
     std::string body;
     std::array<char, 4096> chunk{};
     while (!parser.is_done() && body.size() < 64 * 1024) {
@@ -161,10 +164,13 @@ awaitable<void> throw_http_error(beast::tcp_stream& stream, beast::flat_buffer& 
 
 /// Sends the request and reads the response header. Returns false when a reused
 /// connection turned out to be dead before any byte came back (safe to retry).
-awaitable<bool> send_and_read_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+awaitable<bool> send_and_read_header(beast::tcp_stream& stream,
+                                     beast::flat_buffer& buffer,
                                      http::request<http::string_body>& request,
-                                     http::response_parser<http::buffer_body>& parser, call_clock& clock,
-                                     const backend_settings& settings, bool reused) {
+                                     http::response_parser<http::buffer_body>& parser,
+                                     call_clock& clock,
+                                     const backend_settings& settings,
+                                     bool reused) {
     clock.arm(stream, settings.idle_timeout, "idle-timeout");
     auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
     if (!write_ec) {
@@ -190,9 +196,12 @@ awaitable<bool> send_and_read_header(beast::tcp_stream& stream, beast::flat_buff
     throw run_failure("backend_unavailable", "sending the request to Ollama failed: " + write_ec.message());
 }
 
-awaitable<void> read_stream(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                            http::response_parser<http::buffer_body>& parser, call_clock& clock,
-                            const backend_settings& settings, generation_assembler& assembler,
+awaitable<void> read_stream(beast::tcp_stream& stream,
+                            beast::flat_buffer& buffer,
+                            http::response_parser<http::buffer_body>& parser,
+                            call_clock& clock,
+                            const backend_settings& settings,
+                            generation_assembler& assembler,
                             streamed_generation& out) {
     core::ndjson_stream_decoder decoder;
     std::vector<core::stream_event> events;
@@ -221,8 +230,10 @@ awaitable<void> read_stream(beast::tcp_stream& stream, beast::flat_buffer& buffe
 
 }  // namespace
 
-awaitable<streamed_generation> stream_generate(backend_connection_pool& pool, backend_connection& connection,
-                                               const backend_settings& settings, std::string body,
+awaitable<streamed_generation> stream_generate(backend_connection_pool& pool,
+                                               backend_connection& connection,
+                                               const backend_settings& settings,
+                                               std::string body,
                                                const token_sink& on_token) {
     const auto start = steady::now();
     call_clock clock{settings, start};

@@ -30,8 +30,10 @@ using token_sink = std::function<void(std::string_view)>;
 /// replaced once, provided no byte of the response had arrived.
 /// Throws run_failure naming the cause (HTTP error with Ollama's message, mid-stream
 /// error line, truncated stream, which timeout fired).
-awaitable<streamed_generation> stream_generate(backend_connection_pool& pool, backend_connection& connection,
-                                               const backend_settings& settings, std::string body,
+awaitable<streamed_generation> stream_generate(backend_connection_pool& pool,
+                                               backend_connection& connection,
+                                               const backend_settings& settings,
+                                               std::string body,
                                                const token_sink& on_token = {});
 
 }  // namespace chimera::service

@@ -4,7 +4,9 @@
 
 namespace chimera::service {
 
-http_response make_response(const http_request& request, http::status status, std::string_view content_type,
+http_response make_response(const http_request& request,
+                            http::status status,
+                            std::string_view content_type,
                             std::string body) {
     http_response response{status, request.version()};
     response.set(http::field::content_type, content_type);
@@ -18,7 +20,9 @@ http_response make_json_response(const http_request& request, http::status statu
     return make_response(request, status, "application/json", std::move(body));
 }
 
-http_response make_problem(const http_request& request, http::status status, std::string_view detail,
+http_response make_problem(const http_request& request,
+                           http::status status,
+                           std::string_view detail,
                            std::string_view field) {
     nlohmann::json problem{
         {"type", "about:blank"},

@@ -54,10 +54,8 @@ void router::add(http::verb method, std::string pattern, route_handler handler) 
 
 void router::add_sync(http::verb method, std::string pattern, sync_route_handler handler) {
     add(method, std::move(pattern),
-        [handler = std::move(handler)](const http_request& request,
-                                       const path_params& params) -> awaitable<http_response> {
-            co_return handler(request, params);
-        });
+        [handler = std::move(handler)](const http_request& request, const path_params& params)
+            -> awaitable<http_response> { co_return handler(request, params); });
 }
 
 std::string_view router::match_pattern(const http_request& request) const {
@@ -93,8 +91,7 @@ awaitable<http_response> router::dispatch(const http_request& request) const {
                                "the server failed to handle the request; see its log");
     }
     if (!allowed.empty()) {
-        auto response = make_problem(request, http::status::method_not_allowed,
-                                     "this resource allows: " + allowed);
+        auto response = make_problem(request, http::status::method_not_allowed, "this resource allows: " + allowed);
         response.set(http::field::allow, allowed);
         co_return response;
     }

@@ -25,7 +25,7 @@ namespace {
 void write_outputs(const std::filesystem::path& dir, const core::run_document& run, const std::string& report) {
     std::filesystem::create_directories(dir);
     std::ofstream{dir / "metrics.json"} << core::to_json(run).dump(2, ' ', false,
-                                                                     nlohmann::json::error_handler_t::replace);
+                                                                   nlohmann::json::error_handler_t::replace);
     if (!report.empty()) {
         std::ofstream{dir / "report.md"} << report;
     }
@@ -41,8 +41,8 @@ void print_summary(const std::vector<core::run_document>& runs) {
     for (std::size_t i = 0; i < runs.size(); ++i) {
         const auto& run = runs[i];
         std::printf("%-4zu %-10s %14.2f %14.2f %12.2f %12.2f %10.3f\n", i + 1,
-                    std::string{core::to_string(run.status)}.c_str(),
-                    call_value(run, 0, &core::call_metrics::ttft_ms), call_value(run, 1, &core::call_metrics::ttft_ms),
+                    std::string{core::to_string(run.status)}.c_str(), call_value(run, 0, &core::call_metrics::ttft_ms),
+                    call_value(run, 1, &core::call_metrics::ttft_ms),
                     call_value(run, 0, &core::call_metrics::tokens_per_second),
                     call_value(run, 1, &core::call_metrics::tokens_per_second), run.timings.total_seconds.value_or(0));
         if (run.error) {
@@ -51,7 +51,8 @@ void print_summary(const std::vector<core::run_document>& runs) {
     }
 }
 
-awaitable<void> execute_all(run_pipeline_services services, const run_command_config& config,
+awaitable<void> execute_all(run_pipeline_services services,
+                            const run_command_config& config,
                             std::vector<core::run_document>& runs) {
     for (std::size_t i = 0; i < config.runs; ++i) {
         auto& run = runs.emplace_back();

@@ -20,9 +20,7 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(steady::time_point start) {
-    return std::chrono::duration<double>(steady::now() - start).count();
-}
+double seconds_since(steady::time_point start) { return std::chrono::duration<double>(steady::now() - start).count(); }
 
 /// Runs on the blocking pool. A plain coroutine function, not a capturing lambda:
 /// GCC 12 double-destroys captures of coroutine lambdas handed to co_spawn.
@@ -30,19 +28,22 @@ awaitable<core::ingest_result> ingest_blocking(std::filesystem::path data_dir, c
     co_return core::ingest_directory(data_dir, limits);
 }
 
-awaitable<core::ingest_result> ingest_off_thread(asio::thread_pool& blocking, std::filesystem::path data_dir,
+awaitable<core::ingest_result> ingest_off_thread(asio::thread_pool& blocking,
+                                                 std::filesystem::path data_dir,
                                                  core::ingest_limits limits) {
     try {
-        co_return co_await asio::co_spawn(blocking, ingest_blocking(std::move(data_dir), limits),
-                                          asio::use_awaitable);
+        co_return co_await asio::co_spawn(blocking, ingest_blocking(std::move(data_dir), limits), asio::use_awaitable);
     } catch (const std::filesystem::filesystem_error& e) {
         throw run_failure("ingest_failed", std::string{"cannot read the data directory: "} + e.what());
     }
 }
 
 /// One streamed call, recorded in the run document and in the metrics.
-awaitable<std::string> llm_call(run_pipeline_services& services, core::run_document& run,
-                                backend_connection& connection, core::call_stage stage, const std::string& prompt) {
+awaitable<std::string> llm_call(run_pipeline_services& services,
+                                core::run_document& run,
+                                backend_connection& connection,
+                                core::call_stage stage,
+                                const std::string& prompt) {
     auto body = core::make_generate_body(run.model, prompt, run.options);
     auto result = co_await stream_generate(services.pool, connection, services.backend, std::move(body));
     auto call = core::make_call_metrics(stage, result.timings, result.stats);
@@ -51,15 +52,16 @@ awaitable<std::string> llm_call(run_pipeline_services& services, core::run_docum
     co_return std::move(result.text);
 }
 
-awaitable<std::string> run_stages(run_pipeline_services& services, core::run_document& run,
+awaitable<std::string> run_stages(run_pipeline_services& services,
+                                  core::run_document& run,
                                   std::filesystem::path data_dir) {
     run.stage = core::run_stage::ingest;
     auto stage_start = steady::now();
     run.ingest = co_await ingest_off_thread(services.blocking, std::move(data_dir), services.limits);
     run.timings.ingest_seconds = seconds_since(stage_start);
     if (run.ingest->files == 0) {
-        throw run_failure("no_benchmark_files", "no readable .csv, .json or .md file under data_dir '" +
-                                                    run.data_dir + "': there is nothing to analyse");
+        throw run_failure("no_benchmark_files", "no readable .csv, .json or .md file under data_dir '" + run.data_dir +
+                                                    "': there is nothing to analyse");
     }
     const auto summary = core::render_data_summary(*run.ingest);
 
@@ -82,7 +84,8 @@ awaitable<std::string> run_stages(run_pipeline_services& services, core::run_doc
 
 }  // namespace
 
-awaitable<std::string> execute_run(run_pipeline_services services, core::run_document& run,
+awaitable<std::string> execute_run(run_pipeline_services services,
+                                   core::run_document& run,
                                    std::filesystem::path data_dir) {
     const auto start = steady::now();
     run.status = core::run_status::running;

@@ -27,7 +27,8 @@ struct run_pipeline_services {
 /// goes (status, stage, calls, timings, error) and returns the report, or "" when
 /// the run failed. Failures never escape: they end in `run.error`.
 /// `run` must outlive the coroutine; it is only touched on the caller's executor.
-awaitable<std::string> execute_run(run_pipeline_services services, core::run_document& run,
+awaitable<std::string> execute_run(run_pipeline_services services,
+                                   core::run_document& run,
                                    std::filesystem::path data_dir);
 
 }  // namespace chimera::service

@@ -25,8 +25,11 @@ class run_scheduler::channel
     using asio::experimental::channel<void(boost::system::error_code, run_scheduler::queued_run)>::channel;
 };
 
-run_scheduler::run_scheduler(asio::any_io_executor executor, run_store& store, run_pipeline_services services,
-                             std::size_t workers, std::size_t capacity)
+run_scheduler::run_scheduler(asio::any_io_executor executor,
+                             run_store& store,
+                             run_pipeline_services services,
+                             std::size_t workers,
+                             std::size_t capacity)
     : store_(store),
       services_(services),
       workers_(std::max<std::size_t>(workers, 1)),
@@ -82,7 +85,8 @@ awaitable<void> run_scheduler::work() {
         --running_;
         publish_gauges();
         ++finished_;
-        mean_run_seconds_ += (run->timings.total_seconds.value_or(0) - mean_run_seconds_) / static_cast<double>(finished_);
+        mean_run_seconds_ +=
+            (run->timings.total_seconds.value_or(0) - mean_run_seconds_) / static_cast<double>(finished_);
         try {
             store_.finish(*run, std::move(report));
         } catch (const std::exception& e) {

@@ -18,8 +18,11 @@ class run_store;
 /// at most `workers` at once. Owned by and used on the io thread only.
 class run_scheduler {
 public:
-    run_scheduler(boost::asio::any_io_executor executor, run_store& store, run_pipeline_services services,
-                  std::size_t workers, std::size_t capacity);
+    run_scheduler(boost::asio::any_io_executor executor,
+                  run_store& store,
+                  run_pipeline_services services,
+                  std::size_t workers,
+                  std::size_t capacity);
     ~run_scheduler();
     run_scheduler(const run_scheduler&) = delete;
     run_scheduler& operator=(const run_scheduler&) = delete;

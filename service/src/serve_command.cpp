@@ -31,10 +31,8 @@ int run_serve(const serve_config& config) {
     run_store store{config.state_dir};
     const data_root root{config.data_root};
     backend_connection_pool pool{io.get_executor(), config.backend, metrics};
-    run_scheduler scheduler{io.get_executor(),
-                            store,
-                            run_pipeline_services{pool, config.backend, blocking, metrics, {}},
-                            config.workers,
+    run_scheduler scheduler{io.get_executor(), store,
+                            run_pipeline_services{pool, config.backend, blocking, metrics, {}}, config.workers,
                             config.queue_capacity};
 
     router routes;

@@ -1,11 +1,10 @@
 // End to end: ollama-sim and `chimera serve` as real processes on loopback ports.
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <filesystem>
 #include <optional>
 #include <regex>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
@@ -47,7 +46,8 @@ struct stack {
                                                 CHIMERA_TEST_DATA_DIR, "--state-dir", state.path.string()},
                        service_flags)),
           port(read_listening_port(service)) {
-        poll_until(port, "/readyz", [](const http_reply& r) { return r.status == 200; }, 20s);
+        poll_until(
+            port, "/readyz", [](const http_reply& r) { return r.status == 200; }, 20s);
     }
 
     static std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {

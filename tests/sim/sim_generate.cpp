@@ -59,8 +59,6 @@ std::string residency_object(std::string_view model, std::string_view done_reaso
     return go_json(object);
 }
 
-std::string error_object(std::string_view message) {
-    return go_json(json{{"error", message}});
-}
+std::string error_object(std::string_view message) { return go_json(json{{"error", message}}); }
 
 }  // namespace sim

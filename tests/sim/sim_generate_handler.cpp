@@ -109,8 +109,10 @@ std::variant<fault_plan, request_error> faults_for(const request& req, const sim
     return request_error{400, "invalid X-Sim-Fault header \"" + std::string{header->value()} + "\""};
 }
 
-std::variant<generation, request_error> plan_generation(const generate_request& r, const request& req,
-                                                        const sim_config& config, clock::time_point received) {
+std::variant<generation, request_error> plan_generation(const generate_request& r,
+                                                        const request& req,
+                                                        const sim_config& config,
+                                                        clock::time_point received) {
     const auto options = decode_options(r.options);
     if (const auto* error = std::get_if<request_error>(&options)) {
         return *error;
@@ -161,7 +163,7 @@ net::awaitable<bool> watch_disconnect(tcp::socket& socket) {
         net::steady_timer until_cancelled{socket.get_executor(), clock::time_point::max()};
         co_await until_cancelled.async_wait(use_tuple);
     }
-    co_return ec && ec != net::error::operation_aborted;
+    co_return ec.failed() && ec != net::error::operation_aborted;
 }
 
 // Inside the first multi-byte UTF-8 character if any, so clients must reassemble split characters.
@@ -177,7 +179,10 @@ std::size_t split_point(std::string_view object, std::uint64_t salt) {
 class exchange {
 public:
     exchange(tcp::socket& socket, const request& req, std::shared_ptr<request_record> record)
-        : socket_{socket}, req_{req}, record_{std::move(record)}, timer_{socket.get_executor()},
+        : socket_{socket},
+          req_{req},
+          record_{std::move(record)},
+          timer_{socket.get_executor()},
           keep_alive_{req.keep_alive()} {}
 
     bool keep_alive() const { return keep_alive_; }
@@ -406,8 +411,11 @@ private:
 
 }  // namespace
 
-net::awaitable<bool> serve_generate(tcp::socket& socket, const request& req, sim_state& state,
-                                    std::uint64_t connection_id, clock::time_point received) {
+net::awaitable<bool> serve_generate(tcp::socket& socket,
+                                    const request& req,
+                                    sim_state& state,
+                                    std::uint64_t connection_id,
+                                    clock::time_point received) {
     exchange ex{socket, req, state.stats.add_request(connection_id)};
     co_await ex.serve(state, received);
     co_return ex.keep_alive();

@@ -14,8 +14,10 @@ namespace sim {
 
 // Serves one request on `socket`, `received` being when it was fully read. Returns whether the
 // connection may carry another request. A client that disconnects stops the generation at once.
-boost::asio::awaitable<bool> serve_generate(boost::asio::ip::tcp::socket& socket, const request& req,
-                                            sim_state& state, std::uint64_t connection_id,
+boost::asio::awaitable<bool> serve_generate(boost::asio::ip::tcp::socket& socket,
+                                            const request& req,
+                                            sim_state& state,
+                                            std::uint64_t connection_id,
                                             std::chrono::steady_clock::time_point received);
 
 }  // namespace sim

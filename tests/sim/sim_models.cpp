@@ -15,9 +15,7 @@ constexpr std::int64_t resident_size = 6169209856;
 constexpr int context_length = 4096;
 constexpr std::string_view modified_at = "2025-08-14T09:12:43.512345678Z";
 
-std::string family_of(std::string_view name) {
-    return std::string{name.substr(0, name.find(':'))};
-}
+std::string family_of(std::string_view name) { return std::string{name.substr(0, name.find(':'))}; }
 
 // A stable sha256-looking digest, so different model names get different digests.
 std::string digest_of(std::string_view name) {
@@ -35,12 +33,9 @@ std::string digest_of(std::string_view name) {
 }
 
 nlohmann::ordered_json details(std::string_view name) {
-    return {{"parent_model", ""},
-            {"format", "gguf"},
-            {"family", family_of(name)},
-            {"families", {family_of(name)}},
-            {"parameter_size", "4.3B"},
-            {"quantization_level", "Q4_K_M"}};
+    return {{"parent_model", ""},        {"format", "gguf"},
+            {"family", family_of(name)}, {"families", {family_of(name)}},
+            {"parameter_size", "4.3B"},  {"quantization_level", "Q4_K_M"}};
 }
 
 }  // namespace
@@ -60,9 +55,7 @@ model_registry::model_registry(const std::vector<std::string>& names, clock::dur
     }
 }
 
-bool model_registry::knows(std::string_view name) const {
-    return models_.contains(normalize_model_name(name));
-}
+bool model_registry::knows(std::string_view name) const { return models_.contains(normalize_model_name(name)); }
 
 bool model_registry::resident(const residency& r, clock::time_point now) const {
     return r.loaded && (r.uses > 0 || now < r.expires_at);

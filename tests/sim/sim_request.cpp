@@ -21,12 +21,12 @@ struct field_spec {
 };
 
 constexpr field_spec generate_fields[] = {
-    {"model", go_type::string},     {"prompt", go_type::string},       {"suffix", go_type::string},
-    {"system", go_type::string},    {"template", go_type::string},     {"context", go_type::int_list},
-    {"stream", go_type::boolean},   {"raw", go_type::boolean},         {"format", go_type::any},
-    {"keep_alive", go_type::duration}, {"images", go_type::image_list}, {"options", go_type::object},
-    {"think", go_type::any},        {"truncate", go_type::boolean},    {"shift", go_type::boolean},
-    {"logprobs", go_type::boolean}, {"top_logprobs", go_type::integer},
+    {"model", go_type::string},        {"prompt", go_type::string},        {"suffix", go_type::string},
+    {"system", go_type::string},       {"template", go_type::string},      {"context", go_type::int_list},
+    {"stream", go_type::boolean},      {"raw", go_type::boolean},          {"format", go_type::any},
+    {"keep_alive", go_type::duration}, {"images", go_type::image_list},    {"options", go_type::object},
+    {"think", go_type::any},           {"truncate", go_type::boolean},     {"shift", go_type::boolean},
+    {"logprobs", go_type::boolean},    {"top_logprobs", go_type::integer},
 };
 
 constexpr field_spec show_fields[] = {
@@ -34,9 +34,7 @@ constexpr field_spec show_fields[] = {
     {"verbose", go_type::boolean}, {"options", go_type::object}, {"name", go_type::string},
 };
 
-request_error bad_request(std::string message) {
-    return {400, std::move(message)};
-}
+request_error bad_request(std::string message) { return {400, std::move(message)}; }
 
 std::string json_kind(const json& v) {
     if (v.is_string()) {
@@ -84,15 +82,12 @@ std::string_view go_any_type(const json& v) {
     return v.is_object() ? "map[string]interface {}" : "float64";
 }
 
-std::string unmarshal_error(std::string_view go_struct, std::string_view field, const json& v,
-                            std::string_view type) {
+std::string unmarshal_error(std::string_view go_struct, std::string_view field, const json& v, std::string_view type) {
     return "json: cannot unmarshal " + json_kind(v) + " into Go struct field " + std::string{go_struct} + "." +
            std::string{field} + " of type " + std::string{type};
 }
 
-bool is_integer(const json& v) {
-    return v.is_number_integer() || v.is_number_unsigned();
-}
+bool is_integer(const json& v) { return v.is_number_integer() || v.is_number_unsigned(); }
 
 std::optional<std::string> list_error(std::string_view go_struct, const field_spec& f, const json& v) {
     const bool ints = f.type == go_type::int_list;
@@ -149,7 +144,8 @@ std::variant<json, request_error> parse_first_value(std::string_view body) {
 }
 
 // Decodes into the canonical field names; keys match case-insensitively, the last duplicate wins.
-std::variant<json, request_error> decode_struct(std::string_view body, std::string_view go_struct,
+std::variant<json, request_error> decode_struct(std::string_view body,
+                                                std::string_view go_struct,
                                                 std::span<const field_spec> fields) {
     auto parsed = parse_first_value(body);
     if (auto* error = std::get_if<request_error>(&parsed)) {
@@ -182,8 +178,8 @@ std::variant<json, request_error> decode_struct(std::string_view body, std::stri
 // time.ParseDuration: e.g. "300ms", "-1.5h", "2h45m"; a lone "0" needs no unit.
 std::variant<std::chrono::nanoseconds, std::string> parse_go_duration(std::string_view text) {
     static const std::map<std::string_view, double, std::less<>> units{
-        {"ns", 1},       {"us", 1e3},   {"\xC2\xB5s", 1e3}, {"\xCE\xBCs", 1e3},
-        {"ms", 1e6},     {"s", 1e9},    {"m", 60e9},        {"h", 3600e9}};
+        {"ns", 1},   {"us", 1e3}, {"\xC2\xB5s", 1e3}, {"\xCE\xBCs", 1e3},
+        {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9}};
     // Appended rather than concatenated: GCC 12 raises a false -Wrestrict on `"\"" + str + "\""`.
     std::string quoted{'"'};
     quoted.append(text).push_back('"');
@@ -256,24 +252,31 @@ enum class option_kind { integer, float32, boolean, string_list };
 
 const std::map<std::string_view, option_kind, std::less<>>& option_kinds() {
     static const std::map<std::string_view, option_kind, std::less<>> kinds{
-        {"num_ctx", option_kind::integer},          {"num_batch", option_kind::integer},
-        {"num_gpu", option_kind::integer},          {"main_gpu", option_kind::integer},
-        {"use_mmap", option_kind::boolean},         {"num_thread", option_kind::integer},
-        {"num_keep", option_kind::integer},         {"seed", option_kind::integer},
-        {"num_predict", option_kind::integer},      {"top_k", option_kind::integer},
-        {"top_p", option_kind::float32},            {"min_p", option_kind::float32},
-        {"typical_p", option_kind::float32},        {"repeat_last_n", option_kind::integer},
-        {"temperature", option_kind::float32},      {"repeat_penalty", option_kind::float32},
-        {"presence_penalty", option_kind::float32}, {"frequency_penalty", option_kind::float32},
+        {"num_ctx", option_kind::integer},
+        {"num_batch", option_kind::integer},
+        {"num_gpu", option_kind::integer},
+        {"main_gpu", option_kind::integer},
+        {"use_mmap", option_kind::boolean},
+        {"num_thread", option_kind::integer},
+        {"num_keep", option_kind::integer},
+        {"seed", option_kind::integer},
+        {"num_predict", option_kind::integer},
+        {"top_k", option_kind::integer},
+        {"top_p", option_kind::float32},
+        {"min_p", option_kind::float32},
+        {"typical_p", option_kind::float32},
+        {"repeat_last_n", option_kind::integer},
+        {"temperature", option_kind::float32},
+        {"repeat_penalty", option_kind::float32},
+        {"presence_penalty", option_kind::float32},
+        {"frequency_penalty", option_kind::float32},
         {"stop", option_kind::string_list},
     };
     return kinds;
 }
 
 std::optional<std::string> option_error(const std::string& key, option_kind kind, const json& v) {
-    const auto must_be = [&](std::string_view what) {
-        return "option \"" + key + "\" must be " + std::string{what};
-    };
+    const auto must_be = [&](std::string_view what) { return "option \"" + key + "\" must be " + std::string{what}; };
     switch (kind) {
         case option_kind::integer:
             return v.is_number() ? std::nullopt : std::optional{must_be("of type integer")};

@@ -22,8 +22,8 @@ struct generate_request {
     std::string system;
     bool stream = true;
     bool raw = false;
-    bool template_or_context = false;  // raw mode rejects these
-    bool think = false;                // true or a level; our models cannot think
+    bool template_or_context = false;                               // raw mode rejects these
+    bool think = false;                                             // true or a level; our models cannot think
     std::chrono::nanoseconds keep_alive = std::chrono::minutes{5};  // negative never expires, 0 unloads
     nlohmann::ordered_json options = nlohmann::ordered_json::object();
 };

@@ -115,7 +115,8 @@ net::awaitable<void> sim_server::accept_loop() {
         }
         // Go enables TCP_NODELAY, so every token goes out as soon as it is written.
         socket.set_option(tcp::no_delay(true), ec);
-        net::co_spawn(ioc_, serve_connection(std::move(socket)), [](std::exception_ptr e) { log_failure("session", e); });
+        net::co_spawn(ioc_, serve_connection(std::move(socket)),
+                      [](std::exception_ptr e) { log_failure("session", e); });
     }
 }
 
@@ -150,7 +151,9 @@ net::awaitable<void> sim_server::serve_connection(tcp::socket socket) {
     socket.close(ignored);
 }
 
-net::awaitable<bool> sim_server::serve_request(tcp::socket& socket, const request& req, std::uint64_t connection_id,
+net::awaitable<bool> sim_server::serve_request(tcp::socket& socket,
+                                               const request& req,
+                                               std::uint64_t connection_id,
                                                clock::time_point received) {
     auto routed = route(req);
     const auto* target = std::get_if<endpoint>(&routed);

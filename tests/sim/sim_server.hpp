@@ -26,7 +26,8 @@ public:
 private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
-    boost::asio::awaitable<bool> serve_request(boost::asio::ip::tcp::socket& socket, const request& req,
+    boost::asio::awaitable<bool> serve_request(boost::asio::ip::tcp::socket& socket,
+                                               const request& req,
                                                std::uint64_t connection_id,
                                                std::chrono::steady_clock::time_point received);
 

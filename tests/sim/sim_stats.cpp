@@ -8,9 +8,7 @@ std::uint64_t sim_stats::connection_opened() {
     return ++next_connection_id_;
 }
 
-void sim_stats::connection_closed() {
-    --connections_open_;
-}
+void sim_stats::connection_closed() { --connections_open_; }
 
 std::shared_ptr<request_record> sim_stats::add_request(std::uint64_t connection_id) {
     auto record = std::make_shared<request_record>();

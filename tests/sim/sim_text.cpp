@@ -38,9 +38,7 @@ std::vector<std::string_view> tokenize(std::string_view text) {
     return tokens;
 }
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 std::uint64_t count_words(std::string_view text) {
     std::uint64_t words = 0;

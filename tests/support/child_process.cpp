@@ -55,8 +55,8 @@ std::string child_process::read_line(std::chrono::milliseconds timeout) {
             pending_.erase(0, newline + 1);
             return line;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                                std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         pollfd pfd{stdout_fd_, POLLIN, 0};
         if (left.count() <= 0 || poll(&pfd, 1, static_cast<int>(left.count())) <= 0) {
             throw std::runtime_error("timed out waiting for output of pid " + std::to_string(pid_));

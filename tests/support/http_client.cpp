@@ -14,8 +14,11 @@ namespace chimera::testing {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-http_reply http_request(unsigned short port, const std::string& method, const std::string& target,
-                        const std::string& body, const std::map<std::string, std::string>& headers,
+http_reply http_request(unsigned short port,
+                        const std::string& method,
+                        const std::string& target,
+                        const std::string& body,
+                        const std::map<std::string, std::string>& headers,
                         std::chrono::milliseconds timeout) {
     boost::asio::io_context io;
     beast::tcp_stream stream{io};

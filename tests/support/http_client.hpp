@@ -14,13 +14,18 @@ struct http_reply {
 
 /// A blocking HTTP/1.1 client for tests: one connection per request, every
 /// operation bounded by `timeout`.
-http_reply http_request(unsigned short port, const std::string& method, const std::string& target,
-                        const std::string& body = {}, const std::map<std::string, std::string>& headers = {},
+http_reply http_request(unsigned short port,
+                        const std::string& method,
+                        const std::string& target,
+                        const std::string& body = {},
+                        const std::map<std::string, std::string>& headers = {},
                         std::chrono::milliseconds timeout = std::chrono::seconds{10});
 
 /// Polls `GET target` until `accept(reply)` or the deadline; returns the last reply.
 template <typename Predicate>
-http_reply poll_until(unsigned short port, const std::string& target, Predicate accept,
+http_reply poll_until(unsigned short port,
+                      const std::string& target,
+                      Predicate accept,
                       std::chrono::milliseconds deadline);
 
 }  // namespace chimera::testing

@@ -6,7 +6,9 @@
 namespace chimera::testing {
 
 template <typename Predicate>
-http_reply poll_until(unsigned short port, const std::string& target, Predicate accept,
+http_reply poll_until(unsigned short port,
+                      const std::string& target,
+                      Predicate accept,
                       std::chrono::milliseconds deadline) {
     const auto end = std::chrono::steady_clock::now() + deadline;
     for (;;) {
