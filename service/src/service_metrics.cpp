@@ -60,7 +60,12 @@ service_metrics::service_metrics()
       runs_running_(&gauge(*registry_, "chimera_runs_running", "Runs being executed")),
       connections_opened_(
           &counter(*registry_, "chimera_backend_connections_opened_total", "TCP connections opened to the backend")
-               .Add({})) {}
+               .Add({})) {
+    // Every final status exists from the start, so rate() and alerts see 0 rather than no series.
+    for (const auto status : {core::run_status::succeeded, core::run_status::failed, core::run_status::cancelled}) {
+        runs_total_->Add({{"status", std::string{core::to_string(status)}}});
+    }
+}
 
 service_metrics::~service_metrics() = default;
 

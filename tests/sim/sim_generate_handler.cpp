@@ -183,7 +183,8 @@ public:
           req_{req},
           record_{std::move(record)},
           timer_{socket.get_executor()},
-          keep_alive_{req.keep_alive()} {}
+          keep_alive_{req.keep_alive()},
+          chunked_{req.version() >= 11} {}
 
     bool keep_alive() const { return keep_alive_; }
 
@@ -349,8 +350,10 @@ private:
         http::response<http::empty_body> res{http::status::ok, req_.version()};
         res.set(http::field::content_type, "application/x-ndjson");
         res.set(http::field::date, http_date());
-        res.keep_alive(req_.keep_alive());
-        res.chunked(true);
+        // HTTP/1.0 has no chunked encoding: like Go, end the body by closing the connection.
+        keep_alive_ = keep_alive_ && chunked_;
+        res.keep_alive(keep_alive_);
+        res.chunked(chunked_);
         http::response_serializer<http::empty_body> serializer{res};
         headers_sent_ = true;
         record_->status = 200;
@@ -369,12 +372,19 @@ private:
     }
 
     net::awaitable<bool> write_chunk(std::string_view data) {
+        if (!chunked_) {
+            const auto [ec, n] = co_await net::async_write(socket_, net::buffer(data), use_tuple);
+            co_return written(ec);
+        }
         const auto chunk = http::make_chunk(net::buffer(data));
         const auto [ec, n] = co_await net::async_write(socket_, chunk, use_tuple);
         co_return written(ec);
     }
 
     net::awaitable<bool> end_body() {
+        if (!chunked_) {
+            co_return true;
+        }
         const auto last = http::make_chunk_last();
         const auto [ec, n] = co_await net::async_write(socket_, last, use_tuple);
         co_return written(ec);
@@ -406,6 +416,7 @@ private:
     std::shared_ptr<request_record> record_;
     net::steady_timer timer_;
     bool keep_alive_;
+    const bool chunked_;
     bool headers_sent_ = false;
 };
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Client TTFT overhead and service memory over N sequential runs against ollama-sim.
+
+For every LLM call, compares the TTFT chimera measured (call start -> first non-empty
+token) with the TTFT the simulator measured server-side (request read -> first token
+written). The difference is what our client adds: connection checkout, request
+write, header parse, chunk decode. Also samples chimera's peak RSS (VmHWM).
+
+usage: tests/bench/ttft_overhead.py [--build build] [--runs 20] [--json out.json]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def start(argv):
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if not line.startswith("listening on "):
+        raise SystemExit(f"{argv[0]} did not start: {line!r}")
+    return proc, int(line.rsplit(":", 1)[1])
+
+
+def call(port, method, path, body=None):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
+                                 data=body and json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as reply:
+        return reply.read().decode()
+
+
+def peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    bin_dir = os.path.join(args.build, "bin")
+    sim, sim_port = start([os.path.join(bin_dir, "ollama-sim"), "--listen", "127.0.0.1:0",
+                          "--tokens-per-second", "200", "--tokens", "100", "--load-ms", "300"])
+    state = tempfile.mkdtemp(prefix="chimera-bench-")
+    chimera, port = start([os.path.join(bin_dir, "chimera"), "serve", "--listen", "127.0.0.1:0",
+                           "--ollama-url", f"http://127.0.0.1:{sim_port}",
+                           "--data-root", os.path.join(ROOT, "tests", "data"), "--state-dir", state])
+    try:
+        for _ in range(200):
+            try:
+                call(port, "GET", "/readyz")
+                break
+            except Exception:
+                time.sleep(0.01)
+        client = []
+        for _ in range(args.runs):
+            run_id = json.loads(call(port, "POST", "/runs", {"data_dir": "tr109"}))["id"]
+            while True:
+                doc = json.loads(call(port, "GET", f"/runs/{run_id}"))
+                if doc["status"] in ("succeeded", "failed", "cancelled"):
+                    break
+                time.sleep(0.02)
+            if doc["status"] != "succeeded":
+                raise SystemExit(f"run failed: {doc['error']}")
+            client += [c["ttft_ms"] for c in doc["calls"]]
+        sim_requests = [r for r in json.loads(call(sim_port, "GET", "/sim/stats"))["requests"]
+                        if r["path"] == "/api/generate"]
+        overhead = [c - s["ttft_ms"] for c, s in zip(client, sim_requests)]
+        result = {
+            "runs": args.runs,
+            "calls": len(overhead),
+            "ttft_overhead_ms_median": statistics.median(overhead),
+            "ttft_overhead_ms_p99": sorted(overhead)[max(0, int(len(overhead) * 0.99) - 1)],
+            "ttft_overhead_ms_max": max(overhead),
+            "ttft_overhead_ms_min": min(overhead),
+            "chimera_peak_rss_mb": peak_rss_kb(chimera.pid) / 1024,
+            "sim_connections_accepted": json.loads(call(sim_port, "GET", "/sim/stats"))["connections_accepted"],
+        }
+    finally:
+        chimera.terminate()
+        sim.terminate()
+        chimera.wait()
+        sim.wait()
+    print(json.dumps(result, indent=2))
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(result, out, indent=2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
