@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev
   googletest libgtest-dev
   python3 python3-jsonschema python3-yaml
+  prometheus
 )
 
 missing=()

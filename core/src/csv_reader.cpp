@@ -26,6 +26,7 @@ csv_reader::csv_reader(std::string_view text) : text_(text) {
 csv_reader::status csv_reader::next(std::vector<std::string>& fields) {
     while (pos_ < text_.size() && is_line_end(text_[pos_])) ++pos_;
     if (pos_ >= text_.size()) return status::end;
+    record_offset_ = pos_;
     std::size_t count = 0;
     while (true) {
         std::string& field = slot(fields, count++);

@@ -23,6 +23,11 @@ public:
     /// Where the unterminated quoted field opened (byte offset into the text given).
     [[nodiscard]] std::size_t error_offset() const { return error_offset_; }
 
+    /// Byte offsets of the record `next` returned last: where it starts, and its length
+    /// including the line end (quoted line breaks make one record span several lines).
+    [[nodiscard]] std::size_t record_offset() const { return record_offset_; }
+    [[nodiscard]] std::size_t record_bytes() const { return pos_ - record_offset_; }
+
 private:
     [[nodiscard]] bool read_quoted(std::string& field);
     void read_unquoted(std::string& field);
@@ -30,6 +35,7 @@ private:
     std::string_view text_;
     std::size_t pos_ = 0;
     std::size_t error_offset_ = 0;
+    std::size_t record_offset_ = 0;
 };
 
 }  // namespace chimera::core::detail

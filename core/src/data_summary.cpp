@@ -38,12 +38,18 @@ void append_files(std::string& out,
     if (count > first.size()) out += "  ... and " + std::to_string(count - first.size()) + " more\n";
 }
 
-void append_errors(std::string& out, const std::vector<ingest_error>& errors) {
-    if (errors.empty()) return;
-    out += "\nFiles that could not be parsed (" + std::to_string(errors.size()) + "):\n";
-    for (std::size_t i = 0; i < errors.size() && i < max_error_lines; ++i) {
-        out += "  - " + errors[i].file + ": ";
-        out += detail::utf8_prefix(errors[i].error, max_error_bytes);
+/// A few entries of `list` (which holds the first of `total`), under `heading`.
+void append_file_notes(std::string& out,
+                       std::string_view heading,
+                       const std::vector<ingest_error>& list,
+                       std::size_t total) {
+    if (total == 0) return;
+    out += "\n";
+    out += heading;
+    out += " (" + std::to_string(total) + "):\n";
+    for (std::size_t i = 0; i < list.size() && i < max_error_lines; ++i) {
+        out += "  - " + list[i].file + ": ";
+        out += detail::utf8_prefix(list[i].error, max_error_bytes);
         out += '\n';
     }
 }
@@ -85,15 +91,20 @@ std::string render_data_summary(const ingest_result& ingest) {
         out += "WARNING: no benchmark files (.csv, .json, .md) could be ingested; there is no data to analyse.\n";
     }
     out += '\n';
-    append_files(out, "CSV", ingest.csv_files, ", " + std::to_string(ingest.csv_rows) + " data rows", ingest.first_csv);
+    auto csv_detail = ", " + std::to_string(ingest.csv_rows) + " data rows";
+    if (ingest.csv_ragged_rows > 0) csv_detail += ", " + std::to_string(ingest.csv_ragged_rows) + " ragged";
+    append_files(out, "CSV", ingest.csv_files, csv_detail, ingest.first_csv);
     append_files(out, "JSON", ingest.json_files, "", ingest.first_json);
-    append_files(out, "Markdown", ingest.markdown_files, ", " + std::to_string(ingest.markdown_headings) + " headings",
+    append_files(out, "Markdown", ingest.markdown_files,
+                 ", " + std::to_string(ingest.markdown_headings) + " headings, " +
+                     std::to_string(ingest.markdown_tables) + " tables",
                  ingest.first_markdown);
     if (ingest.files > 0) {
         const auto latest = wall_time(std::chrono::seconds(ingest.latest_modified_unix));
         out += "Latest modified: " + format_rfc3339(latest) + "\n";
     }
-    append_errors(out, ingest.errors);
+    append_file_notes(out, "Files not ingested", ingest.errors, std::max(ingest.error_count, ingest.errors.size()));
+    append_file_notes(out, "Files ingested with remarks", ingest.warnings, ingest.warnings.size());
     append_metrics(out, ingest.metrics);
     return out;
 }

@@ -2,11 +2,12 @@
 
 #include <string>
 
-#include "utf8.hpp"
+#include "text.hpp"
 
 namespace chimera::core::detail {
 namespace {
 
+constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 constexpr std::size_t max_indent = 3;
 constexpr std::size_t max_heading_level = 6;
 constexpr std::size_t min_fence_length = 3;
@@ -54,30 +55,95 @@ struct fence {
     return false;
 }
 
-}  // namespace
-
-std::size_t count_atx_headings(std::string_view text) {
-    std::size_t headings = 0;
-    fence open;
-    while (!text.empty()) {
-        const auto newline = text.find('\n');
-        std::string_view line = text.substr(0, newline);
-        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-        if (!strip_indent(line)) continue;
-        if (track_fence(line, open) || open.marker != 0) continue;
-        if (is_heading(line)) ++headings;
+/// The cells of a table row: split on '|' not escaped by a backslash, one leading and
+/// one trailing pipe being borders, not separators. Calls `cell` for each; returns the count.
+template <typename Cell>
+std::size_t for_each_cell(std::string_view row, Cell&& cell) {
+    row = trim(row);
+    if (row.starts_with('|')) row.remove_prefix(1);
+    if (row.ends_with('|') && !row.ends_with("\\|")) row.remove_suffix(1);
+    std::size_t count = 0;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= row.size(); ++i) {
+        if (i < row.size() && row[i] == '\\') {
+            ++i;
+        } else if (i == row.size() || row[i] == '|') {
+            cell(trim(row.substr(start, i - start)));
+            ++count;
+            start = i + 1;
+        }
     }
-    return headings;
+    return count;
 }
 
-file_scan scan_markdown(std::string_view text) {
-    file_scan scan;
-    if (const auto bad = find_invalid_utf8(text)) {
-        scan.error = "invalid UTF-8 at byte " + std::to_string(*bad);
-        return scan;
+/// ":---", "---:", ":-:" or "---".
+[[nodiscard]] bool is_delimiter_cell(std::string_view cell) {
+    if (cell.starts_with(':')) cell.remove_prefix(1);
+    if (cell.ends_with(':')) cell.remove_suffix(1);
+    return !cell.empty() && cell.find_first_not_of('-') == std::string_view::npos;
+}
+
+/// The number of cells of a delimiter row, or 0 when `line` is not one.
+[[nodiscard]] std::size_t delimiter_cells(std::string_view line) {
+    if (line.find('|') == std::string_view::npos) return 0;
+    bool all_delimiters = true;
+    const std::size_t cells =
+        for_each_cell(line, [&](std::string_view cell) { all_delimiters = all_delimiters && is_delimiter_cell(cell); });
+    return all_delimiters ? cells : 0;
+}
+
+[[nodiscard]] std::size_t header_cells(std::string_view line) {
+    if (line.find('|') == std::string_view::npos) return 0;
+    return for_each_cell(line, [](std::string_view) {});
+}
+
+/// One pass over the lines, outside fences: headings, and tables found at their delimiter row.
+class markdown_counter {
+public:
+    void line(std::string_view line) {
+        if (trim(line).empty()) return end_block();
+        // Deeper indents are code, or the continuation of a table row: neither starts anything.
+        if (!strip_indent(line)) {
+            previous_cells_ = 0;
+            return;
+        }
+        if (track_fence(line, fence_) || fence_.marker != 0) return end_block();
+        if (is_heading(line)) {
+            ++scan_.markdown_headings;
+            return end_block();
+        }
+        if (!in_table_ && previous_cells_ > 0 && delimiter_cells(line) == previous_cells_) {
+            ++scan_.markdown_tables;
+            in_table_ = true;
+        }
+        previous_cells_ = in_table_ ? 0 : header_cells(line);
     }
-    scan.markdown_headings = count_atx_headings(text);
-    return scan;
+
+    [[nodiscard]] const file_scan& scan() const { return scan_; }
+
+private:
+    void end_block() {
+        in_table_ = false;
+        previous_cells_ = 0;
+    }
+
+    file_scan scan_;
+    fence fence_;
+    bool in_table_ = false;
+    std::size_t previous_cells_ = 0;  ///< cells of the previous line as a table header; 0 if it can't be one
+};
+
+}  // namespace
+
+file_scan scan_markdown(std::string_view text) {
+    if (text.starts_with(utf8_bom)) text.remove_prefix(utf8_bom.size());
+    markdown_counter counter;
+    while (!text.empty()) {
+        const auto newline = text.find('\n');
+        counter.line(text.substr(0, newline));
+        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    }
+    return counter.scan();
 }
 
 }  // namespace chimera::core::detail

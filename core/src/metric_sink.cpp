@@ -35,9 +35,4 @@ void metric_sink::add(std::string_view group, std::string key, double value) {
     out_.push_back({file_, std::move(key), value});
 }
 
-void metric_sink::discard_file() {
-    out_.resize(file_start_);
-    group_counts_.clear();
-}
-
 }  // namespace chimera::core::detail

@@ -32,9 +32,6 @@ public:
     /// Adds a value unless its group (a CSV column, a JSON path without indices) is full.
     void add(std::string_view group, std::string key, double value);
 
-    /// Drops what the current file contributed: it turned out not to parse.
-    void discard_file();
-
 private:
     std::vector<harvested_metric>& out_;
     std::size_t max_total_;

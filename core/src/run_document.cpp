@@ -45,6 +45,7 @@ template <typename T, typename Convert>
         {"total_ms", call.total_ms},
         {"stream_ms", call.stream_ms},
         {"done_reason", call.done_reason},
+        {"attempts", call.attempts},
     };
 }
 

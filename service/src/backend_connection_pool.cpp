@@ -16,13 +16,15 @@ backend_connection_pool::backend_connection_pool(asio::any_io_executor executor,
                                                  service_metrics& metrics)
     : executor_(std::move(executor)), settings_(settings), metrics_(metrics) {}
 
-awaitable<backend_connection> backend_connection_pool::acquire() {
+awaitable<acquired_connection> backend_connection_pool::acquire() {
     if (!idle_.empty()) {
         auto connection = std::move(idle_.back());
         idle_.pop_back();
-        co_return connection;
+        metrics_.observe_backend_connection_reused();
+        co_return acquired_connection{std::move(connection), true};
     }
-    co_return co_await connect();
+    auto connection = co_await connect();
+    co_return acquired_connection{std::move(connection), false};
 }
 
 awaitable<backend_connection> backend_connection_pool::connect() {
@@ -32,18 +34,22 @@ awaitable<backend_connection> backend_connection_pool::connect() {
     auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
     if (resolve_ec) {
         throw run_failure("backend_unavailable",
-                          "cannot resolve Ollama host " + endpoint.host + ": " + resolve_ec.message());
+                          "cannot resolve Ollama host " + endpoint.host + ": " + resolve_ec.message(),
+                          llm_outcome::connect_error, true);
     }
     auto stream = std::make_unique<beast::tcp_stream>(executor_);
     stream->expires_after(settings_.connect_timeout);
     auto [connect_ec, connected] = co_await stream->async_connect(results, use_tuple);
     if (connect_ec == beast::error::timeout) {
-        throw run_failure("timeout", "connect-timeout: no connection to Ollama at " + endpoint.authority() +
-                                         " within " + std::to_string(settings_.connect_timeout.count()) + " ms");
+        throw run_failure("timeout",
+                          "connect-timeout fired: no connection to Ollama at " + endpoint.authority() + " within " +
+                              std::to_string(settings_.connect_timeout.count()) + " ms",
+                          llm_outcome::timeout, true);
     }
     if (connect_ec) {
         throw run_failure("backend_unavailable",
-                          "cannot connect to Ollama at " + endpoint.authority() + ": " + connect_ec.message());
+                          "cannot connect to Ollama at " + endpoint.authority() + ": " + connect_ec.message(),
+                          llm_outcome::connect_error, true);
     }
     boost::system::error_code ignored;
     stream->socket().set_option(asio::ip::tcp::no_delay{true}, ignored);

@@ -15,6 +15,11 @@ class service_metrics;
 
 using backend_connection = std::unique_ptr<boost::beast::tcp_stream>;
 
+struct acquired_connection {
+    backend_connection connection;
+    bool reused = false;  ///< it served requests before, so the backend may have closed it while idle
+};
+
 /// Keep-alive connections to one backend. A caller takes a connection with
 /// acquire(), owns it for as long as it likes (a run keeps one for both of its
 /// calls) and hands it back with release() when the last response was read whole.
@@ -27,7 +32,7 @@ public:
 
     /// An idle connection if there is one, else a new one. Throws run_failure
     /// (backend_unavailable / timeout) when the backend can't be reached.
-    awaitable<backend_connection> acquire();
+    awaitable<acquired_connection> acquire();
 
     /// A fresh connection, never a pooled one.
     awaitable<backend_connection> connect();

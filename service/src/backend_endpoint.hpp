@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace chimera::service {
 
@@ -15,6 +16,13 @@ struct backend_endpoint {
     /// "host:port", as sent in the Host header.
     [[nodiscard]] std::string authority() const { return host + ":" + port; }
 };
+
+/// "host:port", "host", "[v6]:port" or "[v6]" → host (brackets removed) and port ("" when
+/// absent); nullopt when malformed. Shared by --ollama-url and --listen.
+[[nodiscard]] std::optional<std::pair<std::string, std::string>> split_host_port(std::string_view authority);
+
+/// A decimal TCP port from 1 to 65535.
+[[nodiscard]] bool valid_port(std::string_view port);
 
 /// Accepts "http://host:port", "host:port", "host" and OLLAMA_HOST forms such as "0.0.0.0"
 /// (Ollama's listen-all address, which clients reach on loopback).

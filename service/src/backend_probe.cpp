@@ -48,7 +48,8 @@ awaitable<probe_result> probe_over(beast::tcp_stream& stream, const backend_sett
 awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backend_settings& settings) {
     backend_connection connection;
     try {
-        connection = co_await pool.acquire();
+        auto acquired = co_await pool.acquire();
+        connection = std::move(acquired.connection);
     } catch (const run_failure& failure) {
         co_return probe_result{false, failure.what()};
     }

@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "backend_endpoint.hpp"
+#include "chimera/core/retry_backoff.hpp"
 
 namespace chimera::service {
 
@@ -17,6 +18,8 @@ struct backend_settings {
     std::chrono::milliseconds headers_timeout{std::chrono::minutes{10}};
     std::chrono::milliseconds idle_timeout{std::chrono::minutes{2}};  ///< longest gap between chunks
     std::chrono::milliseconds call_timeout{std::chrono::minutes{30}};
+    int max_call_attempts = 3;  ///< per LLM call; retries only where the backend can't have started
+    core::retry_backoff backoff;
 };
 
 }  // namespace chimera::service

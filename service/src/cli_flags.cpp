@@ -19,11 +19,11 @@ cli_flags::cli_flags(std::span<char* const> args,
             throw std::invalid_argument("unknown flag --" + name);
         }
         if (switches.contains(name)) {
-            values_[name] = "true";
+            values_[name].emplace_back("true");
         } else if (const auto eq = arg.find('='); eq != std::string_view::npos) {
-            values_[name] = std::string{arg.substr(eq + 1)};
+            values_[name].emplace_back(arg.substr(eq + 1));
         } else if (i + 1 < args.size()) {
-            values_[name] = args[++i];
+            values_[name].emplace_back(args[++i]);
         } else {
             throw std::invalid_argument("flag --" + name + " needs a value");
         }
@@ -34,7 +34,12 @@ bool cli_flags::has(std::string_view name) const { return values_.contains(name)
 
 std::optional<std::string> cli_flags::get(std::string_view name) const {
     const auto it = values_.find(name);
-    return it == values_.end() ? std::nullopt : std::optional{it->second};
+    return it == values_.end() ? std::nullopt : std::optional{it->second.back()};
+}
+
+std::vector<std::string> cli_flags::get_all(std::string_view name) const {
+    const auto it = values_.find(name);
+    return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string cli_flags::get_or(std::string_view name, std::string fallback) const {

@@ -1,7 +1,10 @@
 #include "command_config.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 #include <variant>
 
@@ -15,8 +18,10 @@ namespace {
 
 using flag_set = std::set<std::string, std::less<>>;
 
-const flag_set backend_flags{"ollama-url",   "connect-timeout", "headers-timeout",
-                             "idle-timeout", "call-timeout",    "backend-pool-size"};
+const flag_set backend_flags{"ollama-url",   "connect-timeout",   "headers-timeout",  "idle-timeout",
+                             "call-timeout", "backend-pool-size", "max-call-attempts"};
+
+const flag_set limit_flags{"max-files", "max-file-bytes", "max-run-bytes", "max-json-depth", "max-csv-line-bytes"};
 
 const flag_set option_flags{"num-gpu", "num-ctx",        "temperature", "top-p",
                             "top-k",   "repeat-penalty", "num-predict", "seed"};
@@ -51,6 +56,8 @@ backend_settings parse_backend(const cli_flags& flags) {
     }
     settings.endpoint = *endpoint;
     settings.pool_size = flags.get_count("backend-pool-size", settings.pool_size, 1, 1024);
+    settings.max_call_attempts = static_cast<int>(
+        flags.get_count("max-call-attempts", static_cast<std::size_t>(settings.max_call_attempts), 1, 10));
     settings.connect_timeout = duration_flag(flags, "connect-timeout", settings.connect_timeout);
     settings.headers_timeout = duration_flag(flags, "headers-timeout", settings.headers_timeout);
     settings.idle_timeout = duration_flag(flags, "idle-timeout", settings.idle_timeout);
@@ -76,36 +83,75 @@ core::run_options parse_options(const cli_flags& flags) {
     return std::get<core::run_request>(parsed).options;
 }
 
+/// "4096", "64K", "16M", "1G" (also "16MiB"): binary multiples.
+std::optional<std::uint64_t> parse_byte_count(std::string_view text) {
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end == text.data()) return std::nullopt;
+    std::string_view unit{end, static_cast<std::size_t>(text.data() + text.size() - end)};
+    if (unit.ends_with("iB")) unit.remove_suffix(2);
+    const std::string_view units = "KMG";
+    if (unit.empty()) return value;
+    const auto power = units.find(unit);
+    if (unit.size() != 1 || power == std::string_view::npos) return std::nullopt;
+    const unsigned shift = 10 * static_cast<unsigned>(power + 1);
+    if (value > (std::numeric_limits<std::uint64_t>::max() >> shift)) return std::nullopt;
+    return value << shift;
+}
+
+std::uint64_t byte_flag(const cli_flags& flags, std::string_view name, std::uint64_t fallback, std::uint64_t max) {
+    const auto text = flags.get(name);
+    if (!text) return fallback;
+    const auto bytes = parse_byte_count(*text);
+    if (!bytes || *bytes == 0 || *bytes > max) {
+        throw std::invalid_argument("--" + std::string{name} + " must be a size from 1 byte to " +
+                                    std::to_string(max >> 20) + "M, such as 4096, 64K or 16M, not '" + *text + "'");
+    }
+    return *bytes;
+}
+
+/// The same limits for both commands, defaults from core::ingest_limits.
+core::ingest_limits parse_limits(const cli_flags& flags) {
+    core::ingest_limits limits;
+    limits.max_files = flags.get_count("max-files", limits.max_files, 1, 10'000'000);
+    limits.max_file_bytes = byte_flag(flags, "max-file-bytes", limits.max_file_bytes, std::uint64_t{1} << 40);
+    limits.max_run_bytes = byte_flag(flags, "max-run-bytes", limits.max_run_bytes, std::uint64_t{1} << 44);
+    limits.max_json_depth = flags.get_count("max-json-depth", limits.max_json_depth, 1, 10'000);
+    limits.max_csv_line_bytes = byte_flag(flags, "max-csv-line-bytes", limits.max_csv_line_bytes, 1U << 30);
+    return limits;
+}
+
 std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos) {
-        throw std::invalid_argument("--listen must be HOST:PORT, not '" + text + "'");
+    const auto split = split_host_port(text);
+    // Port 0 is allowed here: it asks the kernel for a free port (tests, scripts).
+    if (!split || split->first.empty() || (split->second != "0" && !valid_port(split->second))) {
+        throw std::invalid_argument("--listen must be HOST:PORT (or [IPv6]:PORT), not '" + text + "'");
     }
-    const auto port = std::strtoul(text.c_str() + colon + 1, nullptr, 10);
-    if (port > 65535 || text.substr(colon + 1).find_first_not_of("0123456789") != std::string::npos) {
-        throw std::invalid_argument("--listen has an invalid port in '" + text + "'");
-    }
-    return {text.substr(0, colon), static_cast<std::uint16_t>(port)};
+    return {split->first, static_cast<std::uint16_t>(std::stoul(split->second))};
 }
 
 }  // namespace
 
 serve_config parse_serve_config(std::span<char* const> args) {
-    const cli_flags flags{
-        args, with(backend_flags, {"listen", "data-root", "state-dir", "workers", "queue-capacity", "model"})};
+    const cli_flags flags{args, with(with(backend_flags, limit_flags),
+                                     {"listen", "data-root", "state-dir", "workers", "queue-capacity", "model"})};
     serve_config config;
     std::tie(config.listen_host, config.listen_port) = parse_listen(flags.get_or("listen", "127.0.0.1:8080"));
     config.backend = parse_backend(flags);
-    config.data_root = flags.get_or("data-root", config.data_root.string());
+    if (const auto roots = flags.get_all("data-root"); !roots.empty()) {
+        config.data_roots.assign(roots.begin(), roots.end());
+    }
     config.state_dir = flags.get_or("state-dir", config.state_dir.string());
     config.workers = flags.get_count("workers", config.workers, 1, 1024);
     config.queue_capacity = flags.get_count("queue-capacity", config.queue_capacity, 1, 1'000'000);
     config.model = flags.get_or("model", config.model);
+    config.limits = parse_limits(flags);
     return config;
 }
 
 run_command_config parse_run_command_config(std::span<char* const> args) {
-    const cli_flags flags{args, with(with(backend_flags, option_flags), {"data-dir", "model", "runs", "output-dir"})};
+    const cli_flags flags{
+        args, with(with(with(backend_flags, option_flags), limit_flags), {"data-dir", "model", "runs", "output-dir"})};
     run_command_config config;
     config.backend = parse_backend(flags);
     config.data_dir = flags.get_or("data-dir", config.data_dir.string());
@@ -113,6 +159,7 @@ run_command_config parse_run_command_config(std::span<char* const> args) {
     config.runs = flags.get_count("runs", config.runs, 1, 10'000);
     config.options = parse_options(flags);
     config.output_dir = flags.get_or("output-dir", config.output_dir.string());
+    config.limits = parse_limits(flags);
     return config;
 }
 
@@ -120,13 +167,20 @@ std::string serve_usage() {
     return R"(usage: chimera serve [flags]
   --listen HOST:PORT        address to serve the API on (default 127.0.0.1:8080; port 0 picks one)
   --ollama-url URL          Ollama backend (default http://127.0.0.1:11434, or $OLLAMA_HOST)
-  --data-root DIR           runs' data_dir resolves beneath this directory (default .)
+  --data-root DIR           runs' data_dir resolves beneath this directory (default .); repeatable:
+                            a data_dir is tried beneath each root in order, the first holding it decides
   --state-dir DIR           finished runs and reports are written here (default ./chimera-state)
   --workers N               runs executed at once (default 2)
   --queue-capacity N        runs waiting beyond which POST /runs answers 429 (default 1000)
   --model NAME              model of runs that name none (default gemma3:latest)
   --backend-pool-size N     idle keep-alive connections kept to Ollama (default 8)
+  --max-call-attempts N     per LLM call, retrying connect failures, 503 and resets before any byte (default 3)
   --connect-timeout D       e.g. 5s; --headers-timeout D (10m), --idle-timeout D (2m), --call-timeout D (30m)
+  --max-files N             benchmark files per run, more fail the run (default 10000)
+  --max-file-bytes SIZE     a bigger file is skipped, e.g. 64K, 16M (default 16M)
+  --max-run-bytes SIZE      bytes read per run, more fail the run (default 256M)
+  --max-json-depth N        a JSON file nested deeper is skipped (default 64)
+  --max-csv-line-bytes SIZE a CSV file with a longer record is skipped (default 1M)
 )";
 }
 
@@ -139,6 +193,12 @@ std::string run_usage() {
   --output-dir DIR          a report.md and metrics.json per run (default ./chimera-runs)
   --num-gpu N --num-ctx N --temperature X --top-p X --top-k N --repeat-penalty X --num-predict N --seed N
   --connect-timeout D --headers-timeout D --idle-timeout D --call-timeout D --backend-pool-size N
+  --max-call-attempts N
+  --max-files N             benchmark files per run, more fail the run (default 10000)
+  --max-file-bytes SIZE     a bigger file is skipped, e.g. 64K, 16M (default 16M)
+  --max-run-bytes SIZE      bytes read per run, more fail the run (default 256M)
+  --max-json-depth N        a JSON file nested deeper is skipped (default 64)
+  --max-csv-line-bytes SIZE a CSV file with a longer record is skipped (default 1M)
 )";
 }
 

@@ -4,8 +4,10 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "backend_settings.hpp"
+#include "chimera/core/benchmark_ingest.hpp"
 #include "chimera/core/run_request.hpp"
 
 namespace chimera::service {
@@ -16,11 +18,12 @@ struct serve_config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8080;
     backend_settings backend;
-    std::filesystem::path data_root = ".";
+    std::vector<std::filesystem::path> data_roots{"."};  ///< --data-root, repeatable; tried in order
     std::filesystem::path state_dir = "chimera-state";
     std::size_t workers = 2;
     std::size_t queue_capacity = 1000;
     std::string model = "gemma3:latest";
+    core::ingest_limits limits;
 };
 
 /// `chimera run` settings: the pipeline once or N times, without a server.
@@ -31,6 +34,7 @@ struct run_command_config {
     std::size_t runs = 1;
     core::run_options options;
     std::filesystem::path output_dir = "chimera-runs";
+    core::ingest_limits limits;
 };
 
 [[nodiscard]] serve_config parse_serve_config(std::span<char* const> args);

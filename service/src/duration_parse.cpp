@@ -1,6 +1,7 @@
 #include "duration_parse.hpp"
 
 #include <charconv>
+#include <cstdint>
 
 namespace chimera::service {
 
@@ -12,20 +13,24 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
         return std::nullopt;
     }
     const std::string_view unit{ptr, static_cast<std::size_t>(end - ptr)};
-    using std::chrono::milliseconds;
+    std::uint64_t unit_ms = 0;
     if (unit == "ms") {
-        return milliseconds{value};
+        unit_ms = 1;
+    } else if (unit == "s" || unit.empty()) {
+        unit_ms = 1000;
+    } else if (unit == "m") {
+        unit_ms = 60'000;
+    } else if (unit == "h") {
+        unit_ms = 3'600'000;
+    } else {
+        return std::nullopt;
     }
-    if (unit == "s" || unit.empty()) {
-        return milliseconds{value * 1000};
+    // A year is far beyond any timeout we take; refusing more keeps the product from overflowing.
+    constexpr std::uint64_t max_ms = 365ULL * 24 * 3'600'000;
+    if (value > max_ms / unit_ms) {
+        return std::nullopt;
     }
-    if (unit == "m") {
-        return milliseconds{value * 60'000};
-    }
-    if (unit == "h") {
-        return milliseconds{value * 3'600'000};
-    }
-    return std::nullopt;
+    return std::chrono::milliseconds{static_cast<std::int64_t>(value * unit_ms)};
 }
 
 }  // namespace chimera::service

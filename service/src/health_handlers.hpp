@@ -12,6 +12,6 @@ class service_metrics;
 void add_health_routes(router& routes,
                        backend_connection_pool& pool,
                        const backend_settings& settings,
-                       const service_metrics& metrics);
+                       service_metrics& metrics);
 
 }  // namespace chimera::service

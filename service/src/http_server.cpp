@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "problem_response.hpp"
+#include "service_metrics.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -35,7 +36,19 @@ http_response unreadable_request_reply(const boost::system::error_code& ec) {
     return make_problem(dummy, status, "the request could not be read: " + ec.message());
 }
 
-awaitable<void> serve_session(beast::tcp_stream stream, const router& routes, http_server_limits limits) {
+/// Routes one request, observed in the HTTP metrics under its route pattern.
+awaitable<http_response> respond(const router& routes, service_metrics& metrics, const http_request& request) {
+    const auto start = std::chrono::steady_clock::now();
+    http_response response = co_await routes.dispatch(request);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    metrics.observe_http_request(routes.match_pattern(request), response.result_int(), took.count());
+    co_return response;
+}
+
+awaitable<void> serve_session(beast::tcp_stream stream,
+                              const router& routes,
+                              service_metrics& metrics,
+                              http_server_limits limits) {
     beast::flat_buffer buffer;  // lives across requests: it may already hold the next pipelined one
     for (;;) {
         http::request_parser<http::string_body> parser;
@@ -51,7 +64,7 @@ awaitable<void> serve_session(beast::tcp_stream stream, const router& routes, ht
             break;
         }
         const http_request request = parser.release();
-        http_response response = co_await routes.dispatch(request);
+        http_response response = co_await respond(routes, metrics, request);
         if (request.method() == http::verb::head) {
             response.body().clear();
         }
@@ -81,8 +94,9 @@ void log_session_end(const std::exception_ptr& failure) {
 http_server::http_server(asio::any_io_executor executor,
                          const tcp::endpoint& endpoint,
                          const router& routes,
+                         service_metrics& metrics,
                          http_server_limits limits)
-    : acceptor_(executor, endpoint), routes_(routes), limits_(limits) {}
+    : acceptor_(executor, endpoint), routes_(routes), metrics_(metrics), limits_(limits) {}
 
 tcp::endpoint http_server::local_endpoint() const { return acceptor_.local_endpoint(); }
 
@@ -107,7 +121,8 @@ awaitable<void> http_server::accept_loop() {
             continue;
         }
         socket.set_option(tcp::no_delay{true}, ec);
-        asio::co_spawn(acceptor_.get_executor(), serve_session(beast::tcp_stream{std::move(socket)}, routes_, limits_),
+        asio::co_spawn(acceptor_.get_executor(),
+                       serve_session(beast::tcp_stream{std::move(socket)}, routes_, metrics_, limits_),
                        log_session_end);
     }
 }

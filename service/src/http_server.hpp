@@ -10,6 +10,8 @@
 
 namespace chimera::service {
 
+class service_metrics;
+
 struct http_server_limits {
     std::size_t max_body_bytes = std::size_t{1} << 20;
     std::size_t max_header_bytes = std::size_t{16} << 10;
@@ -26,6 +28,7 @@ public:
     http_server(boost::asio::any_io_executor executor,
                 const boost::asio::ip::tcp::endpoint& endpoint,
                 const router& routes,
+                service_metrics& metrics,
                 http_server_limits limits = {});
 
     [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
@@ -40,6 +43,7 @@ private:
 
     boost::asio::ip::tcp::acceptor acceptor_;
     const router& routes_;
+    service_metrics& metrics_;
     http_server_limits limits_;
 };
 

@@ -10,6 +10,7 @@
 #include "command_config.hpp"
 #include "run_command.hpp"
 #include "serve_command.hpp"
+#include "sweep_command.hpp"
 
 namespace {
 
@@ -17,6 +18,7 @@ constexpr std::string_view top_usage = R"(chimera — runs LLM agent runs agains
 
 usage: chimera serve [flags]   the HTTP service (POST /runs, GET /runs/{id}, /metrics, ...)
        chimera run [flags]     the run pipeline once or --runs N times, without a server
+       chimera sweep [flags]   sweep statistics and reports (--from-recorded DIR: the reference study)
        chimera <command> --help
 )";
 
@@ -42,6 +44,13 @@ int dispatch(std::string_view command, std::span<char* const> args) {
             return 0;
         }
         return run_once(parse_run_command_config(args));
+    }
+    if (command == "sweep") {
+        if (wants_help(args)) {
+            std::fputs(sweep_usage().c_str(), stdout);
+            return 0;
+        }
+        return run_sweep_command(args);
     }
     std::fputs(top_usage.data(), command == "--help" || command == "-h" ? stdout : stderr);
     return command == "--help" || command == "-h" ? 0 : 2;

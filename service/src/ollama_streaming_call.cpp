@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chimera/core/ndjson_stream_decoder.hpp"
+#include "run_cancellation.hpp"
 #include "run_failure.hpp"
 
 namespace chimera::service {
@@ -64,14 +65,14 @@ private:
     std::int64_t armed_ms_ = 0;
 };
 
-http::request<http::string_body> make_generate_request(const backend_settings& settings, std::string body) {
+http::request<http::string_body> make_generate_request(const backend_settings& settings, const std::string& body) {
     http::request<http::string_body> request{http::verb::post, "/api/generate", 11};
     request.set(http::field::host, settings.endpoint.authority());
     request.set(http::field::content_type, "application/json");
     request.set(http::field::accept, "application/x-ndjson");
     request.set(http::field::user_agent, "chimera/0.1");
     request.keep_alive(true);
-    request.body() = std::move(body);
+    request.body() = body;
     request.prepare_payload();
     return request;
 }
@@ -103,12 +104,17 @@ private:
         if (e.text.empty()) {
             return;
         }
-        if (!first_token_seen_) {
+        const auto now = steady::now();
+        std::optional<double> gap;
+        if (first_token_seen_) {
+            gap = std::chrono::duration<double>(now - last_token_).count();
+        } else {
             first_token_seen_ = true;
-            out.timings.ttft_ms = ms_between(start_, steady::now());
+            out.timings.ttft_ms = ms_between(start_, now);
         }
+        last_token_ = now;
         if (on_token_) {
-            on_token_(e.text);
+            on_token_(e.text, gap);
         }
         out.text += e.text;
     }
@@ -121,20 +127,23 @@ private:
             out.timings.ttft_ms = out.timings.stream_ms;
         }
         if (!e.stats.done_reason.empty() && e.stats.done_reason == "load") {
-            throw run_failure("backend_protocol_error",
-                              "Ollama answered with a load-only reply; no text was generated");
+            throw run_failure("backend_protocol_error", "Ollama answered with a load-only reply; no text was generated",
+                              llm_outcome::midstream_error);
         }
     }
 
     static void on(core::error_event& e, streamed_generation& /*out*/) {
-        throw run_failure("backend_error", "Ollama reported an error mid-stream: " + e.message);
+        throw run_failure("backend_error", "Ollama reported an error mid-stream: " + e.message,
+                          llm_outcome::midstream_error);
     }
 
     static void on(core::malformed_event& e, streamed_generation& /*out*/) {
-        throw run_failure("backend_protocol_error", "Ollama sent a line that is not a generate chunk: " + e.detail);
+        throw run_failure("backend_protocol_error", "Ollama sent a line that is not a generate chunk: " + e.detail,
+                          llm_outcome::midstream_error);
     }
 
     steady::time_point start_;
+    steady::time_point last_token_;
     const token_sink& on_token_;
     bool first_token_seen_ = false;
     bool done_ = false;
@@ -158,8 +167,19 @@ awaitable<void> throw_http_error(beast::tcp_stream& stream,
         }
     }
     const auto status = parser.get().result_int();
+    // 503 is Ollama's "server busy": the request was never started, so it is safe to repeat.
+    const bool busy = status == 503;
     throw run_failure(status >= 500 ? "backend_unavailable" : "backend_error",
-                      "Ollama answered HTTP " + std::to_string(status) + ": " + ollama_error_message(body));
+                      "Ollama answered HTTP " + std::to_string(status) + ": " + ollama_error_message(body),
+                      llm_outcome::http_error, busy);
+}
+
+/// How a kept-alive connection the backend closed while idle shows up. Anything else —
+/// above all operation_aborted from a cancellation closing our own socket — is not
+/// a stale connection and must not be retried on a new one.
+bool closed_by_peer(const boost::system::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe;
 }
 
 /// Sends the request and reads the response header. Returns false when a reused
@@ -182,18 +202,20 @@ awaitable<bool> send_and_read_header(beast::tcp_stream& stream,
         if (read_ec == beast::error::timeout) {
             throw clock.timeout_failure();
         }
-        if (reused && read == 0 && buffer.size() == 0) {
+        if (reused && read == 0 && buffer.size() == 0 && closed_by_peer(read_ec)) {
             co_return false;
         }
-        throw run_failure("backend_unavailable", "Ollama closed the connection before answering: " + read_ec.message());
+        throw run_failure("backend_unavailable", "Ollama closed the connection before answering: " + read_ec.message(),
+                          llm_outcome::connect_error, read == 0 && buffer.size() == 0);
     }
     if (write_ec == beast::error::timeout) {
         throw clock.timeout_failure();
     }
-    if (reused) {
+    if (reused && closed_by_peer(write_ec)) {
         co_return false;
     }
-    throw run_failure("backend_unavailable", "sending the request to Ollama failed: " + write_ec.message());
+    throw run_failure("backend_unavailable", "sending the request to Ollama failed: " + write_ec.message(),
+                      llm_outcome::connect_error, true);
 }
 
 awaitable<void> read_stream(beast::tcp_stream& stream,
@@ -218,55 +240,90 @@ awaitable<void> read_stream(beast::tcp_stream& stream,
             throw clock.timeout_failure();
         }
         if (ec && ec != http::error::need_buffer) {
-            throw run_failure("stream_truncated", "the Ollama stream broke off before done:true: " + ec.message());
+            throw run_failure("stream_truncated", "the Ollama stream broke off before done:true: " + ec.message(),
+                              llm_outcome::truncated);
         }
     }
     decoder.finish(events);
     assembler.consume(events, out);
     if (!assembler.done()) {
-        throw run_failure("stream_truncated", "the Ollama stream ended without a done:true chunk");
+        throw run_failure("stream_truncated", "the Ollama stream ended without a done:true chunk",
+                          llm_outcome::truncated);
     }
+}
+
+/// Takes the run's connection, or one from the pool, and exposes it to cancellation.
+/// Returns whether the connection had served a request before (it may have died idle).
+awaitable<bool> ensure_connection(generate_call_context& context, backend_connection& connection) {
+    bool reused = connection != nullptr;
+    if (!connection) {
+        auto acquired = co_await context.pool.acquire();
+        connection = std::move(acquired.connection);
+        reused = acquired.reused;
+    }
+    if (context.cancellation != nullptr) {
+        context.cancellation->attach(connection.get());
+    }
+    co_return reused;
+}
+
+awaitable<streamed_generation> exchange(generate_call_context& context,
+                                        backend_connection& connection,
+                                        const std::string& body,
+                                        steady::time_point start) {
+    call_clock clock{context.settings, start};
+    auto request = make_generate_request(context.settings, body);
+    beast::flat_buffer buffer;
+    std::optional<http::response_parser<http::buffer_body>> parser;
+    parser.emplace();
+    const bool reused = co_await ensure_connection(context, connection);
+    const bool answered =
+        co_await send_and_read_header(*connection, buffer, request, *parser, clock, context.settings, reused);
+    if (!answered) {
+        connection = co_await context.pool.connect();
+        co_await ensure_connection(context, connection);
+        parser.emplace();
+        buffer.clear();
+        co_await send_and_read_header(*connection, buffer, request, *parser, clock, context.settings, false);
+    }
+    parser->body_limit(boost::none);  // the decoder bounds each line; a long generation is legitimate
+    if (parser->get().result() != http::status::ok) {
+        co_await throw_http_error(*connection, buffer, *parser, clock);
+    }
+    streamed_generation out;
+    generation_assembler assembler{start, context.on_token};
+    co_await read_stream(*connection, buffer, *parser, clock, context.settings, assembler, out);
+    if (!parser->keep_alive()) {
+        connection.reset();
+    }
+    co_return out;
 }
 
 }  // namespace
 
-awaitable<streamed_generation> stream_generate(backend_connection_pool& pool,
+awaitable<streamed_generation> stream_generate(generate_call_context& context,
                                                backend_connection& connection,
-                                               const backend_settings& settings,
-                                               std::string body,
-                                               const token_sink& on_token) {
+                                               const std::string& body) {
     const auto start = steady::now();
-    call_clock clock{settings, start};
-    auto request = make_generate_request(settings, std::move(body));
-    beast::flat_buffer buffer;
-    std::optional<http::response_parser<http::buffer_body>> parser;
-    parser.emplace();
+    std::exception_ptr failure;
     try {
-        bool reused = connection != nullptr;
-        if (!connection) {
-            connection = co_await pool.acquire();
-        }
-        if (!co_await send_and_read_header(*connection, buffer, request, *parser, clock, settings, reused)) {
-            connection = co_await pool.connect();
-            parser.emplace();
-            buffer.clear();
-            co_await send_and_read_header(*connection, buffer, request, *parser, clock, settings, false);
-        }
-        parser->body_limit(boost::none);  // the decoder bounds each line; a long generation is legitimate
-        if (parser->get().result() != http::status::ok) {
-            co_await throw_http_error(*connection, buffer, *parser, clock);
-        }
-        streamed_generation out;
-        generation_assembler assembler{start, on_token};
-        co_await read_stream(*connection, buffer, *parser, clock, settings, assembler, out);
-        if (!parser->keep_alive()) {
-            connection.reset();
+        auto out = co_await exchange(context, connection, body, start);
+        if (context.cancellation != nullptr) {
+            context.cancellation->attach(static_cast<beast::tcp_stream*>(nullptr));
         }
         co_return out;
     } catch (...) {
-        connection.reset();  // its state is unknown: never reuse it
-        throw;
+        failure = std::current_exception();
     }
+    connection.reset();  // its state is unknown: never reuse it
+    if (context.cancellation != nullptr) {
+        context.cancellation->attach(static_cast<beast::tcp_stream*>(nullptr));
+        if (context.cancellation->cancelled()) {
+            throw run_failure("cancelled", "the run was cancelled while its LLM call was streaming",
+                              llm_outcome::cancelled);
+        }
+    }
+    std::rethrow_exception(failure);
 }
 
 }  // namespace chimera::service

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,8 @@
 
 namespace chimera::service {
 
+class run_cancellation;
+
 /// The outcome of one streamed `/api/generate` call.
 struct streamed_generation {
     core::generation_stats stats;
@@ -17,8 +20,17 @@ struct streamed_generation {
     std::string text;
 };
 
-/// Called with each non-empty token as it arrives (for live watchers); may be empty.
-using token_sink = std::function<void(std::string_view)>;
+/// Called with each non-empty token as it arrives, and the gap since the previous
+/// one in seconds (nullopt for the first token).
+using token_sink = std::function<void(std::string_view token, std::optional<double> gap_seconds)>;
+
+/// What a call needs besides its body. Everything is borrowed and must outlive the call.
+struct generate_call_context {
+    backend_connection_pool& pool;
+    const backend_settings& settings;
+    run_cancellation* cancellation = nullptr;  ///< closes the socket in flight when triggered
+    token_sink on_token;
+};
 
 /// Streams one `POST /api/generate` and measures it. This is where TTFT is taken:
 /// from the call's start — connection checkout included, so a cold connect counts —
@@ -29,11 +41,10 @@ using token_sink = std::function<void(std::string_view)>;
 /// connection. A reused connection that the backend had closed while idle is
 /// replaced once, provided no byte of the response had arrived.
 /// Throws run_failure naming the cause (HTTP error with Ollama's message, mid-stream
-/// error line, truncated stream, which timeout fired).
-awaitable<streamed_generation> stream_generate(backend_connection_pool& pool,
+/// error line, truncated stream, which timeout fired, cancellation) and whether a
+/// retry is safe. `body` must outlive the call.
+awaitable<streamed_generation> stream_generate(generate_call_context& context,
                                                backend_connection& connection,
-                                               const backend_settings& settings,
-                                               std::string body,
-                                               const token_sink& on_token = {});
+                                               const std::string& body);
 
 }  // namespace chimera::service

@@ -28,7 +28,9 @@ std::string_view path_of(const http_request& request) {
     return target.substr(0, target.find('?'));
 }
 
-bool is_param(const std::string& segment) { return segment.size() > 2 && segment.front() == '{'; }
+bool is_param(const std::string& segment) {
+    return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
 
 std::optional<path_params> match(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
     if (pattern.size() != path.size()) {
@@ -80,12 +82,18 @@ awaitable<http_response> router::dispatch(const http_request& request) const {
         if (r.method != request.method() && !head_as_get) {
             allowed += allowed.empty() ? "" : ", ";
             allowed += std::string{http::to_string(r.method)};
+            if (r.method == http::verb::get) {
+                allowed += ", HEAD";  // served by every GET route
+            }
             continue;
         }
         try {
             co_return co_await r.handler(request, *params);
         } catch (const std::exception& e) {
             spdlog::error("handler for {} {} failed: {}", http::to_string(request.method()), r.pattern, e.what());
+        } catch (...) {
+            spdlog::error("handler for {} {} failed with a non-standard exception", http::to_string(request.method()),
+                          r.pattern);
         }
         co_return make_problem(request, http::status::internal_server_error,
                                "the server failed to handle the request; see its log");

@@ -1,6 +1,7 @@
 #include "run_command.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -8,11 +9,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "backend_connection_pool.hpp"
+#include "run_cancellation.hpp"
 #include "run_id.hpp"
 #include "run_pipeline.hpp"
 #include "service_metrics.hpp"
@@ -53,15 +56,16 @@ void print_summary(const std::vector<core::run_document>& runs) {
 
 awaitable<void> execute_all(run_pipeline_services services,
                             const run_command_config& config,
-                            std::vector<core::run_document>& runs) {
-    for (std::size_t i = 0; i < config.runs; ++i) {
+                            std::vector<core::run_document>& runs,
+                            run_cancellation& cancellation) {
+    for (std::size_t i = 0; i < config.runs && !cancellation.cancelled(); ++i) {
         auto& run = runs.emplace_back();
         run.id = make_run_id();
         run.model = config.model;
         run.options = config.options;
         run.data_dir = config.data_dir.string();
         run.created_at = std::chrono::system_clock::now();
-        const auto report = co_await execute_run(services, run, config.data_dir);
+        const auto report = co_await execute_run(services, run, config.data_dir, cancellation);
         write_outputs(config.output_dir / ("run_" + std::to_string(i + 1)), run, report);
     }
 }
@@ -75,9 +79,21 @@ int run_once(const run_command_config& config) {
     backend_connection_pool pool{io.get_executor(), config.backend, metrics};
     std::vector<core::run_document> runs;
     runs.reserve(config.runs);
+    run_cancellation cancellation;
+    asio::signal_set signals{io, SIGINT, SIGTERM};
+    signals.async_wait([&cancellation](const boost::system::error_code& ec, int) {
+        if (!ec) {
+            cancellation.cancel();  // closes the stream in flight: Ollama stops generating
+        }
+    });
     std::exception_ptr failure;
-    asio::co_spawn(io, execute_all(run_pipeline_services{pool, config.backend, blocking, metrics, {}}, config, runs),
-                   [&failure](const std::exception_ptr& e) { failure = e; });
+    asio::co_spawn(io,
+                   execute_all(run_pipeline_services{pool, config.backend, blocking, metrics, config.limits}, config,
+                               runs, cancellation),
+                   [&](const std::exception_ptr& e) {
+                       failure = e;
+                       signals.cancel();
+                   });
     io.run();
     blocking.join();
     if (failure) {

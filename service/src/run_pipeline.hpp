@@ -12,6 +12,8 @@
 namespace chimera::service {
 
 class service_metrics;
+class run_cancellation;
+class data_root;
 
 /// What a run needs from its host (the server or `chimera run`).
 struct run_pipeline_services {
@@ -20,15 +22,19 @@ struct run_pipeline_services {
     boost::asio::thread_pool& blocking;  ///< file ingestion runs here, never on the io thread
     service_metrics& metrics;
     core::ingest_limits limits;
+    /// `chimera serve`'s roots, beneath which data_dir is opened again; none for `chimera run`.
+    const data_root* roots = nullptr;
 };
 
 /// Executes one run to its end: ingest `data_dir` → analysis call → parse → report
 /// call (on the same keep-alive connection) → Markdown report. Updates `run` as it
 /// goes (status, stage, calls, timings, error) and returns the report, or "" when
-/// the run failed. Failures never escape: they end in `run.error`.
-/// `run` must outlive the coroutine; it is only touched on the caller's executor.
+/// the run failed or was cancelled. Failures never escape: they end in `run.error`.
+/// `run` and `cancellation` must outlive the coroutine; both are only touched on
+/// the caller's executor.
 awaitable<std::string> execute_run(run_pipeline_services services,
                                    core::run_document& run,
-                                   std::filesystem::path data_dir);
+                                   std::filesystem::path data_dir,
+                                   run_cancellation& cancellation);
 
 }  // namespace chimera::service

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "run_cancellation.hpp"
 #include "run_store.hpp"
 #include "service_metrics.hpp"
 
@@ -53,15 +54,50 @@ std::chrono::seconds run_scheduler::retry_after() const {
 
 void run_scheduler::start() {
     for (std::size_t i = 0; i < workers_; ++i) {
-        asio::co_spawn(queue_->get_executor(), work(), [](const std::exception_ptr& failure) {
+        ++active_workers_;
+        asio::co_spawn(queue_->get_executor(), work(), [this](const std::exception_ptr& failure) {
             if (failure) {
                 spdlog::critical("a run worker stopped unexpectedly");
             }
+            worker_exited();
         });
     }
 }
 
-void run_scheduler::stop() { queue_->close(); }
+cancel_outcome run_scheduler::cancel(core::run_document& run) {
+    if (run.status == core::run_status::queued) {
+        run.status = core::run_status::cancelled;
+        run.error = core::run_error{"cancelled", "the run was cancelled before it started"};
+        run.finished_at = std::chrono::system_clock::now();
+        services_.metrics.observe_run_finished(run.status);
+        persist(run, {});
+        return cancel_outcome::cancelled;
+    }
+    if (const auto it = running_runs_.find(run.id); it != running_runs_.end()) {
+        it->second->cancel();
+        return cancel_outcome::cancelling;
+    }
+    return cancel_outcome::already_finished;
+}
+
+void run_scheduler::stop(std::function<void()> on_drained) {
+    stopping_ = true;
+    on_drained_ = std::move(on_drained);
+    queue_->close();
+    for (auto& [id, cancellation] : running_runs_) {
+        cancellation->cancel();
+    }
+    if (active_workers_ == 0 && on_drained_) {
+        on_drained_();
+    }
+}
+
+void run_scheduler::worker_exited() {
+    --active_workers_;
+    if (active_workers_ == 0 && stopping_ && on_drained_) {
+        on_drained_();
+    }
+}
 
 void run_scheduler::publish_gauges() const {
     services_.metrics.set_runs_queued(queued_);
@@ -71,27 +107,39 @@ void run_scheduler::publish_gauges() const {
 awaitable<void> run_scheduler::work() {
     for (;;) {
         auto [ec, next] = co_await queue_->async_receive(asio::as_tuple(asio::use_awaitable));
-        if (ec) {
-            co_return;  // closed: shutting down
+        if (ec || stopping_) {
+            co_return;
         }
         --queued_;
-        core::run_document* run = store_.find(next.id);
-        if (run == nullptr) {
-            continue;
-        }
-        ++running_;
         publish_gauges();
-        auto report = co_await execute_run(services_, *run, std::move(next.data_dir));
-        --running_;
-        publish_gauges();
-        ++finished_;
-        mean_run_seconds_ +=
-            (run->timings.total_seconds.value_or(0) - mean_run_seconds_) / static_cast<double>(finished_);
-        try {
-            store_.finish(*run, std::move(report));
-        } catch (const std::exception& e) {
-            spdlog::error("run {} finished but could not be written to the state directory: {}", run->id, e.what());
-        }
+        co_await execute(next.id, std::move(next.data_dir));
+    }
+}
+
+awaitable<void> run_scheduler::execute(const std::string& id, std::filesystem::path data_dir) {
+    core::run_document* run = store_.find(id);
+    if (run == nullptr || run->status != core::run_status::queued) {
+        co_return;  // cancelled while queued
+    }
+    run_cancellation cancellation;
+    running_runs_.emplace(id, &cancellation);
+    ++running_;
+    publish_gauges();
+    auto report = co_await execute_run(services_, *run, std::move(data_dir), cancellation);
+    running_runs_.erase(id);
+    --running_;
+    publish_gauges();
+    ++finished_;
+    const double seconds = run->timings.total_seconds.value_or(0);
+    mean_run_seconds_ += (seconds - mean_run_seconds_) / static_cast<double>(finished_);
+    persist(*run, std::move(report));
+}
+
+void run_scheduler::persist(const core::run_document& run, std::string report) {
+    try {
+        store_.finish(run, std::move(report));
+    } catch (const std::exception& e) {
+        spdlog::error("run {} ended but could not be written to the state directory: {}", run.id, e.what());
     }
 }
 

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -13,6 +15,9 @@
 namespace chimera::service {
 
 class run_store;
+class run_cancellation;
+
+enum class cancel_outcome { cancelled, cancelling, already_finished };
 
 /// A bounded queue of accepted runs and the workers that execute them,
 /// at most `workers` at once. Owned by and used on the io thread only.
@@ -36,8 +41,13 @@ public:
 
     void start();
 
-    /// Takes no more runs; workers finish the one they hold and exit.
-    void stop();
+    /// Cancels a run: a queued one is marked cancelled at once and never started; a
+    /// running one has its backend stream closed and ends cancelled shortly after.
+    cancel_outcome cancel(core::run_document& run);
+
+    /// Takes no more runs, cancels the running ones, and calls `on_drained` once every
+    /// worker has exited. Runs still queued stay queued.
+    void stop(std::function<void()> on_drained);
 
     [[nodiscard]] std::size_t queued() const { return queued_; }
     [[nodiscard]] std::size_t running() const { return running_; }
@@ -47,12 +57,19 @@ private:
     class channel;
 
     awaitable<void> work();
+    awaitable<void> execute(const std::string& id, std::filesystem::path data_dir);
     void publish_gauges() const;
+    void worker_exited();
+    void persist(const core::run_document& run, std::string report);
 
     run_store& store_;
     run_pipeline_services services_;
     std::size_t workers_;
     std::unique_ptr<channel> queue_;
+    std::map<std::string, run_cancellation*, std::less<>> running_runs_;
+    std::function<void()> on_drained_;
+    std::size_t active_workers_ = 0;
+    bool stopping_ = false;
     std::size_t queued_ = 0;
     std::size_t running_ = 0;
     double mean_run_seconds_ = 1.0;

@@ -12,6 +12,7 @@ void write_file(const std::filesystem::path& path, std::string_view content) {
     {
         std::ofstream out{partial, std::ios::binary | std::ios::trunc};
         out.write(content.data(), static_cast<std::streamsize>(content.size()));
+        out.close();  // the flush may be what fails (disk full): check after it
         if (!out) {
             throw std::filesystem::filesystem_error("cannot write", partial, std::make_error_code(std::errc::io_error));
         }

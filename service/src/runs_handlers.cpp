@@ -74,6 +74,26 @@ http_response get_report(runs_resource& resource, const http_request& request, c
     return make_response(request, http::status::ok, "text/markdown; charset=utf-8", *report);
 }
 
+http_response cancel_run(runs_resource& resource, const http_request& request, const std::string& id) {
+    auto* run = resource.store.find(id);
+    if (run == nullptr) {
+        return make_problem(request, http::status::not_found, "no run with id '" + id + "'");
+    }
+    switch (resource.scheduler.cancel(*run)) {
+        case cancel_outcome::cancelled:
+            return make_json_response(request, http::status::ok, dump(core::to_json(*run)));
+        case cancel_outcome::cancelling:
+            // The stream is closed already; the run document turns `cancelled` when its
+            // worker unwinds, within the same turn of the event loop.
+            return make_json_response(request, http::status::accepted,
+                                      dump({{"id", run->id}, {"status", "cancelling"}}));
+        case cancel_outcome::already_finished:
+            break;
+    }
+    return make_problem(request, http::status::conflict,
+                        "run '" + id + "' already ended: " + std::string{core::to_string(run->status)});
+}
+
 }  // namespace
 
 void add_runs_routes(router& routes, runs_resource& resource) {
@@ -83,6 +103,10 @@ void add_runs_routes(router& routes, runs_resource& resource) {
     routes.add_sync(http::verb::get, "/runs/{id}", [&resource](const http_request& request, const path_params& params) {
         return get_run(resource, request, params.at(0));
     });
+    routes.add_sync(http::verb::delete_, "/runs/{id}",
+                    [&resource](const http_request& request, const path_params& params) {
+                        return cancel_run(resource, request, params.at(0));
+                    });
     routes.add_sync(http::verb::get, "/runs/{id}/report",
                     [&resource](const http_request& request, const path_params& params) {
                         return get_report(resource, request, params.at(0));

@@ -6,90 +6,197 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "build_info.hpp"
+#include "process_metrics.hpp"
+
 namespace chimera::service {
 namespace {
 
-// vLLM's TTFT buckets: 1 ms to 2560 s, so both a warm call on a small model and a
-// cold 70B load resolve.
-const prometheus::Histogram::BucketBoundaries ttft_buckets{0.001, 0.005, 0.01, 0.02,  0.04,  0.06,  0.08, 0.1,
-                                                           0.25,  0.5,   0.75, 1.0,   2.5,   5.0,   7.5,  10.0,
-                                                           20.0,  40.0,  80.0, 160.0, 640.0, 2560.0};
-const prometheus::Histogram::BucketBoundaries rate_buckets{1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000};
-// Backend-reported phase durations: vLLM's request-latency buckets, extended down to 1 ms
-// because warm loads and short prompt evaluations take milliseconds.
-const prometheus::Histogram::BucketBoundaries phase_buckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.3, 0.5,  0.8, 1,
-                                                            1.5,   2,     2.5,  5,    10,  15,  20,   30,  40,
-                                                            50,    60,    120,  240,  480, 960, 1920, 7680};
+using buckets = prometheus::Histogram::BucketBoundaries;
 
-prometheus::Family<prometheus::Histogram>& histogram(prometheus::Registry& registry,
-                                                     const std::string& name,
-                                                     const std::string& help) {
+// vLLM's TTFT buckets: 1 ms to 2560 s, so both a warm call on a small model and a
+// cold load of a large one resolve.
+const buckets ttft_buckets{0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1,  0.25,  0.5,   0.75,
+                           1.0,   2.5,   5.0,  7.5,  10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0};
+// vLLM's inter-token buckets with 1, 2.5 and 5 ms prepended: small models decode in under 10 ms.
+const buckets inter_token_buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3,
+                                  0.4,   0.5,    0.75,  1.0,  2.5,   5.0,  7.5,   10,  20,   40,  80};
+const buckets rate_buckets{1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000};
+// vLLM's request-latency buckets, extended down to 1 ms: warm loads, short prompt
+// evaluations and ingest stages take milliseconds.
+const buckets phase_buckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.3, 0.5, 0.8, 1,   1.5, 2,   2.5,  5,
+                            10,    15,    20,   30,   40,  50,  60,  120, 240, 480, 960, 1920, 7680};
+const buckets http_buckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+using histogram_family = prometheus::Family<prometheus::Histogram>;
+using counter_family = prometheus::Family<prometheus::Counter>;
+using gauge_family = prometheus::Family<prometheus::Gauge>;
+
+histogram_family& histogram(prometheus::Registry& registry, const std::string& name, const std::string& help) {
     return prometheus::BuildHistogram().Name(name).Help(help).Register(registry);
 }
 
-prometheus::Family<prometheus::Counter>& counter(prometheus::Registry& registry,
-                                                 const std::string& name,
-                                                 const std::string& help) {
+counter_family& counter(prometheus::Registry& registry, const std::string& name, const std::string& help) {
     return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
 }
 
-prometheus::Gauge& gauge(prometheus::Registry& registry, const std::string& name, const std::string& help) {
-    return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
+gauge_family& gauge(prometheus::Registry& registry, const std::string& name, const std::string& help) {
+    return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+}
+
+prometheus::Labels call_labels(std::string_view model, core::call_stage stage) {
+    return {{"model", std::string{model}}, {"stage", std::string{core::to_string(stage)}}};
 }
 
 }  // namespace
 
+struct service_metrics::families {
+    explicit families(prometheus::Registry& r)
+        : ttft(histogram(r,
+                         "chimera_llm_time_to_first_token_seconds",
+                         "Client-side time from call start (connection checkout included) to the first non-empty "
+                         "token")),
+          inter_token(histogram(
+              r, "chimera_llm_inter_token_latency_seconds", "Client-side gap between consecutive tokens of a stream")),
+          tokens_per_second(histogram(r,
+                                      "chimera_llm_generation_tokens_per_second",
+                                      "Backend decode rate of a call: eval_count / eval_duration")),
+          e2e(histogram(r, "chimera_llm_e2e_seconds", "Client-side duration of a call, start to final chunk")),
+          load(histogram(r, "chimera_llm_load_seconds", "Backend-reported model load duration")),
+          prompt_eval(histogram(r, "chimera_llm_prompt_eval_seconds", "Backend-reported prompt evaluation duration")),
+          eval(histogram(r, "chimera_llm_eval_seconds", "Backend-reported generation duration")),
+          prompt_tokens(counter(r, "chimera_llm_prompt_tokens_total", "Prompt tokens evaluated by the backend")),
+          generation_tokens(counter(r, "chimera_llm_generation_tokens_total", "Tokens generated by the backend")),
+          requests(counter(r, "chimera_llm_requests_total", "LLM calls by how they ended")),
+          retries(counter(r, "chimera_llm_retries_total", "LLM call attempts repeated after a retryable failure")),
+          runs(counter(r, "chimera_runs_total", "Runs finished, by final status")),
+          run_stage(
+              histogram(r, "chimera_run_stage_seconds", "Duration of run stages (ingest, analysis, report, total)")),
+          runs_queued(gauge(r, "chimera_runs_queued", "Runs accepted and waiting for a worker").Add({})),
+          runs_running(gauge(r, "chimera_runs_running", "Runs being executed").Add({})),
+          runs_recovered(counter(r, "chimera_runs_recovered_total", "Runs requeued after a crash").Add({})),
+          ingest_files(counter(r, "chimera_ingest_files_total", "Benchmark files ingested, by type")),
+          ingest_errors(counter(r, "chimera_ingest_errors_total", "Benchmark files skipped as unreadable").Add({})),
+          http_requests(counter(r, "chimera_http_requests_total", "HTTP requests served, by route and status code")),
+          http_duration(histogram(r, "chimera_http_request_duration_seconds", "Time to produce an HTTP response")),
+          connections_opened(
+              counter(r, "chimera_backend_connections_opened_total", "TCP connections opened to the backend").Add({})),
+          connections_reused(
+              counter(r, "chimera_backend_connections_reused_total", "Backend calls served on a kept-alive connection")
+                  .Add({})),
+          in_flight(gauge(r, "chimera_backend_requests_in_flight", "Backend requests under way").Add({})),
+          backend_up(gauge(r, "chimera_backend_up", "1 when the last readiness probe reached the backend").Add({})) {}
+
+    histogram_family& ttft;
+    histogram_family& inter_token;
+    histogram_family& tokens_per_second;
+    histogram_family& e2e;
+    histogram_family& load;
+    histogram_family& prompt_eval;
+    histogram_family& eval;
+    counter_family& prompt_tokens;
+    counter_family& generation_tokens;
+    counter_family& requests;
+    counter_family& retries;
+    counter_family& runs;
+    histogram_family& run_stage;
+    prometheus::Gauge& runs_queued;
+    prometheus::Gauge& runs_running;
+    prometheus::Counter& runs_recovered;
+    counter_family& ingest_files;
+    prometheus::Counter& ingest_errors;
+    counter_family& http_requests;
+    histogram_family& http_duration;
+    prometheus::Counter& connections_opened;
+    prometheus::Counter& connections_reused;
+    prometheus::Gauge& in_flight;
+    prometheus::Gauge& backend_up;
+};
+
 service_metrics::service_metrics()
-    : registry_(std::make_shared<prometheus::Registry>()),
-      ttft_seconds_(&histogram(*registry_,
-                               "chimera_llm_time_to_first_token_seconds",
-                               "Client-side time from call start (connection checkout included) to the first "
-                               "non-empty token")),
-      tokens_per_second_(&histogram(*registry_,
-                                    "chimera_llm_generation_tokens_per_second",
-                                    "Backend decode rate of a call: eval_count / eval_duration")),
-      load_seconds_(&histogram(*registry_, "chimera_llm_load_seconds", "Backend-reported model load duration")),
-      prompt_eval_seconds_(
-          &histogram(*registry_, "chimera_llm_prompt_eval_seconds", "Backend-reported prompt evaluation duration")),
-      eval_seconds_(&histogram(*registry_, "chimera_llm_eval_seconds", "Backend-reported generation duration")),
-      prompt_tokens_(&counter(*registry_, "chimera_llm_prompt_tokens_total", "Prompt tokens evaluated by the backend")),
-      generation_tokens_(
-          &counter(*registry_, "chimera_llm_generation_tokens_total", "Tokens generated by the backend")),
-      runs_total_(&counter(*registry_, "chimera_runs_total", "Runs finished, by final status")),
-      runs_queued_(&gauge(*registry_, "chimera_runs_queued", "Runs accepted and waiting for a worker")),
-      runs_running_(&gauge(*registry_, "chimera_runs_running", "Runs being executed")),
-      connections_opened_(
-          &counter(*registry_, "chimera_backend_connections_opened_total", "TCP connections opened to the backend")
-               .Add({})) {
-    // Every final status exists from the start, so rate() and alerts see 0 rather than no series.
+    : registry_(std::make_shared<prometheus::Registry>()), f_(std::make_unique<families>(*registry_)) {
+    // Series that alerts and dashboards divide by exist from the start, at 0, rather than
+    // appearing only after the first event.
     for (const auto status : {core::run_status::succeeded, core::run_status::failed, core::run_status::cancelled}) {
-        runs_total_->Add({{"status", std::string{core::to_string(status)}}});
+        f_->runs.Add({{"status", std::string{core::to_string(status)}}});
     }
+    for (const auto* type : {"csv", "json", "markdown"}) {
+        f_->ingest_files.Add({{"type", type}});
+    }
+    gauge(*registry_, "chimera_build_info", "Version and commit of the running binary; always 1")
+        .Add({{"version", std::string{build_version}}, {"commit", std::string{build_commit}}})
+        .Set(1);
 }
 
 service_metrics::~service_metrics() = default;
 
+prometheus::Histogram& service_metrics::inter_token_latency(std::string_view model, core::call_stage stage) {
+    return f_->inter_token.Add(call_labels(model, stage), inter_token_buckets);
+}
+
 void service_metrics::observe_call(std::string_view model, const core::call_metrics& call) {
-    const prometheus::Labels labels{{"model", std::string{model}}, {"stage", std::string{core::to_string(call.stage)}}};
-    ttft_seconds_->Add(labels, ttft_buckets).Observe(call.ttft_ms / 1e3);
-    tokens_per_second_->Add(labels, rate_buckets).Observe(call.tokens_per_second);
-    load_seconds_->Add(labels, phase_buckets).Observe(call.load_ms / 1e3);
-    prompt_eval_seconds_->Add(labels, phase_buckets).Observe(call.prompt_eval_ms / 1e3);
-    eval_seconds_->Add(labels, phase_buckets).Observe(call.eval_ms / 1e3);
-    prompt_tokens_->Add(labels).Increment(static_cast<double>(call.prompt_tokens));
-    generation_tokens_->Add(labels).Increment(static_cast<double>(call.tokens_generated));
+    const auto labels = call_labels(model, call.stage);
+    f_->ttft.Add(labels, ttft_buckets).Observe(call.ttft_ms / 1e3);
+    f_->e2e.Add(labels, phase_buckets).Observe(call.stream_ms / 1e3);
+    f_->tokens_per_second.Add(labels, rate_buckets).Observe(call.tokens_per_second);
+    f_->load.Add(labels, phase_buckets).Observe(call.load_ms / 1e3);
+    f_->prompt_eval.Add(labels, phase_buckets).Observe(call.prompt_eval_ms / 1e3);
+    f_->eval.Add(labels, phase_buckets).Observe(call.eval_ms / 1e3);
+    f_->prompt_tokens.Add(labels).Increment(static_cast<double>(call.prompt_tokens));
+    f_->generation_tokens.Add(labels).Increment(static_cast<double>(call.tokens_generated));
+}
+
+void service_metrics::observe_call_outcome(std::string_view model, core::call_stage stage, llm_outcome outcome) {
+    auto labels = call_labels(model, stage);
+    labels.emplace("outcome", std::string{to_string(outcome)});
+    f_->requests.Add(labels).Increment();
+}
+
+void service_metrics::observe_call_retry(std::string_view model, core::call_stage stage) {
+    f_->retries.Add(call_labels(model, stage)).Increment();
 }
 
 void service_metrics::observe_run_finished(core::run_status status) {
-    runs_total_->Add({{"status", std::string{core::to_string(status)}}}).Increment();
+    f_->runs.Add({{"status", std::string{core::to_string(status)}}}).Increment();
 }
 
-void service_metrics::set_runs_queued(std::size_t count) { runs_queued_->Set(static_cast<double>(count)); }
+void service_metrics::observe_run_stage(core::run_stage stage, double seconds) {
+    f_->run_stage.Add({{"stage", std::string{core::to_string(stage)}}}, phase_buckets).Observe(seconds);
+}
 
-void service_metrics::set_runs_running(std::size_t count) { runs_running_->Set(static_cast<double>(count)); }
+void service_metrics::observe_run_total(double seconds) {
+    f_->run_stage.Add({{"stage", "total"}}, phase_buckets).Observe(seconds);
+}
 
-void service_metrics::observe_backend_connection_opened() { connections_opened_->Increment(); }
+void service_metrics::observe_ingest(const core::ingest_result& ingest) {
+    f_->ingest_files.Add({{"type", "csv"}}).Increment(static_cast<double>(ingest.csv_files));
+    f_->ingest_files.Add({{"type", "json"}}).Increment(static_cast<double>(ingest.json_files));
+    f_->ingest_files.Add({{"type", "markdown"}}).Increment(static_cast<double>(ingest.markdown_files));
+    f_->ingest_errors.Increment(static_cast<double>(ingest.errors.size()));
+}
 
-std::string service_metrics::serialize() const { return prometheus::TextSerializer{}.Serialize(registry_->Collect()); }
+void service_metrics::observe_http_request(std::string_view route, unsigned code, double seconds) {
+    f_->http_requests.Add({{"route", std::string{route}}, {"code", std::to_string(code)}}).Increment();
+    f_->http_duration.Add({{"route", std::string{route}}}, http_buckets).Observe(seconds);
+}
+
+void service_metrics::set_runs_queued(std::size_t count) { f_->runs_queued.Set(static_cast<double>(count)); }
+
+void service_metrics::set_runs_running(std::size_t count) { f_->runs_running.Set(static_cast<double>(count)); }
+
+void service_metrics::observe_backend_connection_opened() { f_->connections_opened.Increment(); }
+
+void service_metrics::observe_backend_connection_reused() { f_->connections_reused.Increment(); }
+
+void service_metrics::add_backend_requests_in_flight(double delta) { f_->in_flight.Increment(delta); }
+
+void service_metrics::set_backend_up(bool up) { f_->backend_up.Set(up ? 1 : 0); }
+
+std::string service_metrics::serialize() const {
+    auto collected = registry_->Collect();
+    auto process = process_metrics{}.Collect();
+    collected.insert(collected.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
+    return prometheus::TextSerializer{}.Serialize(collected);
+}
 
 }  // namespace chimera::service

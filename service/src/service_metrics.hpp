@@ -1,11 +1,14 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "chimera/core/benchmark_ingest.hpp"
 #include "chimera/core/call_metrics.hpp"
 #include "chimera/core/run_document.hpp"
+#include "llm_outcome.hpp"
 
 namespace prometheus {
 class Registry;
@@ -27,28 +30,32 @@ public:
     service_metrics(const service_metrics&) = delete;
     service_metrics& operator=(const service_metrics&) = delete;
 
+    /// The inter-token latency histogram of one (model, stage): look it up once per
+    /// call, then observe every gap without a label lookup.
+    [[nodiscard]] prometheus::Histogram& inter_token_latency(std::string_view model, core::call_stage stage);
+
     void observe_call(std::string_view model, const core::call_metrics& call);
+    void observe_call_outcome(std::string_view model, core::call_stage stage, llm_outcome outcome);
+    void observe_call_retry(std::string_view model, core::call_stage stage);
     void observe_run_finished(core::run_status status);
+    void observe_run_stage(core::run_stage stage, double seconds);
+    void observe_run_total(double seconds);
+    void observe_ingest(const core::ingest_result& ingest);
+    void observe_http_request(std::string_view route, unsigned code, double seconds);
     void set_runs_queued(std::size_t count);
     void set_runs_running(std::size_t count);
     void observe_backend_connection_opened();
+    void observe_backend_connection_reused();
+    void add_backend_requests_in_flight(double delta);
+    void set_backend_up(bool up);
 
     /// The exposition text (format 0.0.4) for `GET /metrics`.
     [[nodiscard]] std::string serialize() const;
 
 private:
+    struct families;
     std::shared_ptr<prometheus::Registry> registry_;
-    prometheus::Family<prometheus::Histogram>* ttft_seconds_;
-    prometheus::Family<prometheus::Histogram>* tokens_per_second_;
-    prometheus::Family<prometheus::Histogram>* load_seconds_;
-    prometheus::Family<prometheus::Histogram>* prompt_eval_seconds_;
-    prometheus::Family<prometheus::Histogram>* eval_seconds_;
-    prometheus::Family<prometheus::Counter>* prompt_tokens_;
-    prometheus::Family<prometheus::Counter>* generation_tokens_;
-    prometheus::Family<prometheus::Counter>* runs_total_;
-    prometheus::Gauge* runs_queued_;
-    prometheus::Gauge* runs_running_;
-    prometheus::Counter* connections_opened_;
+    std::unique_ptr<families> f_;
 };
 
 }  // namespace chimera::service

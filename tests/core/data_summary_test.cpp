@@ -31,6 +31,7 @@ ingest_result small_ingest() {
     ingest.latest_modified_unix = 1'759'098'967;
     ingest.csv_rows = 36;
     ingest.markdown_headings = 7;
+    ingest.markdown_tables = 2;
     ingest.metrics = {{"data/a.csv", "tokens_s", 77.5}, {"data/b.json", "results[0].ttft_s", 2.3260788}};
     ingest.errors = {{"bad.json", "empty file"}};
     return ingest;
@@ -45,11 +46,11 @@ TEST(data_summary, states_counts_samples_latest_change_and_metrics) {
               "  - data/a.csv\n"
               "JSON files (1):\n"
               "  - data/b.json\n"
-              "Markdown files (1, 7 headings):\n"
+              "Markdown files (1, 7 headings, 2 tables):\n"
               "  - README.md\n"
               "Latest modified: 2025-09-28T22:36:07.000Z\n"
               "\n"
-              "Files that could not be parsed (1):\n"
+              "Files not ingested (1):\n"
               "  - bad.json: empty file\n"
               "\n"
               "Performance metrics (2 of 2 harvested):\n"
@@ -88,7 +89,7 @@ TEST(data_summary, the_tr109_summary_is_prompt_sized_and_deterministic) {
     EXPECT_TRUE(contains(summary, "Total files analysed: 101 (429472 bytes)"));
     EXPECT_TRUE(contains(summary, "CSV files (28, 512 data rows):"));
     EXPECT_TRUE(contains(summary, "JSON files (44):"));
-    EXPECT_TRUE(contains(summary, "Markdown files (29, 345 headings):"));
+    EXPECT_TRUE(contains(summary, "Markdown files (29, 345 headings, 62 tables):"));
     EXPECT_TRUE(contains(summary, "  ... and 23 more\n"));
     EXPECT_TRUE(contains(summary, "- data/csv/ollama_param_tuning.csv: ttft_s = 5.7669\n"));
     EXPECT_EQ(count_lines_starting(summary, "- "), 30U);

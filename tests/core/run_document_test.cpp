@@ -114,8 +114,10 @@ TEST(run_document, a_finished_run_serialises_every_part) {
     ASSERT_EQ(doc["calls"].size(), 1U);
     const auto& call = doc["calls"][0];
     EXPECT_EQ(keys_of(call),
-              (std::vector<std::string>{"done_reason", "eval_ms", "load_ms", "prompt_eval_ms", "prompt_tokens", "stage",
-                                        "stream_ms", "tokens_generated", "tokens_per_second", "total_ms", "ttft_ms"}));
+              (std::vector<std::string>{"attempts", "done_reason", "eval_ms", "load_ms", "prompt_eval_ms",
+                                        "prompt_tokens", "stage", "stream_ms", "tokens_generated", "tokens_per_second",
+                                        "total_ms", "ttft_ms"}));
+    EXPECT_EQ(call["attempts"], 1);
     EXPECT_EQ(call["stage"], "report");
     EXPECT_EQ(call["tokens_generated"], 1512);
     EXPECT_EQ(call["tokens_per_second"], 98.8);

@@ -1,14 +1,10 @@
 // End to end: ollama-sim and `chimera serve` as real processes on loopback ports.
-#include <cmath>
-#include <filesystem>
 #include <optional>
-#include <regex>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "child_process.hpp"
-#include "http_client.hpp"
+#include "service_stack.hpp"
 
 namespace chimera::testing {
 namespace {
@@ -17,87 +13,14 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr double sim_tokens_per_second = 400;
+// Unoptimised sanitizer builds of both processes are 10-50x slower: there the timing
+// bounds would measure the instrumentation, so only the orderings are checked.
+constexpr bool timing_is_representative = CHIMERA_OPTIMIZED_BUILD;
 constexpr int sim_tokens = 40;
 
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "chimera-it-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~temp_dir() { std::filesystem::remove_all(path); }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-};
-
-/// A simulator and a service wired to it, both on ephemeral ports.
-struct stack {
-    temp_dir state;
-    child_process sim;
-    unsigned short sim_port;
-    child_process service;
-    unsigned short port;
-
-    explicit stack(std::vector<std::string> sim_flags, std::vector<std::string> service_flags = {})
-        : sim(with(std::vector<std::string>{CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"}, sim_flags)),
-          sim_port(read_listening_port(sim)),
-          service(with(std::vector<std::string>{CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
-                                                "http://127.0.0.1:" + std::to_string(sim_port), "--data-root",
-                                                CHIMERA_TEST_DATA_DIR, "--state-dir", state.path.string()},
-                       service_flags)),
-          port(read_listening_port(service)) {
-        poll_until(
-            port, "/readyz", [](const http_reply& r) { return r.status == 200; }, 20s);
-    }
-
-    static std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
-        base.insert(base.end(), more.begin(), more.end());
-        return base;
-    }
-
-    std::string submit(const json& body) {
-        const auto reply = http_request(port, "POST", "/runs", body.dump());
-        EXPECT_EQ(reply.status, 202U) << reply.body;
-        return json::parse(reply.body).at("id").get<std::string>();
-    }
-
-    json wait_finished(const std::string& id) {
-        const auto reply = poll_until(
-            port, "/runs/" + id,
-            [](const http_reply& r) {
-                const auto status = json::parse(r.body).value("status", "");
-                return status == "succeeded" || status == "failed" || status == "cancelled";
-            },
-            60s);
-        return json::parse(reply.body);
-    }
-
-    json sim_stats() const { return json::parse(http_request(sim_port, "GET", "/sim/stats").body); }
-};
-
-/// Sum of `<name>_count` over all label sets in a Prometheus exposition.
-double histogram_count(const std::string& exposition, const std::string& name) {
-    const std::regex line{"^" + name + "_count(\\{[^}]*\\})? ([0-9.e+]+)$", std::regex::multiline};
-    double total = 0;
-    for (std::sregex_iterator it{exposition.begin(), exposition.end(), line}, end; it != end; ++it) {
-        total += std::stod((*it)[2]);
-    }
-    return total;
-}
-
-std::vector<json> generate_requests(const json& stats) {
-    std::vector<json> out;
-    for (const auto& request : stats.at("requests")) {
-        if (request.at("path") == "/api/generate") {
-            out.push_back(request);
-        }
-    }
-    return out;
-}
-
 TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {
-    stack s{{"--tokens-per-second", std::to_string(static_cast<int>(sim_tokens_per_second)), "--tokens",
-             std::to_string(sim_tokens), "--load-ms", "120", "--prompt-tokens-per-second", "20000"}};
+    service_stack s{{"--tokens-per-second", std::to_string(static_cast<int>(sim_tokens_per_second)), "--tokens",
+                     std::to_string(sim_tokens), "--load-ms", "120", "--prompt-tokens-per-second", "20000"}};
     const auto metrics_before = http_request(s.port, "GET", "/metrics").body;
 
     const auto submitted = http_request(s.port, "POST", "/runs", R"({"data_dir":"tr109","label":"it"})");
@@ -131,9 +54,13 @@ TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {
         const double sim_ttft = generated[i].at("ttft_ms").get<double>();
         EXPECT_GE(client_ttft, generated[i].at("first_token_delay_ms").get<double>()) << "call " << i;
         EXPECT_GE(client_ttft, sim_ttft) << "call " << i;
-        EXPECT_LT(client_ttft - sim_ttft, 15.0) << "client TTFT overhead of call " << i;
-        EXPECT_NEAR(calls[i].at("tokens_per_second").get<double>(), sim_tokens_per_second,
-                    sim_tokens_per_second * 0.01);
+        const double sim_rate =
+            generated[i].at("eval_count").get<double>() / (generated[i].at("eval_duration_ns").get<double>() / 1e9);
+        EXPECT_NEAR(calls[i].at("tokens_per_second").get<double>(), sim_rate, sim_rate * 0.01);
+        if (timing_is_representative) {
+            EXPECT_LT(client_ttft - sim_ttft, 15.0) << "client TTFT overhead of call " << i;
+            EXPECT_NEAR(sim_rate, sim_tokens_per_second, sim_tokens_per_second * 0.05) << "the simulator's pacing";
+        }
         EXPECT_EQ(calls[i].at("tokens_generated"), sim_tokens);
     }
     EXPECT_GT(calls[0].at("load_ms").get<double>(), 100.0) << "first call loads the model cold";
@@ -145,12 +72,12 @@ TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {
 
     const auto metrics_after = http_request(s.port, "GET", "/metrics").body;
     const std::string ttft = "chimera_llm_time_to_first_token_seconds";
-    EXPECT_EQ(histogram_count(metrics_after, ttft) - histogram_count(metrics_before, ttft), 2.0);
+    EXPECT_EQ(metric_value(metrics_after, ttft + "_count") - metric_value(metrics_before, ttft + "_count"), 2.0);
     EXPECT_NE(metrics_after.find(R"(chimera_runs_total{status="succeeded"} 1)"), std::string::npos);
 }
 
 TEST(RunService, BadRequestsGetProblemDetails) {
-    stack s{{}};
+    service_stack s{{}};
     const auto malformed = http_request(s.port, "POST", "/runs", R"({"model": )");
     EXPECT_EQ(malformed.status, 400U);
     EXPECT_EQ(malformed.headers.at("content-type"), "application/problem+json");
@@ -175,12 +102,12 @@ TEST(RunService, BadRequestsGetProblemDetails) {
     EXPECT_EQ(no_route.status, 404U);
     const auto wrong_method = http_request(s.port, "DELETE", "/healthz");
     EXPECT_EQ(wrong_method.status, 405U);
-    EXPECT_EQ(wrong_method.headers.at("allow"), "GET");
+    EXPECT_EQ(wrong_method.headers.at("allow"), "GET, HEAD");
 }
 
 TEST(RunService, FullQueueAnswers429WithRetryAfter) {
     // A backend that takes a minute to load keeps the single worker busy, so the queue fills.
-    stack s{{"--load-ms", "60000"}, {"--workers", "1", "--queue-capacity", "1"}};
+    service_stack s{{"--load-ms", "60000"}, {"--workers", "1", "--queue-capacity", "1"}};
     std::optional<http_reply> refused;
     for (int i = 0; i < 4 && !refused; ++i) {
         auto reply = http_request(s.port, "POST", "/runs", R"({"data_dir":"tr109"})");
@@ -196,7 +123,7 @@ TEST(RunService, FullQueueAnswers429WithRetryAfter) {
 }
 
 TEST(RunService, BackendFaultsFailTheRunAndTheServiceStaysHealthy) {
-    stack s{{"--fault-midstream-error-after", "3"}};
+    service_stack s{{"--fault-midstream-error-after", "3"}};
     const auto midstream = s.wait_finished(s.submit({{"data_dir", "tr109"}}));
     EXPECT_EQ(midstream.at("status"), "failed");
     EXPECT_EQ(midstream.at("error").at("type"), "backend_error");
@@ -212,7 +139,7 @@ TEST(RunService, BackendFaultsFailTheRunAndTheServiceStaysHealthy) {
 }
 
 TEST(RunService, EmptyDataDirFailsLoudly) {
-    stack s{{}};
+    service_stack s{{}};
     const auto run = s.wait_finished(s.submit({{"data_dir", "empty"}}));
     EXPECT_EQ(run.at("status"), "failed");
     EXPECT_EQ(run.at("error").at("type"), "no_benchmark_files");

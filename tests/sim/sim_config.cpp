@@ -94,8 +94,28 @@ const std::map<std::string_view, value_setter>& value_flags() {
          }},
         {"--fault-truncate-after",
          [](sim_config& c, std::string_view v) { c.faults.truncate_after = to_count("--fault-truncate-after", v); }},
+        {"--fault-stall-after",
+         [](sim_config& c, std::string_view v) { c.faults.stall_after = to_count("--fault-stall-after", v); }},
+        {"--fault-stall-ms",
+         [](sim_config& c, std::string_view v) {
+             c.faults.stall_for = parse_stall_ms(v);
+             if (!c.faults.stall_for) {
+                 bad_value("--fault-stall-ms", v);
+             }
+         }},
+        {"--fault-busy-first",
+         [](sim_config& c, std::string_view v) { c.faults.busy_first = to_count("--fault-busy-first", v); }},
+        {"--fault-reset-first",
+         [](sim_config& c, std::string_view v) { c.faults.reset_first = to_count("--fault-reset-first", v); }},
     };
     return flags;
+}
+
+// Half a stall would silently do nothing.
+void check_stall(const fault_plan& faults) {
+    if (faults.stall_after.has_value() != faults.stall_for.has_value()) {
+        throw std::invalid_argument("--fault-stall-after and --fault-stall-ms go together");
+    }
 }
 
 }  // namespace
@@ -121,6 +141,7 @@ std::optional<sim_config> parse_command_line(std::span<char* const> args) {
         }
         flag->second(config, eq == std::string_view::npos ? std::string_view{args[++i]} : arg.substr(eq + 1));
     }
+    check_stall(config.faults);
     return config;
 }
 
@@ -128,7 +149,7 @@ std::string_view usage() {
     return R"(usage: ollama-sim [flags]
 
 A stand-in for Ollama's HTTP API (/api/generate, /api/tags, /api/ps, /api/show, /api/version, /)
-with real-time pacing, plus /sim/stats and /sim/reset for tests.
+with real-time pacing, plus GET /sim/stats, POST /sim/reset and POST /sim/drop-idle for tests.
 
   --listen HOST:PORT              address to bind (default 127.0.0.1:11434; port 0 = ephemeral).
                                   The first stdout line is "listening on HOST:PORT".
@@ -140,10 +161,24 @@ with real-time pacing, plus /sim/stats and /sim/reset for tests.
   --fault-midstream-error-after N after N tokens, send an {"error":...} line and end the body
   --fault-truncate-after N        after N tokens, close the socket without the chunked terminator
   --fault-split-writes            send each NDJSON object as two chunks split inside it
+  --fault-stall-after N           after N tokens, pause --fault-stall-ms MS (at most 86400000) and then
+  --fault-stall-ms MS             finish normally; a client that disconnects ends the pause
+  --fault-busy-first K            answer the first K /api/generate requests like Ollama's full queue:
+                                  503 {"error":"server busy, please try again.  maximum pending requests
+                                  exceeded"}, keep-alive kept
+  --fault-reset-first K           read the first K /api/generate requests, then reset the connection
+                                  without sending a byte
   --help                          show this text
 
 A request header "X-Sim-Fault: midstream-error-after=3,split-writes" (or "none") replaces the
---fault-* flags for that request.
+--fault-* flags for that request. Items: midstream-error-after=N, truncate-after=N, split-writes,
+stall-after=N:MS, busy-first=K, reset-first=K. busy-first and reset-first count /api/generate
+requests globally since start or the last /sim/reset: the request with /sim/stats seq < K is hit
+(busy-first only where Ollama would queue it: not 400/404 answers or unloads).
+
+POST /sim/drop-idle closes every keep-alive connection waiting for its next (or first) request,
+as a backend's idle timeout would, and answers {"dropped":N}; /sim/stats counts them in
+"connections_dropped".
 )";
 }
 

@@ -1,6 +1,8 @@
 #include "sim_faults.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 
 namespace sim {
 namespace {
@@ -13,6 +15,30 @@ std::string_view trim(std::string_view s) {
     return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
+// The items that take one count, `name=N`.
+struct count_item {
+    std::string_view name;
+    std::optional<std::uint64_t> fault_plan::*field;
+};
+
+constexpr count_item count_items[] = {
+    {"midstream-error-after", &fault_plan::midstream_error_after},
+    {"truncate-after", &fault_plan::truncate_after},
+    {"busy-first", &fault_plan::busy_first},
+    {"reset-first", &fault_plan::reset_first},
+};
+
+// `N:MS`: both halves or nothing.
+bool apply_stall(std::string_view value, fault_plan& plan) {
+    const auto colon = value.find(':');
+    if (colon == std::string_view::npos) {
+        return false;
+    }
+    plan.stall_after = parse_count(value.substr(0, colon));
+    plan.stall_for = parse_stall_ms(value.substr(colon + 1));
+    return plan.stall_after && plan.stall_for;
+}
+
 bool apply_fault(std::string_view item, fault_plan& plan) {
     if (item == "split-writes") {
         plan.split_writes = true;
@@ -22,12 +48,18 @@ bool apply_fault(std::string_view item, fault_plan& plan) {
     if (eq == std::string_view::npos) {
         return false;
     }
-    const auto count = parse_count(item.substr(eq + 1));
     const auto name = item.substr(0, eq);
-    if (!count || (name != "midstream-error-after" && name != "truncate-after")) {
+    const auto value = item.substr(eq + 1);
+    if (name == "stall-after") {
+        return apply_stall(value, plan);
+    }
+    const auto* entry = std::find_if(std::begin(count_items), std::end(count_items),
+                                     [&](const count_item& c) { return c.name == name; });
+    const auto count = parse_count(value);
+    if (entry == std::end(count_items) || !count) {
         return false;
     }
-    (name == "truncate-after" ? plan.truncate_after : plan.midstream_error_after) = count;
+    plan.*(entry->field) = count;
     return true;
 }
 
@@ -40,6 +72,14 @@ std::optional<std::uint64_t> parse_count(std::string_view text) {
         return std::nullopt;
     }
     return value;
+}
+
+std::optional<std::chrono::milliseconds> parse_stall_ms(std::string_view text) {
+    const auto count = parse_count(text);
+    if (!count || *count > static_cast<std::uint64_t>(max_stall.count())) {
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds{static_cast<std::chrono::milliseconds::rep>(*count)};
 }
 
 std::optional<fault_plan> parse_fault_spec(std::string_view spec) {

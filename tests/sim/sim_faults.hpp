@@ -1,6 +1,23 @@
-// Faults the simulator injects into /api/generate streams, chosen by flag or per request.
+// Faults the simulator injects into /api/generate, chosen by flag or per request.
+//
+// X-Sim-Fault item        flag(s)                              effect
+// midstream-error-after=N --fault-midstream-error-after N      after N tokens, an {"error":…} line ends the body
+// truncate-after=N        --fault-truncate-after N             after N tokens, close without the chunked terminator
+// split-writes            --fault-split-writes                 each NDJSON object goes out as two chunks
+// stall-after=N:MS        --fault-stall-after N                after N tokens, pause MS ms, then go on normally;
+//                         --fault-stall-ms MS                  a client that disconnects ends the pause (client
+//                                                              idle timeouts)
+// busy-first=K            --fault-busy-first K                 Ollama's full-queue 503 (client retries)
+// reset-first=K           --fault-reset-first K                read the request, then RST with no response byte
+//                                                              (retry when nothing of the response arrived)
+//
+// busy-first and reset-first apply to the first K /api/generate requests since start or the last
+// /sim/reset, counted globally like /sim/stats seq (seq < K). reset-first hits before validation;
+// busy-first where Ollama queues, so a 400/404 or an unload request keeps its answer but uses its seq.
+// POST /sim/drop-idle is the connection-level counterpart: it closes every idle keep-alive connection.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -14,13 +31,25 @@ struct fault_plan {
     std::optional<std::uint64_t> truncate_after;
     // Every NDJSON object goes out as two chunks split at a byte inside it.
     bool split_writes = false;
+    // Tokens streamed before a pause of stall_for; the stall needs both.
+    std::optional<std::uint64_t> stall_after;
+    std::optional<std::chrono::milliseconds> stall_for;
+    // Requests with seq below these get the 503 of a full queue, or a reset connection.
+    std::optional<std::uint64_t> busy_first;
+    std::optional<std::uint64_t> reset_first;
 };
 
-// Parses the X-Sim-Fault header: comma-separated `midstream-error-after=N`, `truncate-after=N`,
-// `split-writes`, or just `none`. Returns nullopt when the spec is malformed.
+// Long enough for any idle-timeout test, short enough for clock arithmetic never to overflow.
+inline constexpr std::chrono::milliseconds max_stall = std::chrono::hours{24};
+
+// Parses the X-Sim-Fault header: comma-separated items of the table above, or just `none`.
+// Returns nullopt when the spec is malformed.
 std::optional<fault_plan> parse_fault_spec(std::string_view spec);
 
 // Parses a non-negative decimal integer, the whole string or nothing.
 std::optional<std::uint64_t> parse_count(std::string_view text);
+
+// Parses a stall duration in milliseconds, at most max_stall.
+std::optional<std::chrono::milliseconds> parse_stall_ms(std::string_view text);
 
 }  // namespace sim

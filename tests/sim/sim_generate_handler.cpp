@@ -28,6 +28,8 @@ using net::experimental::awaitable_operators::operator||;
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::string_view fault_message = "an error was encountered while running the model: simulated fault";
+// Ollama's ErrMaxQueue text, two spaces included.
+constexpr std::string_view busy_message = "server busy, please try again.  maximum pending requests exceeded";
 
 enum class fault_kind { midstream_error, truncate };
 
@@ -63,7 +65,15 @@ struct generation {
         return seconds(static_cast<double>(i + 1) / tokens_per_second);
     }
 
-    clock::duration first_token_delay() const { return ready_at - received + prompt_eval + token_offset(0); }
+    clock::duration first_token_delay() const {
+        const auto stall = stalls_at(0) ? clock::duration{*faults.stall_for} : clock::duration::zero();
+        return ready_at - received + prompt_eval + stall + token_offset(0);
+    }
+
+    // Whether the stall comes before token i (i == tokens: before the done line).
+    bool stalls_at(std::uint64_t i) const {
+        return faults.stall_after && faults.stall_for && std::min(*faults.stall_after, tokens) == i;
+    }
 
     // The fault that takes the place of token i (i == tokens: of the done line).
     std::optional<fault_kind> fault_at(std::uint64_t i) const {
@@ -110,14 +120,13 @@ std::variant<fault_plan, request_error> faults_for(const request& req, const sim
 }
 
 std::variant<generation, request_error> plan_generation(const generate_request& r,
-                                                        const request& req,
+                                                        const std::variant<fault_plan, request_error>& faults,
                                                         const sim_config& config,
                                                         clock::time_point received) {
     const auto options = decode_options(r.options);
     if (const auto* error = std::get_if<request_error>(&options)) {
         return *error;
     }
-    auto faults = faults_for(req, config);
     if (const auto* error = std::get_if<request_error>(&faults)) {
         return *error;
     }
@@ -178,9 +187,10 @@ std::size_t split_point(std::string_view object, std::uint64_t salt) {
 // One /api/generate exchange on a connection; its outcome goes into the request's record.
 class exchange {
 public:
-    exchange(tcp::socket& socket, const request& req, std::shared_ptr<request_record> record)
+    exchange(tcp::socket& socket, const request& req, const sim_config& config, std::shared_ptr<request_record> record)
         : socket_{socket},
           req_{req},
+          faults_{faults_for(req, config)},
           record_{std::move(record)},
           timer_{socket.get_executor()},
           keep_alive_{req.keep_alive()},
@@ -190,13 +200,19 @@ public:
 
     net::awaitable<void> serve(sim_state& state, clock::time_point received) {
         auto decoded = decode_generate_request(req_.body());
+        if (const auto* r = std::get_if<generate_request>(&decoded)) {
+            record_->model = r->model;
+            record_->stream = r->stream;
+        }
+        if (hits_first(&fault_plan::reset_first)) {
+            reset_connection();
+            co_return;
+        }
         if (const auto* error = std::get_if<request_error>(&decoded)) {
             co_await reply_error(*error);
             co_return;
         }
         const auto& r = std::get<generate_request>(decoded);
-        record_->model = r.model;
-        record_->stream = r.stream;
         if (const auto error = check_request(r, state.models)) {
             co_await reply_error(*error);
         } else if (r.prompt.empty() && r.keep_alive == std::chrono::nanoseconds::zero()) {
@@ -210,9 +226,14 @@ public:
 
 private:
     net::awaitable<void> schedule(const generate_request& r, sim_state& state, clock::time_point received) {
-        auto planned = plan_generation(r, req_, state.config, received);
+        auto planned = plan_generation(r, faults_, state.config, received);
         if (const auto* error = std::get_if<request_error>(&planned)) {
             co_await reply_error(*error);
+            co_return;
+        }
+        if (hits_first(&fault_plan::busy_first)) {
+            // Where Ollama's scheduler refuses to queue: after validation, before any load.
+            co_await reply_busy();
             co_return;
         }
         auto& g = std::get<generation>(planned);
@@ -258,9 +279,13 @@ private:
             co_return;
         }
         m.prompt_done = clock::now();
+        auto tokens_from = m.prompt_done;
         std::string text;
         for (std::uint64_t i = 0; i < g.tokens; ++i) {
-            if (!co_await wait_until(m.prompt_done + g.token_offset(i))) {
+            if (!co_await stall_if_due(g, i, tokens_from)) {
+                co_return;
+            }
+            if (!co_await wait_until(tokens_from + g.token_offset(i))) {
                 co_return;
             }
             if (const auto fault = g.fault_at(i)) {
@@ -275,11 +300,27 @@ private:
             }
             record_->eval_count = i + 1;
         }
+        if (!co_await stall_if_due(g, g.tokens, tokens_from)) {
+            co_return;
+        }
         if (const auto fault = g.fault_at(g.tokens)) {
             co_await inject(*fault, g, g.tokens);
             co_return;
         }
         co_await finish(g, m, std::move(text));
+    }
+
+    // The pause runs under watched(), so a client that disconnects cancels it like any other wait.
+    // Later tokens keep their spacing after it: the schedule moves by the pause.
+    net::awaitable<bool> stall_if_due(const generation& g, std::uint64_t i, clock::time_point& tokens_from) {
+        if (!g.stalls_at(i)) {
+            co_return true;
+        }
+        const auto start = clock::now();
+        const auto until = start + *g.faults.stall_for;
+        const bool waited = co_await wait_until(until);
+        tokens_from += clock::now() - start;
+        co_return waited;
     }
 
     net::awaitable<void> finish(const generation& g, const measured& m, std::string text) {
@@ -323,6 +364,21 @@ private:
         if (co_await write_object(std::move(body), g, i)) {
             co_await end_body();
         }
+    }
+
+    // Whether the fault `first` picks this request: its seq is among the first K since start or reset.
+    bool hits_first(std::optional<std::uint64_t> fault_plan::*first) const {
+        const auto* plan = std::get_if<fault_plan>(&faults_);
+        return plan && record_->seq < (plan->*first).value_or(0);
+    }
+
+    // Read in full, answered with nothing: an RST (SO_LINGER 0) tells the client at once, as when a
+    // proxy or a crashing server drops the request.
+    void reset_connection() {
+        boost::system::error_code ignored;
+        socket_.set_option(net::socket_base::linger{true, 0}, ignored);
+        socket_.close(ignored);
+        keep_alive_ = false;
     }
 
     net::awaitable<bool> wait_until(clock::time_point at) {
@@ -390,6 +446,13 @@ private:
         co_return written(ec);
     }
 
+    // Its own coroutine, so no local lives across the co_await in schedule(): GCC 12
+    // destroyed such a block-scoped local twice.
+    net::awaitable<void> reply_busy() {
+        auto body = error_object(busy_message);
+        co_await reply(http::status::service_unavailable, std::move(body));
+    }
+
     net::awaitable<void> reply_error(const request_error& error) {
         auto body = error_object(error.message);
         co_await reply(static_cast<http::status>(error.status), std::move(body));
@@ -413,6 +476,7 @@ private:
 
     tcp::socket& socket_;
     const request& req_;
+    const std::variant<fault_plan, request_error> faults_;  // a bad X-Sim-Fault is reported in Ollama's order
     std::shared_ptr<request_record> record_;
     net::steady_timer timer_;
     bool keep_alive_;
@@ -427,7 +491,7 @@ net::awaitable<bool> serve_generate(tcp::socket& socket,
                                     sim_state& state,
                                     std::uint64_t connection_id,
                                     clock::time_point received) {
-    exchange ex{socket, req, state.stats.add_request(connection_id)};
+    exchange ex{socket, req, state.config, state.stats.add_request(connection_id)};
     co_await ex.serve(state, received);
     co_return ex.keep_alive();
 }

@@ -29,6 +29,7 @@ const route_entry routes[] = {
     {"/api/generate", {verb::post}, endpoint::generate},
     {"/sim/stats", {verb::get}, endpoint::stats},
     {"/sim/reset", {verb::post}, endpoint::reset},
+    {"/sim/drop-idle", {verb::post}, endpoint::drop_idle},
 };
 
 response json_reply(const request& req, http::status status, std::string body) {
@@ -45,6 +46,13 @@ response show(const request& req, const model_registry& models) {
         return json_reply(req, http::status::not_found, error_object("model '" + model + "' not found"));
     }
     return json_reply(req, http::status::ok, go_json(models.show(model)));
+}
+
+// This request's own connection is busy, not idle, so it never counts itself.
+response drop_idle(const request& req, sim_state& state) {
+    const auto dropped = state.idle.drop_all();
+    state.stats.connections_dropped(dropped);
+    return json_reply(req, http::status::ok, go_json(nlohmann::ordered_json{{"dropped", dropped}}));
 }
 
 }  // namespace
@@ -82,6 +90,8 @@ response handle_immediate(endpoint target, const request& req, sim_state& state)
             state.stats.reset();
             state.models.unload_all();
             return json_reply(req, http::status::ok, R"({"status":"reset"})");
+        case endpoint::drop_idle:
+            return drop_idle(req, state);
         case endpoint::generate:
             break;
     }

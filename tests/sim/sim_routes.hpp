@@ -8,7 +8,7 @@
 
 namespace sim {
 
-enum class endpoint { root, version, tags, ps, show, generate, stats, reset };
+enum class endpoint { root, version, tags, ps, show, generate, stats, reset, drop_idle };
 
 // The endpoint a request names, or the 404/405 response gin would give.
 std::variant<endpoint, response> route(const request& req);

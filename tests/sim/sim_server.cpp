@@ -124,6 +124,9 @@ net::awaitable<void> sim_server::serve_connection(tcp::socket socket) {
     const open_connection connection{state_.stats};
     beast::flat_buffer buffer;  // outlives requests: it may hold the next pipelined one
     for (;;) {
+        if (!co_await await_request(socket, buffer, connection.id())) {
+            break;
+        }
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit);
         parser.body_limit(body_limit);
@@ -149,6 +152,18 @@ net::awaitable<void> sim_server::serve_connection(tcp::socket socket) {
     boost::system::error_code ignored;
     socket.shutdown(tcp::socket::shutdown_send, ignored);
     socket.close(ignored);
+}
+
+net::awaitable<bool> sim_server::await_request(tcp::socket& socket,
+                                               const beast::flat_buffer& buffer,
+                                               std::uint64_t connection_id) {
+    if (buffer.size() > 0) {
+        co_return true;  // a pipelined request has begun: the connection was never idle
+    }
+    // Idle until the next request's first byte (or EOF, which the header read then reports).
+    const idle_period idle{state_.idle, connection_id, socket};
+    const auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+    co_return !ec;
 }
 
 net::awaitable<bool> sim_server::serve_request(tcp::socket& socket,

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 
 #include "sim_config.hpp"
 #include "sim_responses.hpp"
@@ -26,6 +27,10 @@ public:
 private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
+    // Waits, marked idle, until the next request starts to arrive; false when /sim/drop-idle closed it.
+    boost::asio::awaitable<bool> await_request(boost::asio::ip::tcp::socket& socket,
+                                               const boost::beast::flat_buffer& buffer,
+                                               std::uint64_t connection_id);
     boost::asio::awaitable<bool> serve_request(boost::asio::ip::tcp::socket& socket,
                                                const request& req,
                                                std::uint64_t connection_id,

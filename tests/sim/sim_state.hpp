@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "sim_config.hpp"
+#include "sim_connections.hpp"
 #include "sim_models.hpp"
 #include "sim_stats.hpp"
 
@@ -15,6 +16,7 @@ struct sim_state {
     const sim_config config;
     model_registry models;
     sim_stats stats;
+    idle_connections idle;
 };
 
 }  // namespace sim

@@ -10,6 +10,8 @@ std::uint64_t sim_stats::connection_opened() {
 
 void sim_stats::connection_closed() { --connections_open_; }
 
+void sim_stats::connections_dropped(std::uint64_t count) { connections_dropped_ += count; }
+
 std::shared_ptr<request_record> sim_stats::add_request(std::uint64_t connection_id) {
     auto record = std::make_shared<request_record>();
     record->seq = requests_.size();
@@ -20,6 +22,7 @@ std::shared_ptr<request_record> sim_stats::add_request(std::uint64_t connection_
 
 void sim_stats::reset() {
     connections_accepted_ = 0;
+    connections_dropped_ = 0;
     requests_.clear();
 }
 
@@ -42,6 +45,7 @@ nlohmann::ordered_json sim_stats::to_json() const {
     }
     return {{"connections_accepted", connections_accepted_},
             {"connections_open", connections_open_},
+            {"connections_dropped", connections_dropped_},
             {"requests", requests}};
 }
 

@@ -32,11 +32,13 @@ public:
     // Returns the new connection's id; ids stay unique across resets.
     std::uint64_t connection_opened();
     void connection_closed();
+    // Connections that POST /sim/drop-idle closed while they waited for a request.
+    void connections_dropped(std::uint64_t count);
 
     // Shared so a request still running across a reset updates a record nobody lists any more.
     std::shared_ptr<request_record> add_request(std::uint64_t connection_id);
 
-    // Clears requests and the accepted count; connections_open stays true to the sockets.
+    // Clears requests and the accepted and dropped counts; connections_open stays true to the sockets.
     void reset();
 
     nlohmann::ordered_json to_json() const;
@@ -45,6 +47,7 @@ private:
     std::uint64_t next_connection_id_ = 0;
     std::uint64_t connections_accepted_ = 0;
     std::uint64_t connections_open_ = 0;
+    std::uint64_t connections_dropped_ = 0;
     std::vector<std::shared_ptr<request_record>> requests_;
 };
 

@@ -31,6 +31,7 @@ struct call_metrics {
     double total_ms = 0;
     double stream_ms = 0;
     std::string done_reason;
+    int attempts = 1;  ///< 1 + retries after connect failures, 503 "server busy" or resets before any byte
 };
 
 [[nodiscard]] call_metrics make_call_metrics(call_stage stage,

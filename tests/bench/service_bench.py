@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Client TTFT overhead and service memory over N sequential runs against ollama-sim.
+"""Client TTFT overhead, start-up time and memory of `chimera serve` against ollama-sim.
 
 For every LLM call, compares the TTFT chimera measured (call start -> first non-empty
 token) with the TTFT the simulator measured server-side (request read -> first token
 written). The difference is what our client adds: connection checkout, request
-write, header parse, chunk decode. Also samples chimera's peak RSS (VmHWM).
+write, header parse, chunk decode. Also: process start to the first 200 from
+/readyz, and chimera's peak RSS (VmHWM) over the runs.
 
-usage: tests/bench/ttft_overhead.py [--build build] [--runs 20] [--json out.json]
+usage: tests/bench/service_bench.py [--build build] [--runs 20] [--json out.json]
 """
 import argparse
 import json
@@ -55,16 +56,18 @@ def main():
     sim, sim_port = start([os.path.join(bin_dir, "ollama-sim"), "--listen", "127.0.0.1:0",
                           "--tokens-per-second", "200", "--tokens", "100", "--load-ms", "300"])
     state = tempfile.mkdtemp(prefix="chimera-bench-")
+    started = time.perf_counter()
     chimera, port = start([os.path.join(bin_dir, "chimera"), "serve", "--listen", "127.0.0.1:0",
                            "--ollama-url", f"http://127.0.0.1:{sim_port}",
                            "--data-root", os.path.join(ROOT, "tests", "data"), "--state-dir", state])
     try:
-        for _ in range(200):
+        for _ in range(2000):
             try:
                 call(port, "GET", "/readyz")
                 break
             except Exception:
-                time.sleep(0.01)
+                time.sleep(0.001)
+        start_to_ready_ms = (time.perf_counter() - started) * 1e3
         client = []
         for _ in range(args.runs):
             run_id = json.loads(call(port, "POST", "/runs", {"data_dir": "tr109"}))["id"]
@@ -81,6 +84,7 @@ def main():
         overhead = [c - s["ttft_ms"] for c, s in zip(client, sim_requests)]
         result = {
             "runs": args.runs,
+            "start_to_ready_ms": start_to_ready_ms,
             "calls": len(overhead),
             "ttft_overhead_ms_median": statistics.median(overhead),
             "ttft_overhead_ms_p99": sorted(overhead)[max(0, int(len(overhead) * 0.99) - 1)],

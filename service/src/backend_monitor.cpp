@@ -1,0 +1,49 @@
+#include "backend_monitor.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "backend_probe.hpp"
+#include "service_metrics.hpp"
+
+namespace chimera::service {
+namespace asio = boost::asio;
+
+backend_monitor::backend_monitor(asio::any_io_executor executor,
+                                 backend_connection_pool& pool,
+                                 const backend_settings& settings,
+                                 service_metrics& metrics,
+                                 std::chrono::seconds interval)
+    : timer_(std::move(executor)), pool_(pool), settings_(settings), metrics_(metrics), interval_(interval) {}
+
+void backend_monitor::start() {
+    asio::co_spawn(timer_.get_executor(), watch(), [](const std::exception_ptr& failure) {
+        if (failure) {
+            spdlog::error("the backend monitor stopped unexpectedly");
+        }
+    });
+}
+
+void backend_monitor::stop() {
+    stopped_ = true;
+    timer_.cancel();
+}
+
+awaitable<void> backend_monitor::watch() {
+    bool was_up = true;
+    while (!stopped_) {
+        const auto probe = co_await probe_backend(pool_, settings_);
+        metrics_.set_backend_up(probe.ready);
+        if (probe.ready != was_up) {
+            spdlog::log(probe.ready ? spdlog::level::info : spdlog::level::warn, "backend {}: {}",
+                        probe.ready ? "up" : "down", probe.detail);
+            was_up = probe.ready;
+        }
+        timer_.expires_after(interval_);
+        co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+}  // namespace chimera::service

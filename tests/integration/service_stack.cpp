@@ -1,0 +1,84 @@
+#include "service_stack.hpp"
+
+#include <cstdlib>
+#include <regex>
+
+#include <gtest/gtest.h>
+
+namespace chimera::testing {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& more) {
+    base.insert(base.end(), more.begin(), more.end());
+    return base;
+}
+
+}  // namespace
+
+temp_dir::temp_dir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "chimera-it-XXXXXX").string();
+    path = mkdtemp(pattern.data());
+}
+
+temp_dir::~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+}
+
+service_stack::service_stack(const std::vector<std::string>& sim_flags, const std::vector<std::string>& service_flags)
+    : sim(with({CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"}, sim_flags)),
+      sim_port(read_listening_port(sim)),
+      service(with({CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
+                    "http://127.0.0.1:" + std::to_string(sim_port), "--data-root", CHIMERA_TEST_DATA_DIR, "--state-dir",
+                    state.path.string()},
+                   service_flags)),
+      port(read_listening_port(service)) {
+    poll_until(
+        port, "/readyz", [](const http_reply& r) { return r.status == 200; }, 20s);
+}
+
+std::string service_stack::submit(const json& body) const {
+    const auto reply = http_request(port, "POST", "/runs", body.dump());
+    EXPECT_EQ(reply.status, 202U) << reply.body;
+    return json::parse(reply.body).at("id").get<std::string>();
+}
+
+json service_stack::wait_finished(const std::string& id) const {
+    const auto reply = poll_until(
+        port, "/runs/" + id,
+        [](const http_reply& r) {
+            const auto status = json::parse(r.body).value("status", "");
+            return status == "succeeded" || status == "failed" || status == "cancelled";
+        },
+        60s);
+    return json::parse(reply.body);
+}
+
+json service_stack::sim_stats() const { return json::parse(http_request(sim_port, "GET", "/sim/stats").body); }
+
+std::string service_stack::metrics() const { return http_request(port, "GET", "/metrics").body; }
+
+std::vector<json> generate_requests(const json& stats) {
+    std::vector<json> out;
+    for (const auto& request : stats.at("requests")) {
+        if (request.at("path") == "/api/generate") {
+            out.push_back(request);
+        }
+    }
+    return out;
+}
+
+double metric_value(const std::string& exposition, const std::string& sample_name) {
+    const std::regex line{"^" + sample_name + R"((\{[^}]*\})? ([0-9.e+-]+)$)", std::regex::multiline};
+    double total = 0;
+    for (std::sregex_iterator it{exposition.begin(), exposition.end(), line}, end; it != end; ++it) {
+        total += std::stod((*it)[2]);
+    }
+    return total;
+}
+
+}  // namespace chimera::testing

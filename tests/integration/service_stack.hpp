@@ -1,0 +1,51 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "child_process.hpp"
+#include "http_client.hpp"
+
+namespace chimera::testing {
+
+/// A temporary directory, removed with everything in it.
+struct temp_dir {
+    std::filesystem::path path;
+    temp_dir();
+    ~temp_dir();
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+};
+
+/// An ollama-sim and a `chimera serve` wired to it, both on ephemeral loopback
+/// ports; ready (GET /readyz 200) when constructed.
+struct service_stack {
+    temp_dir state;
+    child_process sim;
+    unsigned short sim_port;
+    child_process service;
+    unsigned short port;
+
+    explicit service_stack(const std::vector<std::string>& sim_flags,
+                           const std::vector<std::string>& service_flags = {});
+
+    /// POST /runs, expecting 202; returns the run id.
+    std::string submit(const nlohmann::json& body) const;
+
+    /// Polls GET /runs/{id} until the run ended; returns its document.
+    [[nodiscard]] nlohmann::json wait_finished(const std::string& id) const;
+
+    [[nodiscard]] nlohmann::json sim_stats() const;
+    [[nodiscard]] std::string metrics() const;
+};
+
+/// The simulator's /api/generate requests, in arrival order.
+std::vector<nlohmann::json> generate_requests(const nlohmann::json& stats);
+
+/// Sum over all label sets of a sample in a Prometheus exposition (`name` or `name_count`…).
+double metric_value(const std::string& exposition, const std::string& sample_name);
+
+}  // namespace chimera::testing
