@@ -9,9 +9,11 @@
 FROM debian:bookworm AS build
 ENV DEBIAN_FRONTEND=noninteractive
 WORKDIR /src
-# The dependency layer is cached until the script changes.
-COPY scripts/install-deps.sh scripts/install-deps.sh
-RUN bash scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
+# Build-only subset of scripts/install-deps.sh (no test tools, no prometheus server); cached layer.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends g++ cmake make pkg-config libboost1.81-dev \
+      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev \
+ && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHIMERA_BUILD_TESTS=OFF \
  && cmake --build build -j2 --target chimera \
@@ -33,12 +35,13 @@ RUN ! ldd /usr/local/bin/chimera | grep -F 'not found'
 # Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 # Writable working directory: the defaults --state-dir ./chimera-state (finished runs and reports)
-# and --data-root . land here. Mount a volume on it to keep results.
+# and --data-root . land here. A volume, so results outlive the container.
 WORKDIR /var/lib/chimera
+VOLUME ["/var/lib/chimera"]
 EXPOSE 8080
 # No curl in slim: probe /healthz with bash's /dev/tcp (bash and its /dev/tcp support ship in the
 # base image). Assumes the default --listen port 8080. Kubernetes ignores HEALTHCHECK and uses the
-# httpGet probes in deploy/kubernetes/chimera.yaml.
+# httpGet probes in deploy/k8s/deployment.yaml.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == 'HTTP/1.'[01]' 200 '* ]]"]
 ENTRYPOINT ["chimera", "serve", "--listen", "0.0.0.0:8080"]

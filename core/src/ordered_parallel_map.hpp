@@ -86,7 +86,7 @@ public:
         hand_over();
         std::unique_lock lock(mutex_);
         while (consumed_ < submitted_) {
-            wait_for_next(lock);
+            wait_for_results(lock);
             drain(lock);
         }
     }
@@ -130,7 +130,7 @@ private:
         if (failure && !failure_) failure_ = failure;
         for (auto& [index, result] : done) ring_[index % window_] = std::move(result);
         done.clear();
-        if (producer_waiting_) result_ready_.notify_one();
+        if (producer_waiting_ && results_ready()) result_ready_.notify_one();
     }
 
     /// Moves the tasks submitted since the last hand-over to the workers, and consumes what is ready.
@@ -155,16 +155,26 @@ private:
         hand_over();  // what waits in pending_ must reach the workers, or the wait would never end
         std::unique_lock lock(mutex_);
         while (submitted_ - consumed_ == window_) {
-            wait_for_next(lock);
+            wait_for_results(lock);
             drain(lock);
         }
     }
 
-    [[nodiscard]] bool next_ready() const { return failure_ || ring_[consumed_ % window_].has_value(); }
+    /// True when the producer's wait is over: the next `awaited_` results are all ready.
+    [[nodiscard]] bool results_ready() const {
+        if (failure_) return true;
+        for (std::size_t i = 0; i < awaited_; ++i) {
+            if (!ring_[(consumed_ + i) % window_].has_value()) return false;
+        }
+        return true;
+    }
 
-    void wait_for_next(std::unique_lock<std::mutex>& lock) {
+    /// Waits for a batch of results rather than for the next one: waking for each result
+    /// would take a core from the workers as often as a result comes in.
+    void wait_for_results(std::unique_lock<std::mutex>& lock) {
+        awaited_ = std::min(batch_size_, submitted_ - consumed_);
         producer_waiting_ = true;
-        result_ready_.wait(lock, [this] { return next_ready(); });
+        result_ready_.wait(lock, [this] { return results_ready(); });
         producer_waiting_ = false;
     }
 
@@ -197,13 +207,14 @@ private:
     std::exception_ptr failure_;
     std::size_t idle_workers_ = 0;
     bool producer_waiting_ = false;
+    std::size_t awaited_ = 0;   ///< results the waiting producer needs at the head
+    std::size_t consumed_ = 0;  ///< written by the producer under the lock, read by workers in results_ready()
     bool closing_ = false;
 
     // The producer's own.
     std::vector<std::pair<std::size_t, Task>> pending_;  ///< submitted, not yet handed over
     std::vector<Result> batch_;                          ///< results being consumed
     std::size_t submitted_ = 0;
-    std::size_t consumed_ = 0;
     consumer consume_;
     worker inline_worker_;
 

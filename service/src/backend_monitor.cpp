@@ -15,8 +15,14 @@ backend_monitor::backend_monitor(asio::any_io_executor executor,
                                  backend_connection_pool& pool,
                                  const backend_settings& settings,
                                  service_metrics& metrics,
+                                 std::string preload_model,
                                  std::chrono::seconds interval)
-    : timer_(std::move(executor)), pool_(pool), settings_(settings), metrics_(metrics), interval_(interval) {}
+    : timer_(std::move(executor)),
+      pool_(pool),
+      settings_(settings),
+      metrics_(metrics),
+      preload_model_(std::move(preload_model)),
+      interval_(interval) {}
 
 void backend_monitor::start() {
     asio::co_spawn(timer_.get_executor(), watch(), [](const std::exception_ptr& failure) {
@@ -35,7 +41,14 @@ awaitable<void> backend_monitor::watch() {
     bool was_up = true;
     while (!stopped_) {
         const auto probe = co_await probe_backend(pool_, settings_);
+        last_ = probe;
         metrics_.set_backend_up(probe.ready);
+        if (probe.ready && !preload_model_.empty()) {
+            const auto preload = co_await preload_backend_model(pool_, settings_, preload_model_);
+            spdlog::log(preload.ready ? spdlog::level::info : spdlog::level::warn, "preloading {}: {}", preload_model_,
+                        preload.detail);
+            preload_model_.clear();
+        }
         if (probe.ready != was_up) {
             spdlog::log(probe.ready ? spdlog::level::info : spdlog::level::warn, "backend {}: {}",
                         probe.ready ? "up" : "down", probe.detail);

@@ -15,4 +15,10 @@ struct probe_result {
 /// a short timeout: the readiness check a load balancer polls.
 awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backend_settings& settings);
 
+/// Ollama's load-only request (`{"model":…}` with no prompt): loads the model so the
+/// first run doesn't pay the cold load. Bounded by the headers timeout.
+awaitable<probe_result> preload_backend_model(backend_connection_pool& pool,
+                                              const backend_settings& settings,
+                                              const std::string& model);
+
 }  // namespace chimera::service

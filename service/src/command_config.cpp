@@ -133,8 +133,8 @@ std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
 }  // namespace
 
 serve_config parse_serve_config(std::span<char* const> args) {
-    const cli_flags flags{args, with(with(backend_flags, limit_flags),
-                                     {"listen", "data-root", "state-dir", "workers", "queue-capacity", "model"})};
+    const cli_flags flags{args, with(with(backend_flags, limit_flags), {"listen", "data-root", "state-dir", "workers",
+                                                                        "queue-capacity", "preload-model", "model"})};
     serve_config config;
     std::tie(config.listen_host, config.listen_port) = parse_listen(flags.get_or("listen", "127.0.0.1:8080"));
     config.backend = parse_backend(flags);
@@ -146,6 +146,7 @@ serve_config parse_serve_config(std::span<char* const> args) {
     config.queue_capacity = flags.get_count("queue-capacity", config.queue_capacity, 1, 1'000'000);
     config.model = flags.get_or("model", config.model);
     config.limits = parse_limits(flags);
+    config.preload_model = flags.get_or("preload-model", "");
     return config;
 }
 
@@ -173,6 +174,7 @@ std::string serve_usage() {
   --workers N               runs executed at once (default 2)
   --queue-capacity N        runs waiting beyond which POST /runs answers 429 (default 1000)
   --model NAME              model of runs that name none (default gemma3:latest)
+  --preload-model NAME      ask Ollama to load NAME at start-up, so the first run doesn't pay the cold load
   --backend-pool-size N     idle keep-alive connections kept to Ollama (default 8)
   --max-call-attempts N     per LLM call, retrying connect failures, 503 and resets before any byte (default 3)
   --connect-timeout D       e.g. 5s; --headers-timeout D (10m), --idle-timeout D (2m), --call-timeout D (30m)

@@ -23,6 +23,7 @@ struct serve_config {
     std::size_t workers = 2;
     std::size_t queue_capacity = 1000;
     std::string model = "gemma3:latest";
+    std::string preload_model;  ///< loaded at start-up when set, so the first run starts warm
     core::ingest_limits limits;
 };
 

@@ -55,7 +55,8 @@ public:
 
     [[nodiscard]] run_failure timeout_failure() const {
         return {"timeout",
-                std::string{armed_name_} + " fired: Ollama sent nothing for " + std::to_string(armed_ms_) + " ms"};
+                std::string{armed_name_} + " fired: Ollama sent nothing for " + std::to_string(armed_ms_) + " ms",
+                llm_outcome::timeout};
     }
 
 private:

@@ -50,7 +50,6 @@ int run_serve(const serve_config& config) {
     router routes;
     runs_resource runs{store, scheduler, root, config.model};
     add_runs_routes(routes, runs);
-    add_health_routes(routes, pool, config.backend, metrics);
 
     boost::system::error_code address_error;
     const auto address = asio::ip::make_address(config.listen_host, address_error);
@@ -59,7 +58,8 @@ int run_serve(const serve_config& config) {
     }
     const asio::ip::tcp::endpoint endpoint{address, config.listen_port};
     http_server server{io.get_executor(), endpoint, routes, metrics};
-    backend_monitor monitor{io.get_executor(), pool, config.backend, metrics};
+    backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
+    add_health_routes(routes, monitor, metrics);
     server.start();
     scheduler.start();
     monitor.start();

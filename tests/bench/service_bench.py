@@ -7,7 +7,11 @@ written). The difference is what our client adds: connection checkout, request
 write, header parse, chunk decode. Also: process start to the first 200 from
 /readyz, and chimera's peak RSS (VmHWM) over the runs.
 
-usage: tests/bench/service_bench.py [--build build] [--runs 20] [--json out.json]
+usage: tests/bench/service_bench.py [--build build] [--runs 20] [--tokens 100]
+                                   [--tokens-per-second 200] [--json out.json]
+CPU per token is only meaningful with long streams, where the per-run fixed cost
+(ingesting 101 files, rendering the report) is amortised: --tokens 20000
+--tokens-per-second 20000 --runs 5.
 """
 import argparse
 import json
@@ -38,6 +42,13 @@ def call(port, method, path, body=None):
         return reply.read().decode()
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_kb(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -50,11 +61,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--tokens", type=int, default=100, help="tokens per call")
+    parser.add_argument("--tokens-per-second", type=int, default=200, help="simulated decode rate")
     parser.add_argument("--json")
     args = parser.parse_args()
     bin_dir = os.path.join(args.build, "bin")
     sim, sim_port = start([os.path.join(bin_dir, "ollama-sim"), "--listen", "127.0.0.1:0",
-                          "--tokens-per-second", "200", "--tokens", "100", "--load-ms", "300"])
+                          "--tokens-per-second", str(args.tokens_per_second), "--tokens", str(args.tokens),
+                          "--load-ms", "300"])
     state = tempfile.mkdtemp(prefix="chimera-bench-")
     started = time.perf_counter()
     chimera, port = start([os.path.join(bin_dir, "chimera"), "serve", "--listen", "127.0.0.1:0",
@@ -69,6 +83,9 @@ def main():
                 time.sleep(0.001)
         start_to_ready_ms = (time.perf_counter() - started) * 1e3
         client = []
+        client_rates = []
+        tokens = 0
+        cpu_before = cpu_seconds(chimera.pid)
         for _ in range(args.runs):
             run_id = json.loads(call(port, "POST", "/runs", {"data_dir": "tr109"}))["id"]
             while True:
@@ -79,6 +96,11 @@ def main():
             if doc["status"] != "succeeded":
                 raise SystemExit(f"run failed: {doc['error']}")
             client += [c["ttft_ms"] for c in doc["calls"]]
+            for c in doc["calls"]:
+                tokens += c["tokens_generated"]
+                # Token i arrives at ttft + i/rate: the client-side rate over the stream after the first token.
+                client_rates.append((c["tokens_generated"] - 1) / ((c["stream_ms"] - c["ttft_ms"]) / 1e3))
+        cpu_used = cpu_seconds(chimera.pid) - cpu_before
         sim_requests = [r for r in json.loads(call(sim_port, "GET", "/sim/stats"))["requests"]
                         if r["path"] == "/api/generate"]
         overhead = [c - s["ttft_ms"] for c, s in zip(client, sim_requests)]
@@ -91,6 +113,11 @@ def main():
             "ttft_overhead_ms_max": max(overhead),
             "ttft_overhead_ms_min": min(overhead),
             "chimera_peak_rss_mb": peak_rss_kb(chimera.pid) / 1024,
+            "tokens_streamed": tokens,
+            "cpu_us_per_streamed_token": cpu_used * 1e6 / tokens,
+            "client_decode_rate_vs_sim_pct_median": statistics.median(
+                [100 * (c / (s["eval_count"] / (s["eval_duration_ns"] / 1e9)) - 1)
+                 for c, s in zip(client_rates, sim_requests)]),
             "sim_connections_accepted": json.loads(call(sim_port, "GET", "/sim/stats"))["connections_accepted"],
         }
     finally:

@@ -185,5 +185,44 @@ TEST(BackendClient, CancellingAQueuedRunMeansItNeverStarts) {
     EXPECT_EQ(http_request(s.port, "DELETE", "/runs/00000000-0000-4000-8000-000000000000").status, 404U);
 }
 
+TEST(BackendClient, ShutdownCancelsRunningRunsTheSameWay) {
+    service_stack s{{"--tokens", "1000", "--tokens-per-second", "20"}};
+    s.submit({{"data_dir", "tr109"}});
+    poll_until(
+        s.sim_port, "/sim/stats", [](const http_reply& r) { return !generate_requests(json::parse(r.body)).empty(); },
+        20s);
+    EXPECT_EQ(s.service.terminate(), 0) << "SIGTERM ends the service cleanly, running run and all";
+    const auto request = generate_requests(s.sim_stats()).at(0);
+    EXPECT_TRUE(request.at("client_disconnected").get<bool>());
+    EXPECT_FALSE(request.at("completed").get<bool>());
+}
+
+TEST(BackendClient, ReadyzAnswersAtOnceEvenWhenTheBackendHangs) {
+    saturated_listener blackhole;
+    temp_dir state;
+    child_process service{{CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
+                           "http://127.0.0.1:" + std::to_string(blackhole.port), "--data-root", CHIMERA_TEST_DATA_DIR,
+                           "--state-dir", state.path.string(), "--connect-timeout", "30s"}};
+    const auto port = read_listening_port(service);
+    const auto reply = http_request(port, "GET", "/readyz", {}, {}, 2s);
+    EXPECT_EQ(reply.status, 503U) << "the probe is still hanging on connect, so not ready — and said at once";
+    EXPECT_EQ(http_request(port, "GET", "/healthz", {}, {}, 2s).status, 200U);
+}
+
+TEST(BackendClient, PreloadModelWarmsTheBackendBeforeTheFirstRun) {
+    service_stack s{{"--tokens", "3", "--load-ms", "300"}, {"--preload-model", "gemma3:latest"}};
+    poll_until(
+        s.sim_port, "/sim/stats",
+        [](const http_reply& r) {
+            const auto requests = generate_requests(json::parse(r.body));
+            return !requests.empty() && requests.at(0).at("completed").get<bool>();
+        },
+        20s);
+    const auto run = s.wait_finished(s.submit({{"data_dir", "tr109"}}));
+    ASSERT_EQ(run.at("status"), "succeeded") << run.dump();
+    EXPECT_LT(run.at("calls")[0].at("load_ms").get<double>(), 100.0) << "the model was loaded by the preload";
+    EXPECT_EQ(generate_requests(s.sim_stats()).at(0).at("prompt_tokens"), 0) << "first request was load-only";
+}
+
 }  // namespace
 }  // namespace chimera::testing

@@ -1,5 +1,6 @@
 #include "service_stack.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <regex>
 
@@ -77,6 +78,25 @@ double metric_value(const std::string& exposition, const std::string& sample_nam
     double total = 0;
     for (std::sregex_iterator it{exposition.begin(), exposition.end(), line}, end; it != end; ++it) {
         total += std::stod((*it)[2]);
+    }
+    return total;
+}
+
+double metric_value(const std::string& exposition,
+                    const std::string& sample_name,
+                    const std::vector<std::string>& labels) {
+    const std::regex line{"^" + sample_name + R"(\{([^}]*)\} ([0-9.e+-]+)$)", std::regex::multiline};
+    double total = 0;
+    for (std::sregex_iterator it{exposition.begin(), exposition.end(), line}, end; it != end; ++it) {
+        // Appended piecewise: GCC 12 warns (-Wrestrict) about `"," + s + ","` with false positives.
+        std::string label_set{","};
+        label_set.append((*it)[1].str()).append(",");
+        const bool all = std::all_of(labels.begin(), labels.end(), [&](const std::string& label) {
+            std::string wanted{","};
+            wanted.append(label).append(",");
+            return label_set.find(wanted) != std::string::npos;
+        });
+        total += all ? std::stod((*it)[2]) : 0;
     }
     return total;
 }

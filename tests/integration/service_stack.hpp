@@ -48,4 +48,10 @@ std::vector<nlohmann::json> generate_requests(const nlohmann::json& stats);
 /// Sum over all label sets of a sample in a Prometheus exposition (`name` or `name_count`…).
 double metric_value(const std::string& exposition, const std::string& sample_name);
 
+/// Sum over the label sets of `sample_name` that contain every one of `labels`, each as printed
+/// (`outcome="ok"`), in any order.
+double metric_value(const std::string& exposition,
+                    const std::string& sample_name,
+                    const std::vector<std::string>& labels);
+
 }  // namespace chimera::testing

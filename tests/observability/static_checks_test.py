@@ -8,7 +8,7 @@
 - deploy/prometheus/alerts.yml: the same metric-name check on every alert expression; each alert has
   severity, summary, description and for:.
 - deploy/grafana/provisioning: the datasource points at http://prometheus:9090 with the uid the dashboard
-  defaults to; the dashboard provider's path is where deploy/compose.yaml mounts the dashboard.
+  defaults to; the dashboard provider's path is where deploy/compose/compose.yaml mounts the dashboard.
 
 Usage: static_checks_test.py --source-dir REPO
 """
@@ -169,7 +169,7 @@ def check_alerts(path):
 def check_provisioning(source_dir):
     ds = os.path.join(source_dir, "deploy", "grafana", "provisioning", "datasources", "prometheus.yaml")
     db = os.path.join(source_dir, "deploy", "grafana", "provisioning", "dashboards", "chimera.yaml")
-    compose = os.path.join(source_dir, "deploy", "compose.yaml")
+    compose = os.path.join(source_dir, "deploy", "compose", "compose.yaml")
     with open(ds, encoding="utf-8") as f:
         t = f.read()
     if not re.search(r"(?m)^\s*url:\s*http://prometheus:9090\s*$", t):
@@ -183,11 +183,11 @@ def check_provisioning(source_dir):
         c = f.read()
     if not m:
         fail(f"{db}: no options.path")
-    elif f"./grafana/chimera-dashboard.json:{m.group(1)}/" not in c:
-        fail(f"{compose}: does not mount ./grafana/chimera-dashboard.json under {m.group(1)}")
-    if "./grafana/provisioning:/etc/grafana/provisioning" not in c:
-        fail(f"{compose}: does not mount ./grafana/provisioning at /etc/grafana/provisioning")
-    if "./prometheus/alerts.yml:" not in c:
+    elif f"../grafana/chimera-dashboard.json:{m.group(1)}/" not in c:
+        fail(f"{compose}: does not mount ../grafana/chimera-dashboard.json under {m.group(1)}")
+    if "../grafana/provisioning:/etc/grafana/provisioning" not in c:
+        fail(f"{compose}: does not mount ../grafana/provisioning at /etc/grafana/provisioning")
+    if "../prometheus/alerts.yml:" not in c:
         fail(f"{compose}: does not mount ./prometheus/alerts.yml")
 
 

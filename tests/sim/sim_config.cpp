@@ -103,6 +103,17 @@ const std::map<std::string_view, value_setter>& value_flags() {
                  bad_value("--fault-stall-ms", v);
              }
          }},
+        {"--fault-garbage-line-after",
+         [](sim_config& c, std::string_view v) {
+             c.faults.garbage_line_after = to_count("--fault-garbage-line-after", v);
+         }},
+        {"--fault-status",
+         [](sim_config& c, std::string_view v) {
+             c.faults.status = parse_status(v);
+             if (!c.faults.status) {
+                 bad_value("--fault-status", v);
+             }
+         }},
         {"--fault-busy-first",
          [](sim_config& c, std::string_view v) { c.faults.busy_first = to_count("--fault-busy-first", v); }},
         {"--fault-reset-first",
@@ -129,6 +140,10 @@ std::optional<sim_config> parse_command_line(std::span<char* const> args) {
         }
         if (arg == "--fault-split-writes") {
             config.faults.split_writes = true;
+            continue;
+        }
+        if (arg == "--fault-split-every-byte") {
+            config.faults.split_every_byte = true;
             continue;
         }
         const auto eq = arg.find('=');
@@ -161,6 +176,9 @@ with real-time pacing, plus GET /sim/stats, POST /sim/reset and POST /sim/drop-i
   --fault-midstream-error-after N after N tokens, send an {"error":...} line and end the body
   --fault-truncate-after N        after N tokens, close the socket without the chunked terminator
   --fault-split-writes            send each NDJSON object as two chunks split inside it
+  --fault-split-every-byte        send each NDJSON object as one chunk per byte
+  --fault-garbage-line-after N    after N tokens, send the chunk "this is not json\n", then go on
+  --fault-status S                answer S (400..599) with an Ollama {"error":...} body, no generation
   --fault-stall-after N           after N tokens, pause --fault-stall-ms MS (at most 86400000) and then
   --fault-stall-ms MS             finish normally; a client that disconnects ends the pause
   --fault-busy-first K            answer the first K /api/generate requests like Ollama's full queue:
@@ -172,7 +190,10 @@ with real-time pacing, plus GET /sim/stats, POST /sim/reset and POST /sim/drop-i
 
 A request header "X-Sim-Fault: midstream-error-after=3,split-writes" (or "none") replaces the
 --fault-* flags for that request. Items: midstream-error-after=N, truncate-after=N, split-writes,
-stall-after=N:MS, busy-first=K, reset-first=K. busy-first and reset-first count /api/generate
+split-every-byte, garbage-line-after=N, status=S, load-ms=MS (a wait before the status line on
+every request, not just cold loads), tokens-per-second=N, stall-after=N:MS, busy-first=K,
+reset-first=K. A model named "fault/<items>" (e.g. "fault/status=500,load-ms=100") is known and
+selects <items> the same way, for clients that can't send headers; the header wins. busy-first and reset-first count /api/generate
 requests globally since start or the last /sim/reset: the request with /sim/stats seq < K is hit
 (busy-first only where Ollama would queue it: not 400/404 answers or unloads).
 

@@ -26,6 +26,8 @@ constexpr count_item count_items[] = {
     {"truncate-after", &fault_plan::truncate_after},
     {"busy-first", &fault_plan::busy_first},
     {"reset-first", &fault_plan::reset_first},
+    {"garbage-line-after", &fault_plan::garbage_line_after},
+    {"tokens-per-second", &fault_plan::tokens_per_second},
 };
 
 // `N:MS`: both halves or nothing.
@@ -44,6 +46,10 @@ bool apply_fault(std::string_view item, fault_plan& plan) {
         plan.split_writes = true;
         return true;
     }
+    if (item == "split-every-byte") {
+        plan.split_every_byte = true;
+        return true;
+    }
     const auto eq = item.find('=');
     if (eq == std::string_view::npos) {
         return false;
@@ -53,10 +59,21 @@ bool apply_fault(std::string_view item, fault_plan& plan) {
     if (name == "stall-after") {
         return apply_stall(value, plan);
     }
+    if (name == "status") {
+        plan.status = parse_status(value);
+        return plan.status.has_value();
+    }
+    if (name == "load-ms") {
+        plan.load_delay = parse_stall_ms(value);
+        return plan.load_delay.has_value();
+    }
     const auto* entry = std::find_if(std::begin(count_items), std::end(count_items),
                                      [&](const count_item& c) { return c.name == name; });
     const auto count = parse_count(value);
     if (entry == std::end(count_items) || !count) {
+        return false;
+    }
+    if (entry->field == &fault_plan::tokens_per_second && *count == 0) {
         return false;
     }
     plan.*(entry->field) = count;
@@ -72,6 +89,14 @@ std::optional<std::uint64_t> parse_count(std::string_view text) {
         return std::nullopt;
     }
     return value;
+}
+
+std::optional<unsigned> parse_status(std::string_view text) {
+    const auto count = parse_count(text);
+    if (!count || *count < 400 || *count > 599) {
+        return std::nullopt;
+    }
+    return static_cast<unsigned>(*count);
 }
 
 std::optional<std::chrono::milliseconds> parse_stall_ms(std::string_view text) {

@@ -29,6 +29,8 @@ using net::experimental::awaitable_operators::operator||;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::string_view fault_message = "an error was encountered while running the model: simulated fault";
 // Ollama's ErrMaxQueue text, two spaces included.
+// The garbage-line-after fault's line: not JSON at all.
+constexpr std::string_view garbage_line = "this is not json\n";
 constexpr std::string_view busy_message = "server busy, please try again.  maximum pending requests exceeded";
 
 enum class fault_kind { midstream_error, truncate };
@@ -75,6 +77,11 @@ struct generation {
         return faults.stall_after && faults.stall_for && std::min(*faults.stall_after, tokens) == i;
     }
 
+    // Whether the garbage line goes out before token i (i == tokens: before the done line).
+    bool garbage_at(std::uint64_t i) const {
+        return faults.garbage_line_after && std::min(*faults.garbage_line_after, tokens) == i;
+    }
+
     // The fault that takes the place of token i (i == tokens: of the done line).
     std::optional<fault_kind> fault_at(std::uint64_t i) const {
         const auto hits = [&](const std::optional<std::uint64_t>& after) {
@@ -108,8 +115,17 @@ std::optional<request_error> check_request(const generate_request& r, const mode
     return std::nullopt;
 }
 
-std::variant<fault_plan, request_error> faults_for(const request& req, const sim_config& config) {
+// The X-Sim-Fault header, else a `fault/<items>` model name, else the flags.
+std::variant<fault_plan, request_error> faults_for(const request& req,
+                                                   std::string_view model,
+                                                   const sim_config& config) {
     const auto header = req.find("X-Sim-Fault");
+    if (header == req.end() && model.starts_with(fault_model_prefix)) {
+        if (auto plan = parse_fault_spec(model.substr(fault_model_prefix.size()))) {
+            return *plan;
+        }
+        return request_error{400, "invalid fault model \"" + std::string{model} + "\""};
+    }
     if (header == req.end()) {
         return config.faults;
     }
@@ -138,8 +154,9 @@ std::variant<generation, request_error> plan_generation(const generate_request& 
     g.prompt_tokens = count_prompt_tokens(r.system, r.prompt);
     g.tokens = num_predict > 0 ? static_cast<std::uint64_t>(num_predict) : config.tokens;
     g.done_reason = num_predict > 0 ? "length" : "stop";
-    g.tokens_per_second = config.tokens_per_second;
     g.faults = std::get<fault_plan>(faults);
+    g.tokens_per_second =
+        g.faults.tokens_per_second ? static_cast<double>(*g.faults.tokens_per_second) : config.tokens_per_second;
     g.received = received;
     g.prompt_eval = seconds(static_cast<double>(g.prompt_tokens) / config.prompt_tokens_per_second);
     return g;
@@ -190,7 +207,7 @@ public:
     exchange(tcp::socket& socket, const request& req, const sim_config& config, std::shared_ptr<request_record> record)
         : socket_{socket},
           req_{req},
-          faults_{faults_for(req, config)},
+          faults_{faults_for(req, {}, config)},
           record_{std::move(record)},
           timer_{socket.get_executor()},
           keep_alive_{req.keep_alive()},
@@ -203,6 +220,7 @@ public:
         if (const auto* r = std::get_if<generate_request>(&decoded)) {
             record_->model = r->model;
             record_->stream = r->stream;
+            faults_ = faults_for(req_, r->model, state.config);
         }
         if (hits_first(&fault_plan::reset_first)) {
             reset_connection();
@@ -237,8 +255,13 @@ private:
             co_return;
         }
         auto& g = std::get<generation>(planned);
+        if (g.faults.status) {
+            co_await reply_status(*g.faults.status);
+            co_return;
+        }
         const model_lease lease{state.models, r.model, r.keep_alive, received};
-        g.ready_at = lease.ready_at();
+        g.ready_at =
+            std::max(lease.ready_at(), received + g.faults.load_delay.value_or(std::chrono::milliseconds::zero()));
         if (r.prompt.empty()) {
             record_->first_token_delay_ms = ms_between(received, g.ready_at);
             auto work = load(g.model, g.ready_at);
@@ -288,6 +311,9 @@ private:
             if (!co_await wait_until(tokens_from + g.token_offset(i))) {
                 co_return;
             }
+            if (!co_await garbage_if_due(g, i)) {
+                co_return;
+            }
             if (const auto fault = g.fault_at(i)) {
                 co_await inject(*fault, g, i);
                 co_return;
@@ -301,6 +327,9 @@ private:
             record_->eval_count = i + 1;
         }
         if (!co_await stall_if_due(g, g.tokens, tokens_from)) {
+            co_return;
+        }
+        if (!co_await garbage_if_due(g, g.tokens)) {
             co_return;
         }
         if (const auto fault = g.fault_at(g.tokens)) {
@@ -321,6 +350,21 @@ private:
         const bool waited = co_await wait_until(until);
         tokens_from += clock::now() - start;
         co_return waited;
+    }
+
+    // A streamed line that is no JSON at all; the stream then goes on as if nothing happened.
+    net::awaitable<bool> garbage_if_due(const generation& g, std::uint64_t i) {
+        if (!g.stream || !g.garbage_at(i)) {
+            co_return true;
+        }
+        if (!headers_sent_) {
+            const bool header_written = co_await write_header();
+            if (!header_written) {
+                co_return false;
+            }
+        }
+        const bool line_written = co_await write_chunk(garbage_line);
+        co_return line_written;
     }
 
     net::awaitable<void> finish(const generation& g, const measured& m, std::string text) {
@@ -388,8 +432,11 @@ private:
     }
 
     net::awaitable<bool> write_token(const generation& g, std::uint64_t i) {
-        if (i == 0 && !co_await write_header()) {
-            co_return false;
+        if (!headers_sent_) {  // a garbage line may have sent them already
+            const bool header_written = co_await write_header();
+            if (!header_written) {
+                co_return false;
+            }
         }
         auto line = token_line(g.model, response_token(i));
         if (!co_await write_object(std::move(line), g, i)) {
@@ -419,6 +466,15 @@ private:
 
     net::awaitable<bool> write_object(std::string object, const generation& g, std::uint64_t salt) {
         const std::string_view whole{object};
+        if (g.faults.split_every_byte) {
+            for (std::size_t at = 0; at < whole.size(); ++at) {
+                const bool byte_written = co_await write_chunk(whole.substr(at, 1));
+                if (!byte_written) {
+                    co_return false;
+                }
+            }
+            co_return true;
+        }
         const auto at = g.faults.split_writes ? split_point(whole, salt) : whole.size();
         const bool first_written = co_await write_chunk(whole.substr(0, at));
         if (!first_written || at == whole.size()) {
@@ -453,6 +509,13 @@ private:
         co_await reply(http::status::service_unavailable, std::move(body));
     }
 
+    // Like reply_busy: the status fault's answer, before anything is generated.
+    net::awaitable<void> reply_status(unsigned status) {
+        auto body = error_object(status >= 500 ? std::string{fault_message}
+                                               : "simulated fault: HTTP " + std::to_string(status));
+        co_await reply(static_cast<http::status>(status), std::move(body));
+    }
+
     net::awaitable<void> reply_error(const request_error& error) {
         auto body = error_object(error.message);
         co_await reply(static_cast<http::status>(error.status), std::move(body));
@@ -476,7 +539,7 @@ private:
 
     tcp::socket& socket_;
     const request& req_;
-    const std::variant<fault_plan, request_error> faults_;  // a bad X-Sim-Fault is reported in Ollama's order
+    std::variant<fault_plan, request_error> faults_;  // a bad X-Sim-Fault is reported in Ollama's order
     std::shared_ptr<request_record> record_;
     net::steady_timer timer_;
     bool keep_alive_;

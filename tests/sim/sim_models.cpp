@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "sim_faults.hpp"
 #include "sim_json.hpp"
 
 namespace sim {
@@ -55,14 +56,17 @@ model_registry::model_registry(const std::vector<std::string>& names, clock::dur
     }
 }
 
-bool model_registry::knows(std::string_view name) const { return models_.contains(normalize_model_name(name)); }
+bool model_registry::knows(std::string_view name) const {
+    return name.starts_with(fault_model_prefix) || models_.contains(normalize_model_name(name));
+}
 
 bool model_registry::resident(const residency& r, clock::time_point now) const {
     return r.loaded && (r.uses > 0 || now < r.expires_at);
 }
 
 model_registry::clock::time_point model_registry::acquire(std::string_view name, clock::time_point now) {
-    auto& r = models_.at(normalize_model_name(name));
+    // A fault model exists from its first use on.
+    auto& r = models_.try_emplace(normalize_model_name(name)).first->second;
     if (!resident(r, now)) {
         r.loaded = true;
         r.ready_at = now + load_delay_;
@@ -79,7 +83,10 @@ void model_registry::release(std::string_view name, clock::time_point now, std::
 }
 
 void model_registry::unload(std::string_view name, clock::time_point now) {
-    models_.at(normalize_model_name(name)).expires_at = now;
+    const auto found = models_.find(normalize_model_name(name));
+    if (found != models_.end()) {  // a fault model never used has nothing to unload
+        found->second.expires_at = now;
+    }
 }
 
 void model_registry::unload_all() {

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Proves the Dockerfile builds and serves, with no registry access: makes local Debian 12 base
+# images with debootstrap, builds the Dockerfile with buildah (vfs storage), runs the image and
+# curls /healthz. Slow (debootstrap + apt + a Release compile): not part of CI.
+#   sudo deploy/verify-image.sh        # needs root, buildah, podman, debootstrap, curl
+# Env: MIRROR (default: the first deb URI in /etc/apt/sources.list*), ROOTFS, ISOLATION (chroot|oci),
+#      IMAGE (default localhost/chimera:verify), PORT (default 18080).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+MIRROR=${MIRROR:-$(grep -rhoE '(^URIs:|^deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+                   | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+ROOTFS=${ROOTFS:-/tmp/chimera-verify-rootfs}
+ISOLATION=${ISOLATION:-chroot}
+IMAGE=${IMAGE:-localhost/chimera:verify}
+PORT=${PORT:-18080}
+export STORAGE_DRIVER=vfs
+bah=(buildah --storage-driver vfs)
+pod=(podman --storage-driver vfs)
+
+for tool in buildah podman debootstrap curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y buildah podman debootstrap curl" >&2; exit 1; }
+done
+
+# 1. Base image: one debootstrap'd minbase bookworm, tagged as both names the Dockerfile uses, so
+#    `FROM debian:bookworm[-slim]` resolves locally (--pull=never).
+if ! "${bah[@]}" inspect --type image docker.io/library/debian:bookworm >/dev/null 2>&1; then
+  if [[ ! -x $ROOTFS/bin/bash ]]; then
+    rm -rf "$ROOTFS"
+    debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR"
+  fi
+  rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb "$ROOTFS"/var/lib/apt/lists/*
+  tar -C "$ROOTFS" -c . | "${pod[@]}" import - docker.io/library/debian:bookworm
+  "${bah[@]}" tag docker.io/library/debian:bookworm docker.io/library/debian:bookworm-slim
+fi
+
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then  # SKIP_BUILD=1: reuse $IMAGE
+# 2. Build the Dockerfile (RUN steps reach the Debian mirror over the host network). Docker format:
+#    OCI image config has no HEALTHCHECK.
+"${bah[@]}" bud --format docker --pull=never --isolation "$ISOLATION" --network host --layers \
+  -f "$here/Dockerfile" -t "$IMAGE" "$here"
+fi
+"${bah[@]}" images --format '{{.Name}}:{{.Tag}} {{.Size}}' "$IMAGE"
+
+# 3. Run it with buildah run (chroot isolation; podman run fails in some sandboxes with
+#    "crun: setrlimit RLIMIT_NOFILE: Operation not permitted"). Host network, so move the port.
+ctr=$("${bah[@]}" from --pull-never "$IMAGE")
+trap '"${bah[@]}" rm "$ctr" >/dev/null 2>&1 || true' EXIT
+"${bah[@]}" run --isolation "$ISOLATION" --network host "$ctr" -- \
+  chimera serve --listen "127.0.0.1:$PORT" >/tmp/chimera-verify-run.log 2>&1 &
+runner=$!
+trap 'kill -TERM $runner 2>/dev/null || true; wait $runner 2>/dev/null
+      "${bah[@]}" rm "$ctr" >/dev/null 2>&1 || true' EXIT
+code=000
+for _ in $(seq 50); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz" || true)
+  [[ $code == 200 ]] && break
+  sleep 0.2
+done
+echo "GET /healthz -> $code ($(curl -s "http://127.0.0.1:$PORT/healthz"))"
+echo "runs as uid: $(ps -o uid= -C chimera -o args= | awk -v p="127.0.0.1:$PORT" '$0 ~ p {print $1}')"
+echo "healthcheck: $("${bah[@]}" inspect --type image --format '{{.Docker.Config.Healthcheck}}' "$IMAGE" | cut -c1-50)"
+[[ $code == 200 ]] || { cat /tmp/chimera-verify-run.log >&2; exit 1; }
+echo "verify-image: OK"
