@@ -172,7 +172,7 @@ void service_metrics::observe_ingest(const core::ingest_result& ingest) {
     f_->ingest_files.Add({{"type", "csv"}}).Increment(static_cast<double>(ingest.csv_files));
     f_->ingest_files.Add({{"type", "json"}}).Increment(static_cast<double>(ingest.json_files));
     f_->ingest_files.Add({{"type", "markdown"}}).Increment(static_cast<double>(ingest.markdown_files));
-    f_->ingest_errors.Increment(static_cast<double>(ingest.errors.size()));
+    f_->ingest_errors.Increment(static_cast<double>(ingest.error_count));  // errors keeps only the first 100
 }
 
 void service_metrics::observe_http_request(std::string_view route, unsigned code, double seconds) {
