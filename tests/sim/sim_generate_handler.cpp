@@ -439,11 +439,14 @@ private:
             }
         }
         auto line = token_line(g.model, response_token(i));
+        // Taken as the token is handed to the socket, not after the write completes: a
+        // descheduled simulator would otherwise report a TTFT later than the client saw it.
+        const auto emitted = clock::now();
         if (!co_await write_object(std::move(line), g, i)) {
             co_return false;
         }
         if (i == 0) {
-            record_->ttft_ms = ms_between(g.received, clock::now());
+            record_->ttft_ms = ms_between(g.received, emitted);
         }
         co_return true;
     }

@@ -20,7 +20,7 @@ struct request_record {
     bool stream = true;
     std::uint64_t prompt_tokens = 0;
     std::uint64_t eval_count = 0;
-    std::optional<double> ttft_ms;  // request read -> first token written; null when none was
+    std::optional<double> ttft_ms;  // request read -> first token handed to the socket; null when none was
     double first_token_delay_ms = 0;
     std::int64_t eval_duration_ns = 0;
     bool client_disconnected = false;
