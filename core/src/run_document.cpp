@@ -5,15 +5,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "optional_json.hpp"
+
 namespace chimera::core {
 namespace {
 
 using nlohmann::json;
 
-template <typename T>
-[[nodiscard]] json optional_json(const std::optional<T>& value) {
-    return value ? json(*value) : json(nullptr);
-}
+using detail::optional_json;
 
 template <typename T, typename Convert>
 [[nodiscard]] json optional_json(const std::optional<T>& value, Convert convert) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_object_parse.hpp"
 #include "text.hpp"
 #include "utf8.hpp"
 
@@ -145,14 +146,9 @@ using maybe_error = std::optional<request_error>;
 
 std::variant<run_request, request_error> parse_run_request(std::string_view body) {
     if (body.empty()) return run_request{};
-    json document;
-    try {
-        document = json::parse(body);
-    } catch (const json::parse_error& e) {
-        // nlohmann quotes the bytes it last read, which may be half a character.
-        return field_error("", "malformed JSON: " + detail::sanitize_utf8(e.what()));
-    }
-    if (!document.is_object()) return field_error("", "body must be a JSON object");
+    auto parsed = detail::parse_json_object(body);
+    if (auto* error = std::get_if<request_error>(&parsed)) return std::move(*error);
+    const auto& document = std::get<json>(parsed);
     run_request request;
     for (const auto& [name, value] : document.items()) {
         if (auto error = read_field(name, value, request)) return *std::move(error);

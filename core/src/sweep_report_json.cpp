@@ -2,16 +2,14 @@
 
 #include "chimera/core/sweep_findings.hpp"
 #include "chimera/core/sweep_report.hpp"
+#include "optional_json.hpp"
 
 namespace chimera::core {
 namespace {
 
 using nlohmann::json;
 
-template <typename T>
-[[nodiscard]] json optional_json(const std::optional<T>& value) {
-    return value ? json(*value) : json(nullptr);
-}
+using detail::optional_json;
 
 [[nodiscard]] json stats_json(const std::optional<descriptive_stats>& stats) {
     if (!stats) return nullptr;

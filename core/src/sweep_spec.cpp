@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_object_parse.hpp"
 #include "sweep_options.hpp"
 #include "text.hpp"
-#include "utf8.hpp"
 
 namespace chimera::core {
 namespace {
@@ -142,13 +142,9 @@ using maybe_error = std::optional<request_error>;
 }  // namespace
 
 std::variant<sweep_spec, request_error> parse_sweep_spec(std::string_view body) {
-    json document;
-    try {
-        document = json::parse(body);
-    } catch (const json::parse_error& e) {
-        return field_error("", "malformed JSON: " + detail::sanitize_utf8(e.what()));
-    }
-    if (!document.is_object()) return field_error("", "body must be a JSON object");
+    auto parsed = detail::parse_json_object(body);
+    if (auto* error = std::get_if<request_error>(&parsed)) return std::move(*error);
+    const auto& document = std::get<json>(parsed);
     sweep_spec spec;
     for (const auto& [name, value] : document.items()) {
         if (auto error = read_field(name, value, spec)) return *std::move(error);
