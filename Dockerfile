@@ -12,7 +12,7 @@ WORKDIR /src
 # Build-only subset of scripts/install-deps.sh (no test tools, no prometheus server); cached layer.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends g++ cmake make pkg-config libboost1.81-dev \
-      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev \
+      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libsqlite3-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHIMERA_BUILD_TESTS=OFF \
@@ -23,7 +23,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHIMERA_BUILD_TESTS=OFF \
 FROM debian:bookworm-slim AS runtime
 # libspdlog1.10 pulls libfmt9; both are listed because the binary links both.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 \
+ && apt-get install -y --no-install-recommends libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 libsqlite3-0 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 chimera \
  && useradd --system --uid 10001 --gid chimera --no-create-home --home-dir /nonexistent \

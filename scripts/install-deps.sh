@@ -7,6 +7,7 @@ packages=(
   g++ cmake make pkg-config
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev
   googletest libgtest-dev
+  libsqlite3-dev
   python3 python3-jsonschema python3-yaml
   prometheus
 )

@@ -91,6 +91,18 @@ std::string_view to_string(run_status status) {
     return "unknown";
 }
 
+std::optional<run_status> parse_run_status(std::string_view text) {
+    for (const auto status :
+         {run_status::queued, run_status::running, run_status::succeeded, run_status::failed, run_status::cancelled}) {
+        if (to_string(status) == text) return status;
+    }
+    return std::nullopt;
+}
+
+bool is_terminal(run_status status) {
+    return status == run_status::succeeded || status == run_status::failed || status == run_status::cancelled;
+}
+
 std::string_view to_string(run_stage stage) {
     switch (stage) {
         case run_stage::queued:
@@ -127,6 +139,7 @@ nlohmann::json to_json(const run_document& run) {
         {"id", run.id},
         {"status", to_string(run.status)},
         {"stage", to_string(run.stage)},
+        {"attempt", run.attempt},
         {"model", run.model},
         {"options", to_json(run.options)},
         {"label", optional_json(run.label)},

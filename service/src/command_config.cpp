@@ -133,8 +133,9 @@ std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
 }  // namespace
 
 serve_config parse_serve_config(std::span<char* const> args) {
-    const cli_flags flags{args, with(with(backend_flags, limit_flags), {"listen", "data-root", "state-dir", "workers",
-                                                                        "queue-capacity", "preload-model", "model"})};
+    const cli_flags flags{args, with(with(backend_flags, limit_flags),
+                                     {"listen", "data-root", "state-dir", "workers", "queue-capacity", "preload-model",
+                                      "model", "max-attempts", "lease", "drain-timeout"})};
     serve_config config;
     std::tie(config.listen_host, config.listen_port) = parse_listen(flags.get_or("listen", "127.0.0.1:8080"));
     config.backend = parse_backend(flags);
@@ -147,6 +148,9 @@ serve_config parse_serve_config(std::span<char* const> args) {
     config.model = flags.get_or("model", config.model);
     config.limits = parse_limits(flags);
     config.preload_model = flags.get_or("preload-model", "");
+    config.max_attempts = static_cast<std::int64_t>(flags.get_count("max-attempts", 3, 1, 100));
+    config.lease = duration_flag(flags, "lease", config.lease);
+    config.drain_timeout = duration_flag(flags, "drain-timeout", config.drain_timeout);
     return config;
 }
 
@@ -170,9 +174,14 @@ std::string serve_usage() {
   --ollama-url URL          Ollama backend (default http://127.0.0.1:11434, or $OLLAMA_HOST)
   --data-root DIR           runs' data_dir resolves beneath this directory (default .); repeatable:
                             a data_dir is tried beneath each root in order, the first holding it decides
-  --state-dir DIR           finished runs and reports are written here (default ./chimera-state)
+  --state-dir DIR           the durable run store (runs.db) and reports live here (default ./chimera-state);
+                            one process per directory
   --workers N               runs executed at once (default 2)
   --queue-capacity N        runs waiting beyond which POST /runs answers 429 (default 1000)
+  --max-attempts N          executions of a run whose process died mid-run, then it fails (default 3)
+  --lease D                 a running run's claim, renewed every third of it (default 30s)
+  --drain-timeout D         on SIGTERM/SIGINT, how long running runs may finish before they are
+                            handed back to the queue (default 25s)
   --model NAME              model of runs that name none (default gemma3:latest)
   --preload-model NAME      ask Ollama to load NAME at start-up, so the first run doesn't pay the cold load
   --backend-pool-size N     idle keep-alive connections kept to Ollama (default 8)

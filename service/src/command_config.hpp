@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -22,6 +24,9 @@ struct serve_config {
     std::filesystem::path state_dir = "chimera-state";
     std::size_t workers = 2;
     std::size_t queue_capacity = 1000;
+    std::int64_t max_attempts = 3;
+    std::chrono::milliseconds lease{30'000};
+    std::chrono::milliseconds drain_timeout{25'000};
     std::string model = "gemma3:latest";
     std::string preload_model;  ///< loaded at start-up when set, so the first run starts warm
     core::ingest_limits limits;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "router.hpp"
 
 namespace chimera::service {
@@ -7,9 +9,12 @@ namespace chimera::service {
 class backend_monitor;
 class service_metrics;
 
-/// GET /healthz (liveness: never touches the backend), GET /readyz (the backend
-/// monitor's last probe: answers at once, never waits on Ollama), GET /metrics
-/// (Prometheus text format).
-void add_health_routes(router& routes, const backend_monitor& monitor, const service_metrics& metrics);
+/// GET /healthz (liveness: never touches the backend), GET /readyz (503 while draining,
+/// else the backend monitor's last probe: answers at once, never waits on Ollama),
+/// GET /metrics (Prometheus text format).
+void add_health_routes(router& routes,
+                       const backend_monitor& monitor,
+                       const service_metrics& metrics,
+                       std::function<bool()> draining);
 
 }  // namespace chimera::service

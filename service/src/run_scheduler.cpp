@@ -7,139 +7,296 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "data_root.hpp"
 #include "run_cancellation.hpp"
-#include "run_store.hpp"
 #include "service_metrics.hpp"
+#include "stored_run_document.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
 
-struct run_scheduler::queued_run {
-    std::string id;
-    std::filesystem::path data_dir;
+struct run_scheduler::live_run {
+    core::run_document run;
+    run_cancellation cancellation;
+    bool hand_back = false;   ///< stopped by a drain: back to the queue, not completed
+    bool claim_lost = false;  ///< the lease went to someone else: the result is not ours to record
 };
 
-class run_scheduler::channel
-    : public asio::experimental::channel<void(boost::system::error_code, run_scheduler::queued_run)> {
-    using asio::experimental::channel<void(boost::system::error_code, run_scheduler::queued_run)>::channel;
+/// Wakes idle workers when runs arrive. A signal sent while every worker is busy
+/// stays buffered (up to one per worker); a worker always looks at the store before
+/// it waits, so no arrival is missed.
+class run_scheduler::wakeup_channel : public asio::experimental::channel<void(boost::system::error_code)> {
+    using asio::experimental::channel<void(boost::system::error_code)>::channel;
 };
+
+namespace {
+
+core::wall_time now() { return std::chrono::system_clock::now(); }
+
+std::string dump(const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void fail_before_start(core::run_document& run, std::string type, std::string detail) {
+    run.status = core::run_status::failed;
+    run.stage = core::run_stage::ingest;
+    run.started_at = now();
+    run.finished_at = run.started_at;
+    run.error = core::run_error{std::move(type), std::move(detail)};
+}
+
+core::run_document starting_document(const stored_run& claimed) {
+    try {
+        return document_from_request(claimed);
+    } catch (const store_error& e) {
+        core::run_document run;
+        run.id = claimed.id;
+        run.model = claimed.model;
+        run.created_at = claimed.created_at;
+        run.attempt = claimed.attempt;
+        fail_before_start(run, "invalid_stored_request", e.what());
+        return run;
+    }
+}
+
+/// The data_dir is resolved beneath the roots again at start: the run may have waited
+/// in the queue through a restart with other roots, or the tree changed since.
+std::optional<std::filesystem::path> resolve_data_dir(const data_root* roots, core::run_document& run) {
+    if (run.status == core::run_status::failed) return std::nullopt;
+    if (roots == nullptr) return std::filesystem::path{run.data_dir};
+    auto resolved = roots->resolve(run.data_dir);
+    if (auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
+        fail_before_start(run, "data_dir_refused", std::move(refusal->detail));
+        return std::nullopt;
+    }
+    return std::get<std::filesystem::path>(std::move(resolved));
+}
+
+}  // namespace
 
 run_scheduler::run_scheduler(asio::any_io_executor executor,
                              run_store& store,
                              run_pipeline_services services,
-                             std::size_t workers,
-                             std::size_t capacity)
+                             scheduler_settings settings)
     : store_(store),
       services_(services),
-      workers_(std::max<std::size_t>(workers, 1)),
-      queue_(std::make_unique<channel>(std::move(executor), capacity)) {}
+      settings_(std::move(settings)),
+      wakeup_(std::make_unique<wakeup_channel>(executor, std::max<std::size_t>(settings_.workers, 1))),
+      lease_timer_(executor),
+      drain_timer_(executor) {
+    settings_.workers = std::max<std::size_t>(settings_.workers, 1);
+}
 
 run_scheduler::~run_scheduler() = default;
 
-bool run_scheduler::try_enqueue(const std::string& id, std::filesystem::path data_dir) {
-    if (!queue_->try_send(boost::system::error_code{}, queued_run{id, std::move(data_dir)})) {
-        return false;
+submit_result run_scheduler::submit(const run_submission& submission) {
+    if (submission.idempotency_key) {
+        if (auto existing = store_.find_by_idempotency_key(*submission.idempotency_key)) {
+            const bool same = existing->request == submission.request && existing->model == submission.model;
+            return {same ? submit_status::replayed : submit_status::idempotency_conflict, std::move(existing)};
+        }
     }
+    if (draining_) return {submit_status::draining, std::nullopt};
+    if (queued_ >= settings_.capacity) return {submit_status::queue_full, std::nullopt};
+    auto run = store_.submit(submission);
     ++queued_;
     publish_gauges();
-    return true;
+    wake_workers();
+    return {submit_status::accepted, std::move(run)};
 }
 
 std::chrono::seconds run_scheduler::retry_after() const {
-    const double drain = static_cast<double>(queued_) / static_cast<double>(workers_) * mean_run_seconds_;
+    const double drain = static_cast<double>(queued_) / static_cast<double>(settings_.workers) * mean_run_seconds_;
     return std::chrono::seconds{std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(drain)))};
 }
 
 void run_scheduler::start() {
-    for (std::size_t i = 0; i < workers_; ++i) {
+    recover();
+    for (std::size_t i = 0; i < settings_.workers; ++i) {
         ++active_workers_;
-        asio::co_spawn(queue_->get_executor(), work(), [this](const std::exception_ptr& failure) {
+        asio::co_spawn(wakeup_->get_executor(), work(), [this](const std::exception_ptr& failure) {
             if (failure) {
                 spdlog::critical("a run worker stopped unexpectedly");
             }
             worker_exited();
         });
     }
+    asio::co_spawn(lease_timer_.get_executor(), keep_leases(), [](const std::exception_ptr& failure) {
+        if (failure) {
+            spdlog::critical("the lease keeper stopped unexpectedly: running runs may be taken up twice");
+        }
+    });
 }
 
-cancel_outcome run_scheduler::cancel(core::run_document& run) {
-    if (run.status == core::run_status::queued) {
-        run.status = core::run_status::cancelled;
-        run.error = core::run_error{"cancelled", "the run was cancelled before it started"};
-        run.finished_at = std::chrono::system_clock::now();
-        services_.metrics.observe_run_finished(run.status);
-        persist(run, {});
-        return cancel_outcome::cancelled;
-    }
-    if (const auto it = running_runs_.find(run.id); it != running_runs_.end()) {
-        it->second->cancel();
+cancel_outcome run_scheduler::cancel(std::string_view id) {
+    if (const auto it = live_runs_.find(id); it != live_runs_.end()) {
+        it->second->cancellation.cancel();
         return cancel_outcome::cancelling;
     }
-    return cancel_outcome::already_finished;
+    if (store_.cancel_queued(id, now())) {
+        queued_ = queued_ > 0 ? queued_ - 1 : 0;
+        services_.metrics.observe_run_finished(core::run_status::cancelled);
+        publish_gauges();
+        return cancel_outcome::cancelled;
+    }
+    if (store_.request_cancel(id)) {
+        return cancel_outcome::cancelling;  // running in another process: it sees the request at its next renewal
+    }
+    return store_.find(id) ? cancel_outcome::already_finished : cancel_outcome::not_found;
 }
 
-void run_scheduler::stop(std::function<void()> on_drained) {
-    stopping_ = true;
+const core::run_document* run_scheduler::live(std::string_view id) const {
+    const auto it = live_runs_.find(id);
+    return it == live_runs_.end() ? nullptr : &it->second->run;
+}
+
+void run_scheduler::drain(std::chrono::milliseconds timeout, std::function<void()> on_drained) {
+    draining_ = true;
     on_drained_ = std::move(on_drained);
-    queue_->close();
-    for (auto& [id, cancellation] : running_runs_) {
-        cancellation->cancel();
-    }
-    if (active_workers_ == 0 && on_drained_) {
-        on_drained_();
+    wakeup_->close();  // idle workers exit; busy ones exit after their run
+    drain_timer_.expires_after(timeout);
+    drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) stop_running_runs();
+    });
+    if (active_workers_ == 0) worker_exited();
+}
+
+void run_scheduler::stop_running_runs() {
+    for (auto& [id, live] : live_runs_) {
+        spdlog::warn("run {}: still running at the end of the drain timeout; handing it back to the queue", id);
+        live->hand_back = true;
+        live->cancellation.cancel();
     }
 }
 
 void run_scheduler::worker_exited() {
-    --active_workers_;
-    if (active_workers_ == 0 && stopping_ && on_drained_) {
-        on_drained_();
+    if (active_workers_ > 0) --active_workers_;
+    if (active_workers_ == 0 && draining_) {
+        drain_timer_.cancel();
+        lease_timer_.cancel();
+        if (on_drained_) std::exchange(on_drained_, nullptr)();
+    }
+}
+
+void run_scheduler::wake_workers() {
+    for (std::size_t i = 0; i < settings_.workers; ++i) {
+        if (!wakeup_->try_send(boost::system::error_code{})) break;
     }
 }
 
 void run_scheduler::publish_gauges() const {
     services_.metrics.set_runs_queued(queued_);
-    services_.metrics.set_runs_running(running_);
+    services_.metrics.set_runs_running(live_runs_.size());
 }
+
+core::wall_time run_scheduler::lease_deadline() const { return now() + settings_.lease; }
 
 awaitable<void> run_scheduler::work() {
-    for (;;) {
-        auto [ec, next] = co_await queue_->async_receive(asio::as_tuple(asio::use_awaitable));
-        if (ec || stopping_) {
-            co_return;
+    while (!draining_) {
+        std::optional<stored_run> claimed;
+        try {
+            claimed = store_.claim_next(settings_.owner, lease_deadline());
+        } catch (const store_error& e) {
+            spdlog::error("cannot take the next run from the store: {}", e.what());
         }
-        --queued_;
-        publish_gauges();
-        co_await execute(next.id, std::move(next.data_dir));
+        if (claimed) {
+            co_await execute(std::move(*claimed));
+            continue;
+        }
+        auto [ec] = co_await wakeup_->async_receive(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
     }
 }
 
-awaitable<void> run_scheduler::execute(const std::string& id, std::filesystem::path data_dir) {
-    core::run_document* run = store_.find(id);
-    if (run == nullptr || run->status != core::run_status::queued) {
-        co_return;  // cancelled while queued
+awaitable<void> run_scheduler::execute(stored_run claimed) {
+    queued_ = queued_ > 0 ? queued_ - 1 : 0;
+    auto owned = std::make_unique<live_run>(live_run{starting_document(claimed), {}, false, false});
+    live_run& live = *owned;
+    live_runs_.emplace(claimed.id, std::move(owned));
+    publish_gauges();
+    const auto data_dir = resolve_data_dir(services_.roots, live.run);
+    std::string report;
+    if (data_dir) {
+        report = co_await execute_run(services_, live.run, *data_dir, live.cancellation);
     }
-    run_cancellation cancellation;
-    running_runs_.emplace(id, &cancellation);
-    ++running_;
-    publish_gauges();
-    auto report = co_await execute_run(services_, *run, std::move(data_dir), cancellation);
-    running_runs_.erase(id);
-    --running_;
-    publish_gauges();
+    finish(live, std::move(report));
+}
+
+void run_scheduler::finish(live_run& live, std::string report) {
+    const std::string id = live.run.id;
     ++finished_;
-    const double seconds = run->timings.total_seconds.value_or(0);
+    const double seconds = live.run.timings.total_seconds.value_or(0);
     mean_run_seconds_ += (seconds - mean_run_seconds_) / static_cast<double>(finished_);
-    persist(*run, std::move(report));
+    try {
+        if (live.claim_lost) {
+            spdlog::warn("run {}: attempt {} lost its lease; its result is discarded", id, live.run.attempt);
+        } else if (live.hand_back && live.run.status == core::run_status::cancelled) {
+            queued_ += store_.release(id, live.run.attempt) ? 1 : 0;
+        } else {
+            const run_completion completion{id,
+                                            live.run.attempt,
+                                            live.run.status,
+                                            live.run.error,
+                                            live.run.finished_at.value_or(now()),
+                                            dump(core::to_json(live.run)),
+                                            std::move(report)};
+            if (!store_.complete(completion)) {
+                spdlog::warn("run {}: attempt {} was fenced out; another attempt holds the run", id, live.run.attempt);
+            }
+        }
+    } catch (const store_error& e) {
+        spdlog::error("run {} ended but could not be recorded: {}", id, e.what());
+    }
+    live_runs_.erase(id);
+    publish_gauges();
 }
 
-void run_scheduler::persist(const core::run_document& run, std::string report) {
+awaitable<void> run_scheduler::keep_leases() {
+    for (;;) {
+        lease_timer_.expires_after(settings_.lease / 3);
+        auto [ec] = co_await lease_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        renew_leases();
+        recover();
+        wake_workers();  // runs another replica queued, or recovery put back
+    }
+}
+
+void run_scheduler::renew_leases() {
+    for (auto& [id, live] : live_runs_) {
+        try {
+            const auto status = store_.renew_lease(id, live->run.attempt, lease_deadline());
+            if (status == lease_status::lost) {
+                live->claim_lost = true;
+            }
+            if (status != lease_status::held) {
+                live->cancellation.cancel();
+            }
+        } catch (const store_error& e) {
+            spdlog::error("run {}: cannot renew its lease: {}", id, e.what());
+        }
+    }
+}
+
+void run_scheduler::recover() {
     try {
-        store_.finish(run, std::move(report));
-    } catch (const std::exception& e) {
-        spdlog::error("run {} ended but could not be written to the state directory: {}", run.id, e.what());
+        // A sole owner of the store knows every running row it did not claim itself is
+        // an orphan of a dead process: no need to wait for the leases to run out.
+        const auto expired_before = settings_.sole_owner && live_runs_.empty() ? core::wall_time::max() : now();
+        const auto counts = store_.recover_expired(expired_before, settings_.max_attempts);
+        if (counts.requeued + counts.failed + counts.cancelled > 0) {
+            spdlog::warn(
+                "recovered runs of a stopped process: {} queued again, {} failed (no attempt left), {} cancelled",
+                counts.requeued, counts.failed, counts.cancelled);
+            services_.metrics.observe_runs_recovered(counts.requeued);
+        }
+        queued_ = store_.count_queued();
+        publish_gauges();
+    } catch (const store_error& e) {
+        spdlog::error("cannot recover abandoned runs: {}", e.what());
     }
 }
 

@@ -2,76 +2,109 @@
 
 #include <chrono>
 #include <cstddef>
-#include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "run_pipeline.hpp"
+#include "run_store.hpp"
 
 namespace chimera::service {
 
-class run_store;
-class run_cancellation;
+enum class cancel_outcome { cancelled, cancelling, already_finished, not_found };
 
-enum class cancel_outcome { cancelled, cancelling, already_finished };
+struct scheduler_settings {
+    std::size_t workers = 2;
+    std::size_t capacity = 1000;  ///< queued runs beyond which submissions are refused
+    std::chrono::milliseconds lease{30'000};
+    std::int64_t max_attempts = 3;
+    std::string owner;  ///< this process, as recorded on the runs it claims
+    /// This process alone uses the store (it holds the state directory's lock), so at
+    /// start every `running` row is an orphan to recover at once, not after its lease.
+    bool sole_owner = false;
+};
 
-/// A bounded queue of accepted runs and the workers that execute them,
-/// at most `workers` at once. Owned by and used on the io thread only.
+enum class submit_status { accepted, replayed, idempotency_conflict, queue_full, draining };
+
+struct submit_result {
+    submit_status status = submit_status::accepted;
+    std::optional<stored_run> run;  ///< the run accepted or replayed
+};
+
+/// Executes the runs of the durable store, at most `workers` at once, oldest first.
+/// Claims each run with a lease it renews while the run executes, so a run whose
+/// process died is taken up again (by recovery here or by another replica) and one
+/// that a replica lost is never completed twice. Owned by and used on the io thread.
 class run_scheduler {
 public:
     run_scheduler(boost::asio::any_io_executor executor,
                   run_store& store,
                   run_pipeline_services services,
-                  std::size_t workers,
-                  std::size_t capacity);
+                  scheduler_settings settings);
     ~run_scheduler();
     run_scheduler(const run_scheduler&) = delete;
     run_scheduler& operator=(const run_scheduler&) = delete;
 
-    /// Queues a run already in the store; false when the queue is full.
-    [[nodiscard]] bool try_enqueue(const std::string& id, std::filesystem::path data_dir);
+    /// Commits a run to the store unless the queue is full or the service is draining.
+    /// A known idempotency key replays its run, or conflicts when the request differs.
+    [[nodiscard]] submit_result submit(const run_submission& submission);
 
-    /// A client's wait before retrying a refused submission: the queue's
-    /// drain time at the mean run duration seen so far.
+    /// A client's wait before retrying a refused submission: the queue's drain time
+    /// at the mean run duration seen so far.
     [[nodiscard]] std::chrono::seconds retry_after() const;
 
+    /// Recovers runs abandoned by a dead process, then starts the workers.
     void start();
 
-    /// Cancels a run: a queued one is marked cancelled at once and never started; a
-    /// running one has its backend stream closed and ends cancelled shortly after.
-    cancel_outcome cancel(core::run_document& run);
+    /// A queued run is cancelled at once; a running one has its backend stream closed
+    /// and ends cancelled shortly after.
+    cancel_outcome cancel(std::string_view id);
 
-    /// Takes no more runs, cancels the running ones, and calls `on_drained` once every
-    /// worker has exited. Runs still queued stay queued.
-    void stop(std::function<void()> on_drained);
+    /// The live document of a run executing in this process, else nullptr.
+    [[nodiscard]] const core::run_document* live(std::string_view id) const;
+
+    /// Takes no new runs; lets running runs finish for up to `timeout`, then stops them
+    /// and hands them back to the queue; calls `on_drained` once every worker has exited.
+    void drain(std::chrono::milliseconds timeout, std::function<void()> on_drained);
+    [[nodiscard]] bool draining() const { return draining_; }
 
     [[nodiscard]] std::size_t queued() const { return queued_; }
-    [[nodiscard]] std::size_t running() const { return running_; }
+    [[nodiscard]] std::size_t running() const { return live_runs_.size(); }
 
 private:
-    struct queued_run;
-    class channel;
+    struct live_run;
+    class wakeup_channel;
 
     awaitable<void> work();
-    awaitable<void> execute(const std::string& id, std::filesystem::path data_dir);
+    awaitable<void> execute(stored_run claimed);
+    awaitable<void> keep_leases();
+    void renew_leases();
+    void recover();
+    void finish(live_run& live, std::string report);
+    void wake_workers();
     void publish_gauges() const;
     void worker_exited();
-    void persist(const core::run_document& run, std::string report);
+    void stop_running_runs();
+    [[nodiscard]] core::wall_time lease_deadline() const;
 
     run_store& store_;
     run_pipeline_services services_;
-    std::size_t workers_;
-    std::unique_ptr<channel> queue_;
-    std::map<std::string, run_cancellation*, std::less<>> running_runs_;
+    scheduler_settings settings_;
+    std::unique_ptr<wakeup_channel> wakeup_;
+    boost::asio::steady_timer lease_timer_;
+    boost::asio::steady_timer drain_timer_;
+    std::map<std::string, std::unique_ptr<live_run>, std::less<>> live_runs_;
     std::function<void()> on_drained_;
     std::size_t active_workers_ = 0;
-    bool stopping_ = false;
+    bool draining_ = false;
     std::size_t queued_ = 0;
-    std::size_t running_ = 0;
     double mean_run_seconds_ = 1.0;
     std::size_t finished_ = 0;
 };

@@ -1,40 +1,115 @@
 #pragma once
 
-#include <filesystem>
-#include <map>
-#include <memory>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chimera/core/run_document.hpp"
 
 namespace chimera::service {
 
-/// Runs by id, with their reports. Finished runs are also written to
-/// `<state_dir>/runs/<id>.json` and `<id>.md` so results outlive the process.
-/// Not thread-safe: owned by the io thread. References stay valid for the
-/// store's lifetime or until erase().
+/// The store could not read or write its database (disk full, corrupt file, …).
+class store_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A run as the store holds it. `request` is the canonical JSON of the accepted
+/// `POST /runs` body, enough to execute the run again after a crash; `document` is the
+/// final run document, present once the run reached a terminal state by running.
+struct stored_run {
+    std::int64_t seq = 0;  ///< submission order: the queue's order and the list cursor
+    std::string id;
+    core::run_status status = core::run_status::queued;
+    std::int64_t attempt = 0;
+    std::string model;
+    std::optional<std::string> label;
+    std::string request;
+    core::wall_time created_at;
+    std::optional<core::wall_time> finished_at;
+    std::optional<core::run_error> error;
+    std::optional<std::string> document;
+};
+
+struct run_submission {
+    std::string id;
+    std::string model;
+    std::optional<std::string> label;
+    std::string request;
+    std::optional<std::string> idempotency_key;
+    core::wall_time created_at;
+};
+
+/// How a run ended, written once: the update is fenced on the claim's attempt, so a
+/// process that lost its claim (its lease expired and another took the run) cannot
+/// overwrite the result of the one that holds it.
+struct run_completion {
+    std::string id;
+    std::int64_t attempt = 0;
+    core::run_status status = core::run_status::succeeded;
+    std::optional<core::run_error> error;
+    core::wall_time finished_at;
+    std::string document;
+    std::string report;
+};
+
+struct run_filter {
+    std::optional<core::run_status> status;
+    std::optional<std::string> label;
+    std::optional<std::string> model;
+    std::optional<std::int64_t> before_seq;  ///< the cursor: runs submitted before this one
+    std::size_t limit = 50;
+};
+
+enum class lease_status { held, cancel_requested, lost };
+
+/// What start-up (or a later lease sweep) did with runs whose owner stopped renewing.
+struct recovery_counts {
+    std::size_t requeued = 0;
+    std::size_t failed = 0;
+    std::size_t cancelled = 0;
+};
+
+/// The durable queue and record of runs. Implementations: SQLite (embedded, one
+/// process); the interface is shaped for a shared database with several replicas:
+/// work is claimed with a lease that its owner renews, and every state change after
+/// the claim is fenced on the attempt number. Calls are synchronous; throws store_error.
 class run_store {
 public:
-    explicit run_store(std::filesystem::path state_dir);
+    virtual ~run_store() = default;
 
-    core::run_document& insert(core::run_document run);
-    void erase(std::string_view id);
-    [[nodiscard]] core::run_document* find(std::string_view id);
-    [[nodiscard]] const std::string* report(std::string_view id) const;
+    /// Commits a queued run before returning it.
+    virtual stored_run submit(const run_submission& submission) = 0;
+    [[nodiscard]] virtual std::optional<stored_run> find(std::string_view id) = 0;
+    [[nodiscard]] virtual std::optional<stored_run> find_by_idempotency_key(std::string_view key) = 0;
+    [[nodiscard]] virtual std::optional<std::string> report(std::string_view id) = 0;
+    /// Newest first.
+    [[nodiscard]] virtual std::vector<stored_run> list(const run_filter& filter) = 0;
+    [[nodiscard]] virtual std::size_t count_queued() = 0;
 
-    /// Records the report and writes both documents to the state directory.
-    /// Blocking file I/O of a few KB; throws std::filesystem::filesystem_error.
-    void finish(const core::run_document& run, std::string report);
+    /// Takes the oldest queued run: running, attempt + 1, leased to `owner` until `lease_until`.
+    [[nodiscard]] virtual std::optional<stored_run> claim_next(std::string_view owner, core::wall_time lease_until) = 0;
+    /// `lost` when the run is no longer this attempt's; `cancel_requested` when someone
+    /// asked (through any replica) for the run to stop.
+    virtual lease_status renew_lease(std::string_view id, std::int64_t attempt, core::wall_time lease_until) = 0;
+    /// False when fenced out (claim lost, or already completed).
+    virtual bool complete(const run_completion& completion) = 0;
+    /// Hands a claimed run back to the queue unfinished (drain on shutdown).
+    virtual bool release(std::string_view id, std::int64_t attempt) = 0;
 
-private:
-    struct entry {
-        core::run_document run;
-        std::string report;
-    };
+    /// Cancels a run that is still queued; false when it is not.
+    virtual bool cancel_queued(std::string_view id, core::wall_time at) = 0;
+    /// Asks the owner of a running run to stop (seen by the owner, or by recovery).
+    virtual bool request_cancel(std::string_view id) = 0;
 
-    std::filesystem::path runs_dir_;
-    std::map<std::string, std::unique_ptr<entry>, std::less<>> runs_;
+    /// Runs whose lease expired before `now`: a requested cancellation ends them
+    /// `cancelled`; below `max_attempts` they are queued again (in their original
+    /// order); at it they fail with a reason.
+    virtual recovery_counts recover_expired(core::wall_time now, std::int64_t max_attempts) = 0;
 };
 
 }  // namespace chimera::service

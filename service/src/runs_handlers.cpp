@@ -1,5 +1,6 @@
 #include "runs_handlers.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -7,26 +8,76 @@
 #include "chimera/core/run_document.hpp"
 #include "chimera/core/run_request.hpp"
 #include "problem_response.hpp"
+#include "query_string.hpp"
 #include "run_id.hpp"
+#include "run_list.hpp"
 #include "run_scheduler.hpp"
 #include "run_store.hpp"
+#include "stored_run_document.hpp"
 
 namespace chimera::service {
 namespace {
+
+constexpr std::size_t max_idempotency_key_chars = 255;
 
 std::string dump(const nlohmann::json& value) {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-core::run_document new_run(const core::run_request& request, const std::string& default_model) {
-    core::run_document run;
-    run.id = make_run_id();
-    run.model = request.model.value_or(default_model);
-    run.options = request.options;
-    run.label = request.label;
-    run.data_dir = request.data_dir.value_or(".");
-    run.created_at = std::chrono::system_clock::now();
-    return run;
+http_response no_such_run(const http_request& request, const std::string& id) {
+    return make_problem(request, http::status::not_found, "no run with id '" + id + "'");
+}
+
+/// A printable-ASCII token, as the Idempotency-Key draft (RFC 8941 string) allows.
+bool valid_idempotency_key(std::string_view key) {
+    if (key.empty() || key.size() > max_idempotency_key_chars) return false;
+    return std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+run_submission make_submission(const http_request& request,
+                               const core::run_request& run_request,
+                               const std::string& default_model) {
+    run_submission submission;
+    submission.id = make_run_id();
+    submission.model = run_request.model.value_or(default_model);
+    submission.label = run_request.label;
+    // Canonical (keys sorted, no spaces): the same request in other formatting is the same
+    // request to an Idempotency-Key.
+    submission.request = nlohmann::json::parse(request.body()).dump();
+    if (const auto key = request.find("Idempotency-Key"); key != request.end()) {
+        submission.idempotency_key = std::string{key->value()};
+    }
+    submission.created_at = std::chrono::system_clock::now();
+    return submission;
+}
+
+http_response accepted(const http_request& request, const stored_run& run, bool replayed) {
+    auto response = make_json_response(request, http::status::accepted,
+                                       dump({{"id", run.id}, {"status", core::to_string(run.status)}}));
+    response.set(http::field::location, "/runs/" + run.id);
+    if (replayed) response.set("Idempotent-Replayed", "true");
+    return response;
+}
+
+http_response refused(runs_resource& resource, const http_request& request, const submit_result& result) {
+    switch (result.status) {
+        case submit_status::idempotency_conflict:
+            return make_problem(request, http::status::unprocessable_entity,
+                                "this Idempotency-Key was used for a different request (run '" + result.run->id + "')",
+                                "Idempotency-Key");
+        case submit_status::draining: {
+            auto response =
+                make_problem(request, http::status::service_unavailable, "the service is shutting down; retry shortly");
+            response.set(http::field::retry_after, "5");
+            return response;
+        }
+        default: {
+            auto response = make_problem(request, http::status::too_many_requests,
+                                         "the run queue is full; retry after the advertised delay");
+            response.set(http::field::retry_after, std::to_string(resource.scheduler.retry_after().count()));
+            return response;
+        }
+    }
 }
 
 http_response submit_run(runs_resource& resource, const http_request& request) {
@@ -34,64 +85,72 @@ http_response submit_run(runs_resource& resource, const http_request& request) {
     if (const auto* error = std::get_if<core::request_error>(&parsed)) {
         return make_problem(request, http::status::bad_request, error->detail, error->field);
     }
+    if (const auto key = request.find("Idempotency-Key");
+        key != request.end() && !valid_idempotency_key(key->value())) {
+        return make_problem(request, http::status::bad_request,
+                            "Idempotency-Key must be 1 to 255 printable ASCII characters", "Idempotency-Key");
+    }
     const auto& run_request = std::get<core::run_request>(parsed);
     auto resolved = resource.root.resolve(run_request.data_dir.value_or("."));
     if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
         return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
     }
-    const auto& run = resource.store.insert(new_run(run_request, resource.default_model));
-    if (!resource.scheduler.try_enqueue(run.id, std::get<std::filesystem::path>(std::move(resolved)))) {
-        resource.store.erase(run.id);  // a refused run leaves no trace
-        auto response = make_problem(request, http::status::too_many_requests,
-                                     "the run queue is full; retry after the advertised delay");
-        response.set(http::field::retry_after, std::to_string(resource.scheduler.retry_after().count()));
-        return response;
+    const auto result = resource.scheduler.submit(make_submission(request, run_request, resource.default_model));
+    if (result.status == submit_status::accepted || result.status == submit_status::replayed) {
+        return accepted(request, *result.run, result.status == submit_status::replayed);
     }
-    auto response = make_json_response(request, http::status::accepted,
-                                       dump({{"id", run.id}, {"status", core::to_string(run.status)}}));
-    response.set(http::field::location, "/runs/" + run.id);
-    return response;
+    return refused(resource, request, result);
+}
+
+http_response list_runs(runs_resource& resource, const http_request& request) {
+    auto filter = parse_run_filter(request.target());
+    if (const auto* error = std::get_if<query_error>(&filter)) {
+        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+    }
+    return make_json_response(request, http::status::ok,
+                              dump(run_page_json(resource.store, std::get<run_filter>(filter))));
+}
+
+std::optional<nlohmann::json> run_json(runs_resource& resource, const std::string& id) {
+    if (const auto* live = resource.scheduler.live(id)) return core::to_json(*live);
+    if (auto stored = resource.store.find(id)) return stored_run_json(*stored);
+    return std::nullopt;
 }
 
 http_response get_run(runs_resource& resource, const http_request& request, const std::string& id) {
-    const auto* run = resource.store.find(id);
-    if (run == nullptr) {
-        return make_problem(request, http::status::not_found, "no run with id '" + id + "'");
-    }
-    return make_json_response(request, http::status::ok, dump(core::to_json(*run)));
+    const auto document = run_json(resource, id);
+    if (!document) return no_such_run(request, id);
+    return make_json_response(request, http::status::ok, dump(*document));
 }
 
 http_response get_report(runs_resource& resource, const http_request& request, const std::string& id) {
-    const auto* run = resource.store.find(id);
-    if (run == nullptr) {
-        return make_problem(request, http::status::not_found, "no run with id '" + id + "'");
-    }
-    const auto* report = resource.store.report(id);
-    if (report == nullptr) {
+    const auto run = resource.store.find(id);
+    if (!run) return no_such_run(request, id);
+    const auto report = resource.store.report(id);
+    if (!report) {
+        const auto status = resource.scheduler.live(id) ? core::run_status::running : run->status;
         return make_problem(request, http::status::conflict,
-                            "run '" + id + "' has no report: it is " + std::string{core::to_string(run->status)});
+                            "run '" + id + "' has no report: it is " + std::string{core::to_string(status)});
     }
     return make_response(request, http::status::ok, "text/markdown; charset=utf-8", *report);
 }
 
 http_response cancel_run(runs_resource& resource, const http_request& request, const std::string& id) {
-    auto* run = resource.store.find(id);
-    if (run == nullptr) {
-        return make_problem(request, http::status::not_found, "no run with id '" + id + "'");
-    }
-    switch (resource.scheduler.cancel(*run)) {
+    switch (resource.scheduler.cancel(id)) {
         case cancel_outcome::cancelled:
-            return make_json_response(request, http::status::ok, dump(core::to_json(*run)));
+            return make_json_response(request, http::status::ok, dump(run_json(resource, id).value_or(nullptr)));
         case cancel_outcome::cancelling:
             // The stream is closed already; the run document turns `cancelled` when its
             // worker unwinds, within the same turn of the event loop.
-            return make_json_response(request, http::status::accepted,
-                                      dump({{"id", run->id}, {"status", "cancelling"}}));
+            return make_json_response(request, http::status::accepted, dump({{"id", id}, {"status", "cancelling"}}));
+        case cancel_outcome::not_found:
+            return no_such_run(request, id);
         case cancel_outcome::already_finished:
             break;
     }
-    return make_problem(request, http::status::conflict,
-                        "run '" + id + "' already ended: " + std::string{core::to_string(run->status)});
+    const auto document = run_json(resource, id);
+    const std::string status = document ? document->value("status", "finished") : "finished";
+    return make_problem(request, http::status::conflict, "run '" + id + "' already ended: " + status);
 }
 
 }  // namespace
@@ -99,6 +158,9 @@ http_response cancel_run(runs_resource& resource, const http_request& request, c
 void add_runs_routes(router& routes, runs_resource& resource) {
     routes.add_sync(http::verb::post, "/runs", [&resource](const http_request& request, const path_params&) {
         return submit_run(resource, request);
+    });
+    routes.add_sync(http::verb::get, "/runs", [&resource](const http_request& request, const path_params&) {
+        return list_runs(resource, request);
     });
     routes.add_sync(http::verb::get, "/runs/{id}", [&resource](const http_request& request, const path_params& params) {
         return get_run(resource, request, params.at(0));

@@ -1,5 +1,7 @@
 #include "serve_command.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -17,10 +19,12 @@
 #include "data_root.hpp"
 #include "health_handlers.hpp"
 #include "http_server.hpp"
+#include "run_id.hpp"
 #include "run_scheduler.hpp"
-#include "run_store.hpp"
 #include "runs_handlers.hpp"
 #include "service_metrics.hpp"
+#include "sqlite_run_store.hpp"
+#include "state_dir_lock.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -33,6 +37,15 @@ std::string data_root_list(const data_root& root) {
     return list;
 }
 
+scheduler_settings scheduler_settings_of(const serve_config& config) {
+    return {config.workers,
+            config.queue_capacity,
+            config.lease,
+            config.max_attempts,
+            "chimera-" + std::to_string(::getpid()) + "-" + make_run_id().substr(0, 8),
+            true};
+}
+
 }  // namespace
 
 int run_serve(const serve_config& config) {
@@ -40,12 +53,13 @@ int run_serve(const serve_config& config) {
     asio::io_context io{1};
     asio::thread_pool blocking{std::max(2U, std::thread::hardware_concurrency())};
     service_metrics metrics;
-    run_store store{config.state_dir};
+    const state_dir_lock lock{config.state_dir};
+    sqlite_run_store store{config.state_dir};
     const data_root root{config.data_roots};
     backend_connection_pool pool{io.get_executor(), config.backend, metrics};
     run_scheduler scheduler{io.get_executor(), store,
                             run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root},
-                            config.workers, config.queue_capacity};
+                            scheduler_settings_of(config)};
 
     router routes;
     runs_resource runs{store, scheduler, root, config.model};
@@ -59,7 +73,7 @@ int run_serve(const serve_config& config) {
     const asio::ip::tcp::endpoint endpoint{address, config.listen_port};
     http_server server{io.get_executor(), endpoint, routes, metrics};
     backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
-    add_health_routes(routes, monitor, metrics);
+    add_health_routes(routes, monitor, metrics, [&scheduler] { return scheduler.draining(); });
     server.start();
     scheduler.start();
     monitor.start();
@@ -76,10 +90,13 @@ int run_serve(const serve_config& config) {
         if (ec) {
             return;
         }
-        spdlog::info("signal {}: stopping; running runs are cancelled, queued runs stay queued", signal);
-        server.stop();
-        monitor.stop();
-        scheduler.stop([&] {
+        spdlog::info("signal {}: draining; running runs may finish within {} ms, queued runs stay queued", signal,
+                     config.drain_timeout.count());
+        // The listener stays open through the drain, so the load balancer sees /readyz
+        // turn 503 and clients get a 503 for new runs rather than a refused connection.
+        scheduler.drain(config.drain_timeout, [&] {
+            server.stop();
+            monitor.stop();
             pool.close_idle();
             io.stop();  // what remains are idle keep-alive sessions of HTTP clients
         });

@@ -184,6 +184,10 @@ void service_metrics::set_runs_queued(std::size_t count) { f_->runs_queued.Set(s
 
 void service_metrics::set_runs_running(std::size_t count) { f_->runs_running.Set(static_cast<double>(count)); }
 
+void service_metrics::observe_runs_recovered(std::size_t count) {
+    f_->runs_recovered.Increment(static_cast<double>(count));
+}
+
 void service_metrics::observe_backend_connection_opened() { f_->connections_opened.Increment(); }
 
 void service_metrics::observe_backend_connection_reused() { f_->connections_reused.Increment(); }

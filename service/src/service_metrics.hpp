@@ -44,6 +44,7 @@ public:
     void observe_http_request(std::string_view route, unsigned code, double seconds);
     void set_runs_queued(std::size_t count);
     void set_runs_running(std::size_t count);
+    void observe_runs_recovered(std::size_t count);
     void observe_backend_connection_opened();
     void observe_backend_connection_reused();
     void add_backend_requests_in_flight(double delta);

@@ -169,8 +169,16 @@ def check_k8s(src, docs, flags, routes, entry, port):
     m = re.search(r"sleep\D*(\d+)", " ".join(map(str, pre)))
     if not m:
         fail("Deployment: no preStop sleep")
-    elif pod.get("terminationGracePeriodSeconds", 30) <= int(m.group(1)) + 10:
-        fail("Deployment: terminationGracePeriodSeconds must exceed preStop sleep + shutdown time (10s)")
+    else:
+        args = [str(a) for a in c.get("args", [])]
+        drain = 25  # the service's --drain-timeout default
+        if "--drain-timeout" in args:
+            d = re.fullmatch(r"(\d+)s", args[args.index("--drain-timeout") + 1])
+            if not d:
+                fail("Deployment: --drain-timeout must be given in whole seconds (e.g. 25s)")
+            drain = int(d.group(1)) if d else drain
+        if pod.get("terminationGracePeriodSeconds", 30) <= int(m.group(1)) + drain:
+            fail("Deployment: terminationGracePeriodSeconds must exceed preStop sleep + --drain-timeout")
     res = c.get("resources", {})
     for r in ("cpu", "memory"):
         if r not in res.get("requests", {}) or r not in res.get("limits", {}):

@@ -185,8 +185,8 @@ TEST(BackendClient, CancellingAQueuedRunMeansItNeverStarts) {
     EXPECT_EQ(http_request(s.port, "DELETE", "/runs/00000000-0000-4000-8000-000000000000").status, 404U);
 }
 
-TEST(BackendClient, ShutdownCancelsRunningRunsTheSameWay) {
-    service_stack s{{"--tokens", "1000", "--tokens-per-second", "20"}};
+TEST(BackendClient, ShutdownPastTheDrainTimeoutCancelsRunningRunsTheSameWay) {
+    service_stack s{{"--tokens", "1000", "--tokens-per-second", "20"}, {"--drain-timeout", "50ms"}};
     s.submit({{"data_dir", "tr109"}});
     poll_until(
         s.sim_port, "/sim/stats", [](const http_reply& r) { return !generate_requests(json::parse(r.body)).empty(); },

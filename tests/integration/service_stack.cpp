@@ -18,6 +18,15 @@ std::vector<std::string> with(std::vector<std::string> base, const std::vector<s
     return base;
 }
 
+/// Tests end with SIGTERM: a short drain unless a test sets its own, so that a run
+/// stuck on a slow backend doesn't hold every test's teardown for the default 25 s.
+std::vector<std::string> with_drain_timeout(std::vector<std::string> flags) {
+    if (std::find(flags.begin(), flags.end(), "--drain-timeout") == flags.end()) {
+        flags.insert(flags.end(), {"--drain-timeout", "100ms"});
+    }
+    return flags;
+}
+
 }  // namespace
 
 temp_dir::temp_dir() {
@@ -36,7 +45,7 @@ service_stack::service_stack(const std::vector<std::string>& sim_flags, const st
       service(with({CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
                     "http://127.0.0.1:" + std::to_string(sim_port), "--data-root", CHIMERA_TEST_DATA_DIR, "--state-dir",
                     state.path.string()},
-                   service_flags)),
+                   with_drain_timeout(service_flags))),
       port(read_listening_port(service)) {
     poll_until(
         port, "/readyz", [](const http_reply& r) { return r.status == 200; }, 20s);

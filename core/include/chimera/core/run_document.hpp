@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ enum class run_stage { queued, ingest, analysis, report, done };
 
 [[nodiscard]] std::string_view to_string(run_status status);
 [[nodiscard]] std::string_view to_string(run_stage stage);
+[[nodiscard]] std::optional<run_status> parse_run_status(std::string_view text);
+[[nodiscard]] bool is_terminal(run_status status);
 
 /// A failure a user can act on: a stable type ("ingest_failed", "backend_unavailable",
 /// "backend_error", "stream_truncated", "timeout", …) and a human sentence.
@@ -41,6 +44,9 @@ struct run_document {
     std::string id;
     run_status status = run_status::queued;
     run_stage stage = run_stage::queued;
+    /// Executions started so far: 0 while queued for the first time; more than 1 only
+    /// when a process died mid-run and the run was taken up again.
+    std::int64_t attempt = 0;
     std::string model;
     run_options options;
     std::optional<std::string> label;

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <filesystem>
+
+#include "run_store.hpp"
+#include "sqlite_database.hpp"
+
+namespace chimera::service {
+
+/// The embedded run store: `<state_dir>/runs.db`, SQLite in WAL mode. A commit is
+/// durable against a crash of the process (kill -9): WAL with synchronous=NORMAL syncs
+/// at checkpoints, so only a power loss can take the last commits with it.
+class sqlite_run_store final : public run_store {
+public:
+    explicit sqlite_run_store(const std::filesystem::path& state_dir);
+
+    stored_run submit(const run_submission& submission) override;
+    [[nodiscard]] std::optional<stored_run> find(std::string_view id) override;
+    [[nodiscard]] std::optional<stored_run> find_by_idempotency_key(std::string_view key) override;
+    [[nodiscard]] std::optional<std::string> report(std::string_view id) override;
+    [[nodiscard]] std::vector<stored_run> list(const run_filter& filter) override;
+    [[nodiscard]] std::size_t count_queued() override;
+
+    [[nodiscard]] std::optional<stored_run> claim_next(std::string_view owner, core::wall_time lease_until) override;
+    lease_status renew_lease(std::string_view id, std::int64_t attempt, core::wall_time lease_until) override;
+    bool complete(const run_completion& completion) override;
+    bool release(std::string_view id, std::int64_t attempt) override;
+
+    bool cancel_queued(std::string_view id, core::wall_time at) override;
+    bool request_cancel(std::string_view id) override;
+
+    recovery_counts recover_expired(core::wall_time now, std::int64_t max_attempts) override;
+
+private:
+    [[nodiscard]] std::optional<stored_run> find_one(std::string_view where_column, std::string_view value);
+
+    sqlite_database db_;
+};
+
+}  // namespace chimera::service

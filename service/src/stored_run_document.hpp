@@ -1,0 +1,19 @@
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "chimera/core/run_document.hpp"
+#include "run_store.hpp"
+
+namespace chimera::service {
+
+/// The document of a run as first queued, rebuilt from its accepted request: what a
+/// worker starts from, after a restart as much as after the POST.
+/// Throws store_error when the stored request no longer parses.
+[[nodiscard]] core::run_document document_from_request(const stored_run& run);
+
+/// `GET /runs/{id}` for a run not executing in this process: its final document when
+/// it ran to an end, else the request's document with the row's state and error.
+[[nodiscard]] nlohmann::json stored_run_json(const stored_run& run);
+
+}  // namespace chimera::service
