@@ -3,15 +3,17 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "chimera/core/run_document.hpp"
+#include "run_artifacts.hpp"
 
 namespace chimera::service {
 
-/// Runs by id, with their reports. Finished runs are also written to
-/// `<state_dir>/runs/<id>.json` and `<id>.md` so results outlive the process.
+/// Runs by id. Finished runs are also written to `<state_dir>/runs/<id>/` (run_artifacts)
+/// so results outlive the process; their reports are read back from there.
 /// Not thread-safe: owned by the io thread. References stay valid for the
 /// store's lifetime or until erase().
 class run_store {
@@ -21,20 +23,18 @@ public:
     core::run_document& insert(core::run_document run);
     void erase(std::string_view id);
     [[nodiscard]] core::run_document* find(std::string_view id);
-    [[nodiscard]] const std::string* report(std::string_view id) const;
 
-    /// Records the report and writes both documents to the state directory.
-    /// Blocking file I/O of a few KB; throws std::filesystem::filesystem_error.
-    void finish(const core::run_document& run, std::string report);
+    /// The report of `kind` of a run in the store, once written; blocking read of a few KB.
+    [[nodiscard]] std::optional<std::string> report(std::string_view id, report_kind kind) const;
+
+    /// Writes the run's documents to the state directory; `report` is the model's report
+    /// ("" when the run did not succeed). Blocking file I/O of a few KB; throws
+    /// std::filesystem::filesystem_error.
+    void finish(const core::run_document& run, std::string_view report);
 
 private:
-    struct entry {
-        core::run_document run;
-        std::string report;
-    };
-
-    std::filesystem::path runs_dir_;
-    std::map<std::string, std::unique_ptr<entry>, std::less<>> runs_;
+    run_artifacts artifacts_;
+    std::map<std::string, std::unique_ptr<core::run_document>, std::less<>> runs_;
 };
 
 }  // namespace chimera::service

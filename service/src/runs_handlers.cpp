@@ -1,12 +1,14 @@
 #include "runs_handlers.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "chimera/core/run_document.hpp"
 #include "chimera/core/run_request.hpp"
 #include "problem_response.hpp"
+#include "query_params.hpp"
 #include "run_id.hpp"
 #include "run_scheduler.hpp"
 #include "run_store.hpp"
@@ -61,17 +63,36 @@ http_response get_run(runs_resource& resource, const http_request& request, cons
     return make_json_response(request, http::status::ok, dump(core::to_json(*run)));
 }
 
+/// The `?kind=` values of GET /runs/{id}/report.
+std::optional<report_kind> parse_report_kind(std::string_view kind) {
+    if (kind == "llm") {
+        return report_kind::llm;
+    }
+    if (kind == "agent") {
+        return report_kind::agent;
+    }
+    return std::nullopt;
+}
+
 http_response get_report(runs_resource& resource, const http_request& request, const std::string& id) {
+    const auto kind_text = query_param(request.target(), "kind").value_or("llm");
+    const auto kind = parse_report_kind(kind_text);
+    if (!kind) {
+        return make_problem(request, http::status::bad_request,
+                            "unknown report kind '" + kind_text + "': use 'llm' (the default) or 'agent'", "kind");
+    }
     const auto* run = resource.store.find(id);
     if (run == nullptr) {
         return make_problem(request, http::status::not_found, "no run with id '" + id + "'");
     }
-    const auto* report = resource.store.report(id);
-    if (report == nullptr) {
-        return make_problem(request, http::status::conflict,
-                            "run '" + id + "' has no report: it is " + std::string{core::to_string(run->status)});
+    auto report = resource.store.report(id, *kind);
+    if (!report) {
+        const std::string_view what = *kind == report_kind::llm ? "report" : "agent report";
+        return make_problem(
+            request, http::status::conflict,
+            "run '" + id + "' has no " + std::string{what} + ": it is " + std::string{core::to_string(run->status)});
     }
-    return make_response(request, http::status::ok, "text/markdown; charset=utf-8", *report);
+    return make_response(request, http::status::ok, "text/markdown; charset=utf-8", std::move(*report));
 }
 
 http_response cancel_run(runs_resource& resource, const http_request& request, const std::string& id) {

@@ -51,35 +51,45 @@ TEST_F(run_store_test, erase_forgets_run) {
     EXPECT_NE(store_.find("r2"), nullptr);
 }
 
-TEST_F(run_store_test, report_is_null_until_finish) {
+TEST_F(run_store_test, report_is_absent_until_finish) {
     auto& run = store_.insert(run_with_id("r1"));
-    EXPECT_EQ(store_.report("r1"), nullptr);
-    EXPECT_EQ(store_.report("unknown"), nullptr);
+    EXPECT_EQ(store_.report("r1", report_kind::llm), std::nullopt);
+    EXPECT_EQ(store_.report("r1", report_kind::agent), std::nullopt);
     run.status = core::run_status::succeeded;
     store_.finish(run, "# Report\n");
-    ASSERT_NE(store_.report("r1"), nullptr);
-    EXPECT_EQ(*store_.report("r1"), "# Report\n");
+    EXPECT_EQ(store_.report("r1", report_kind::llm), "# Report\n");
+    const auto agent = store_.report("r1", report_kind::agent);
+    ASSERT_TRUE(agent.has_value());
+    EXPECT_EQ(agent->rfind("# Chimera Agent Report\n", 0), 0U);
 }
 
-TEST_F(run_store_test, finish_writes_document_and_report) {
+TEST_F(run_store_test, finish_writes_the_run_directory) {
     auto& run = store_.insert(run_with_id("r1"));
     run.status = core::run_status::succeeded;
     store_.finish(run, "# Report\n");
 
-    const auto document = json::parse(test::read_text(runs_dir() / "r1.json"));
+    const auto document = json::parse(test::read_text(runs_dir() / "r1" / "run.json"));
     EXPECT_EQ(document["id"], "r1");
     EXPECT_EQ(document["status"], "succeeded");
-    EXPECT_EQ(test::read_text(runs_dir() / "r1.md"), "# Report\n");
-    EXPECT_FALSE(fs::exists(runs_dir() / "r1.json.partial"));
+    EXPECT_EQ(test::read_text(runs_dir() / "r1" / "report.md"), "# Report\n");
+    EXPECT_EQ(json::parse(test::read_text(runs_dir() / "r1" / "metrics.json"))["run_id"], "r1");
 }
 
-TEST_F(run_store_test, failed_run_without_report_writes_only_document) {
+TEST_F(run_store_test, failed_run_has_an_agent_report_but_no_model_report) {
     auto& run = store_.insert(run_with_id("r1"));
     run.status = core::run_status::failed;
     store_.finish(run, "");
-    EXPECT_EQ(json::parse(test::read_text(runs_dir() / "r1.json"))["status"], "failed");
-    EXPECT_FALSE(fs::exists(runs_dir() / "r1.md"));
-    EXPECT_EQ(store_.report("r1"), nullptr);
+    EXPECT_EQ(json::parse(test::read_text(runs_dir() / "r1" / "run.json"))["status"], "failed");
+    EXPECT_EQ(store_.report("r1", report_kind::llm), std::nullopt);
+    EXPECT_TRUE(store_.report("r1", report_kind::agent).has_value());
+}
+
+TEST_F(run_store_test, reports_only_of_runs_in_the_store) {
+    auto& run = store_.insert(run_with_id("r1"));
+    store_.finish(run, "# Report\n");
+    store_.erase("r1");
+    EXPECT_EQ(store_.report("r1", report_kind::llm), std::nullopt);
+    EXPECT_EQ(store_.report("..", report_kind::llm), std::nullopt);
 }
 
 TEST_F(run_store_test, finish_of_unknown_run_writes_nothing) {
