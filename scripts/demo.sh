@@ -72,6 +72,8 @@ for c in doc["calls"]:
     print(f"  {c['stage']:8} TTFT {c['ttft_ms']:8.1f} ms  {c['tokens_per_second']:7.1f} tok/s  {c['tokens_generated']} tokens")
 print("\n===== report =====\n")
 print(call("GET", f"/runs/{run['id']}/report"))
+print("===== agent report =====\n")
+print(call("GET", f"/runs/{run['id']}/report?kind=agent"))
 print("===== /metrics (TTFT and tok/s) =====")
 for line in call("GET", "/metrics").splitlines():
     if line.startswith(("chimera_llm_time_to_first_token_seconds_", "chimera_llm_generation_tokens_per_second_")) \

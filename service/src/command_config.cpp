@@ -201,7 +201,8 @@ std::string run_usage() {
   --ollama-url URL          Ollama backend (default http://127.0.0.1:11434, or $OLLAMA_HOST)
   --model NAME              (default gemma3:latest)
   --runs N                  repetitions (default 1)
-  --output-dir DIR          a report.md and metrics.json per run (default ./chimera-runs)
+  --output-dir DIR          run_<n>/ per run: report.md, agent_report.md, metrics.json, run.json
+                            (default ./chimera-runs)
   --num-gpu N --num-ctx N --temperature X --top-p X --top-k N --repeat-penalty X --num-predict N --seed N
   --connect-timeout D --headers-timeout D --idle-timeout D --call-timeout D --backend-pool-size N
   --max-call-attempts N

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -11,10 +10,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "backend_connection_pool.hpp"
+#include "run_artifacts.hpp"
 #include "run_cancellation.hpp"
 #include "run_id.hpp"
 #include "run_pipeline.hpp"
@@ -24,15 +23,6 @@ namespace chimera::service {
 namespace asio = boost::asio;
 
 namespace {
-
-void write_outputs(const std::filesystem::path& dir, const core::run_document& run, const std::string& report) {
-    std::filesystem::create_directories(dir);
-    std::ofstream{dir / "metrics.json"} << core::to_json(run).dump(2, ' ', false,
-                                                                   nlohmann::json::error_handler_t::replace);
-    if (!report.empty()) {
-        std::ofstream{dir / "report.md"} << report;
-    }
-}
 
 double call_value(const core::run_document& run, std::size_t index, double core::call_metrics::*field) {
     return index < run.calls.size() ? run.calls[index].*field : 0.0;
@@ -66,7 +56,7 @@ awaitable<void> execute_all(run_pipeline_services services,
         run.data_dir = config.data_dir.string();
         run.created_at = std::chrono::system_clock::now();
         const auto report = co_await execute_run(services, run, config.data_dir, cancellation);
-        write_outputs(config.output_dir / ("run_" + std::to_string(i + 1)), run, report);
+        write_run_artifacts(config.output_dir / ("run_" + std::to_string(i + 1)), run, report);
     }
 }
 

@@ -5,7 +5,7 @@
 namespace chimera::service {
 
 /// `chimera run`: the run pipeline N times in sequence without a server, writing
-/// `<output_dir>/run_<n>/{report.md,metrics.json}` and printing a summary table.
+/// `<output_dir>/run_<n>/` (write_run_artifacts) and printing a summary table.
 /// Returns 0 when every run succeeded, 1 otherwise.
 int run_once(const run_command_config& config);
 

@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "chimera/core/agent_report_renderer.hpp"
 #include "data_root.hpp"
+#include "run_artifacts.hpp"
 #include "run_cancellation.hpp"
 #include "service_metrics.hpp"
 #include "stored_run_document.hpp"
@@ -79,9 +81,11 @@ std::optional<std::filesystem::path> resolve_data_dir(const data_root* roots, co
 
 run_scheduler::run_scheduler(asio::any_io_executor executor,
                              run_store& store,
+                             const run_artifacts& artifacts,
                              run_pipeline_services services,
                              scheduler_settings settings)
     : store_(store),
+      artifacts_(artifacts),
       services_(services),
       settings_(std::move(settings)),
       wakeup_(std::make_unique<wakeup_channel>(executor, std::max<std::size_t>(settings_.workers, 1))),
@@ -236,22 +240,34 @@ void run_scheduler::finish(live_run& live, std::string report) {
         } else if (live.hand_back && live.run.status == core::run_status::cancelled) {
             queued_ += store_.release(id, live.run.attempt) ? 1 : 0;
         } else {
-            const run_completion completion{id,
-                                            live.run.attempt,
-                                            live.run.status,
-                                            live.run.error,
-                                            live.run.finished_at.value_or(now()),
-                                            dump(core::to_json(live.run)),
-                                            std::move(report)};
-            if (!store_.complete(completion)) {
-                spdlog::warn("run {}: attempt {} was fenced out; another attempt holds the run", id, live.run.attempt);
-            }
+            record_completion(live.run, std::move(report));
         }
     } catch (const store_error& e) {
         spdlog::error("run {} ended but could not be recorded: {}", id, e.what());
     }
     live_runs_.erase(id);
     publish_gauges();
+}
+
+void run_scheduler::record_completion(const core::run_document& run, std::string report) {
+    const run_completion completion{run.id,
+                                    run.attempt,
+                                    run.status,
+                                    run.error,
+                                    run.finished_at.value_or(now()),
+                                    dump(core::to_json(run)),
+                                    report,
+                                    core::render_agent_report(run)};
+    if (!store_.complete(completion)) {
+        spdlog::warn("run {}: attempt {} was fenced out; another attempt holds the run", run.id, run.attempt);
+        return;
+    }
+    try {
+        artifacts_.write(run, report);
+    } catch (const std::filesystem::filesystem_error& e) {
+        spdlog::error("run {}: recorded, but its files could not be written to the state directory: {}", run.id,
+                      e.what());
+    }
 }
 
 awaitable<void> run_scheduler::keep_leases() {

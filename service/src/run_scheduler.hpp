@@ -18,6 +18,8 @@
 
 namespace chimera::service {
 
+class run_artifacts;
+
 enum class cancel_outcome { cancelled, cancelling, already_finished, not_found };
 
 struct scheduler_settings {
@@ -46,6 +48,7 @@ class run_scheduler {
 public:
     run_scheduler(boost::asio::any_io_executor executor,
                   run_store& store,
+                  const run_artifacts& artifacts,
                   run_pipeline_services services,
                   scheduler_settings settings);
     ~run_scheduler();
@@ -88,6 +91,7 @@ private:
     void renew_leases();
     void recover();
     void finish(live_run& live, std::string report);
+    void record_completion(const core::run_document& run, std::string report);
     void wake_workers();
     void publish_gauges() const;
     void worker_exited();
@@ -95,6 +99,7 @@ private:
     [[nodiscard]] core::wall_time lease_deadline() const;
 
     run_store& store_;
+    const run_artifacts& artifacts_;
     run_pipeline_services services_;
     scheduler_settings settings_;
     std::unique_ptr<wakeup_channel> wakeup_;

@@ -44,6 +44,12 @@ struct run_submission {
     core::wall_time created_at;
 };
 
+/// The two Markdown documents of a run.
+enum class report_kind {
+    llm,    ///< report.md: the model's technical report, under a header
+    agent,  ///< agent_report.md: the run report in the reference agents' style
+};
+
 /// How a run ended, written once: the update is fenced on the claim's attempt, so a
 /// process that lost its claim (its lease expired and another took the run) cannot
 /// overwrite the result of the one that holds it.
@@ -54,7 +60,8 @@ struct run_completion {
     std::optional<core::run_error> error;
     core::wall_time finished_at;
     std::string document;
-    std::string report;
+    std::string report;  ///< empty when the run did not succeed
+    std::string agent_report;
 };
 
 struct run_filter {
@@ -86,7 +93,8 @@ public:
     virtual stored_run submit(const run_submission& submission) = 0;
     [[nodiscard]] virtual std::optional<stored_run> find(std::string_view id) = 0;
     [[nodiscard]] virtual std::optional<stored_run> find_by_idempotency_key(std::string_view key) = 0;
-    [[nodiscard]] virtual std::optional<std::string> report(std::string_view id) = 0;
+    /// The report a run's completion recorded, if any.
+    [[nodiscard]] virtual std::optional<std::string> report(std::string_view id, report_kind kind) = 0;
     /// Newest first.
     [[nodiscard]] virtual std::vector<stored_run> list(const run_filter& filter) = 0;
     [[nodiscard]] virtual std::size_t count_queued() = 0;

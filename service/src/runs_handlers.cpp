@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "chimera/core/agent_report_renderer.hpp"
 #include "chimera/core/run_document.hpp"
 #include "chimera/core/run_request.hpp"
 #include "problem_response.hpp"
@@ -123,16 +125,43 @@ http_response get_run(runs_resource& resource, const http_request& request, cons
     return make_json_response(request, http::status::ok, dump(*document));
 }
 
+/// `?kind=llm` (the default) or `?kind=agent`; any other parameter or kind is refused.
+std::variant<report_kind, query_error> parse_report_query(std::string_view target) {
+    auto parsed = parse_query(target);
+    if (auto* error = std::get_if<query_error>(&parsed)) return std::move(*error);
+    for (const auto& [name, value] : std::get<query_params>(parsed)) {
+        if (name != "kind") return query_error{name, "unknown query parameter (known: kind)"};
+        if (value == "agent") return report_kind::agent;
+        if (value != "llm") {
+            return query_error{name, "unknown report kind '" + value + "': use 'llm' (the default) or 'agent'"};
+        }
+    }
+    return report_kind::llm;
+}
+
+/// A run that ended without a recorded agent report (cancelled while queued, failed by
+/// recovery) still has one: rendered from what the store knows.
+std::optional<std::string> report_of(runs_resource& resource, const stored_run& run, report_kind kind) {
+    auto report = resource.store.report(run.id, kind);
+    if (report || kind != report_kind::agent || !core::is_terminal(run.status) || run.document) return report;
+    return core::render_agent_report(unexecuted_document(run));
+}
+
 http_response get_report(runs_resource& resource, const http_request& request, const std::string& id) {
+    const auto kind = parse_report_query(request.target());
+    if (const auto* error = std::get_if<query_error>(&kind)) {
+        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+    }
     const auto run = resource.store.find(id);
     if (!run) return no_such_run(request, id);
-    const auto report = resource.store.report(id);
+    auto report = report_of(resource, *run, std::get<report_kind>(kind));
     if (!report) {
         const auto status = resource.scheduler.live(id) ? core::run_status::running : run->status;
+        const std::string what = std::get<report_kind>(kind) == report_kind::llm ? "report" : "agent report";
         return make_problem(request, http::status::conflict,
-                            "run '" + id + "' has no report: it is " + std::string{core::to_string(status)});
+                            "run '" + id + "' has no " + what + ": it is " + std::string{core::to_string(status)});
     }
-    return make_response(request, http::status::ok, "text/markdown; charset=utf-8", *report);
+    return make_response(request, http::status::ok, "text/markdown; charset=utf-8", std::move(*report));
 }
 
 http_response cancel_run(runs_resource& resource, const http_request& request, const std::string& id) {

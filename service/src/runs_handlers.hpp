@@ -18,7 +18,7 @@ struct runs_resource {
     std::string default_model;
 };
 
-/// POST /runs, GET /runs/{id}, GET /runs/{id}/report.
+/// POST /runs, GET /runs/{id}, DELETE /runs/{id}, GET /runs/{id}/report[?kind=llm|agent].
 void add_runs_routes(router& routes, runs_resource& resource);
 
 }  // namespace chimera::service

@@ -19,6 +19,7 @@
 #include "data_root.hpp"
 #include "health_handlers.hpp"
 #include "http_server.hpp"
+#include "run_artifacts.hpp"
 #include "run_id.hpp"
 #include "run_scheduler.hpp"
 #include "runs_handlers.hpp"
@@ -55,9 +56,10 @@ int run_serve(const serve_config& config) {
     service_metrics metrics;
     const state_dir_lock lock{config.state_dir};
     sqlite_run_store store{config.state_dir};
+    const run_artifacts artifacts{config.state_dir / "runs"};
     const data_root root{config.data_roots};
     backend_connection_pool pool{io.get_executor(), config.backend, metrics};
-    run_scheduler scheduler{io.get_executor(), store,
+    run_scheduler scheduler{io.get_executor(), store, artifacts,
                             run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root},
                             scheduler_settings_of(config)};
 

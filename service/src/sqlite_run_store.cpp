@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS runs (
     error_type       TEXT,
     error_detail     TEXT,
     document         TEXT,
-    report           TEXT
+    report           TEXT,
+    agent_report     TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_state ON runs (state, seq);
 PRAGMA user_version = 1;
@@ -99,8 +100,9 @@ std::optional<stored_run> sqlite_run_store::find_by_idempotency_key(std::string_
     return find_one("idempotency_key", key);
 }
 
-std::optional<std::string> sqlite_run_store::report(std::string_view id) {
-    auto query = db_.prepare("SELECT report FROM runs WHERE id = ?");
+std::optional<std::string> sqlite_run_store::report(std::string_view id, report_kind kind) {
+    auto query = db_.prepare(kind == report_kind::llm ? "SELECT report FROM runs WHERE id = ?"
+                                                      : "SELECT agent_report FROM runs WHERE id = ?");
     query.bind(1, id);
     if (!query.step()) return std::nullopt;
     return query.optional_text(0);
@@ -160,15 +162,16 @@ lease_status sqlite_run_store::renew_lease(std::string_view id, std::int64_t att
 bool sqlite_run_store::complete(const run_completion& completion) {
     db_.prepare(
            "UPDATE runs SET state = ?, error_type = ?, error_detail = ?, finished_ms = ?, document = ?, report = ?, "
-           "owner = NULL, lease_until_ms = NULL WHERE id = ? AND state = 'running' AND attempt = ?")
+           "agent_report = ?, owner = NULL, lease_until_ms = NULL WHERE id = ? AND state = 'running' AND attempt = ?")
         .bind(1, text(completion.status))
         .bind(2, completion.error ? std::optional{completion.error->type} : std::nullopt)
         .bind(3, completion.error ? std::optional{completion.error->detail} : std::nullopt)
         .bind(4, to_ms(completion.finished_at))
         .bind(5, completion.document)
         .bind(6, completion.report.empty() ? std::nullopt : std::optional{completion.report})
-        .bind(7, completion.id)
-        .bind(8, completion.attempt)
+        .bind(7, completion.agent_report)
+        .bind(8, completion.id)
+        .bind(9, completion.attempt)
         .step();
     return db_.changes() == 1;
 }

@@ -17,7 +17,7 @@ public:
     stored_run submit(const run_submission& submission) override;
     [[nodiscard]] std::optional<stored_run> find(std::string_view id) override;
     [[nodiscard]] std::optional<stored_run> find_by_idempotency_key(std::string_view key) override;
-    [[nodiscard]] std::optional<std::string> report(std::string_view id) override;
+    [[nodiscard]] std::optional<std::string> report(std::string_view id, report_kind kind) override;
     [[nodiscard]] std::vector<stored_run> list(const run_filter& filter) override;
     [[nodiscard]] std::size_t count_queued() override;
 

@@ -24,16 +24,20 @@ core::run_document document_from_request(const stored_run& run) {
     return document;
 }
 
+core::run_document unexecuted_document(const stored_run& run) {
+    auto document = document_from_request(run);
+    document.status = run.status;
+    document.error = run.error;
+    document.finished_at = run.finished_at;
+    return document;
+}
+
 nlohmann::json stored_run_json(const stored_run& run) {
     if (run.document) {
         auto parsed = nlohmann::json::parse(*run.document, nullptr, false);
         if (!parsed.is_discarded()) return parsed;
     }
-    auto document = document_from_request(run);
-    document.status = run.status;
-    document.error = run.error;
-    document.finished_at = run.finished_at;
-    return core::to_json(document);
+    return core::to_json(unexecuted_document(run));
 }
 
 }  // namespace chimera::service

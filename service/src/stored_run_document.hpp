@@ -12,6 +12,11 @@ namespace chimera::service {
 /// Throws store_error when the stored request no longer parses.
 [[nodiscard]] core::run_document document_from_request(const stored_run& run);
 
+/// The document of a run that ended without being executed to its end by this store's
+/// workers' record (cancelled while queued, failed by recovery): the request's document
+/// with the row's state and error.
+[[nodiscard]] core::run_document unexecuted_document(const stored_run& run);
+
 /// `GET /runs/{id}` for a run not executing in this process: its final document when
 /// it ran to an end, else the request's document with the row's state and error.
 [[nodiscard]] nlohmann::json stored_run_json(const stored_run& run);

@@ -1,5 +1,8 @@
 // End to end: ollama-sim and `chimera serve` as real processes on loopback ports.
+#include <fstream>
+#include <iterator>
 #include <optional>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -17,6 +20,12 @@ constexpr double sim_tokens_per_second = 400;
 // bounds would measure the instrumentation, so only the orderings are checked.
 constexpr bool timing_is_representative = CHIMERA_OPTIMIZED_BUILD;
 constexpr int sim_tokens = 40;
+
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in{path, std::ios::binary};
+    EXPECT_TRUE(in.is_open()) << path;
+    return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
 
 TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {
     service_stack s{{"--tokens-per-second", std::to_string(static_cast<int>(sim_tokens_per_second)), "--tokens",
@@ -68,12 +77,66 @@ TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {
     const auto report = http_request(s.port, "GET", "/runs/" + id + "/report");
     EXPECT_EQ(report.status, 200U);
     EXPECT_EQ(report.headers.at("content-type").rfind("text/markdown", 0), 0U);
-    EXPECT_NE(report.body.find("101"), std::string::npos);
+    EXPECT_EQ(report.body.rfind("# Chimera Technical Report\n", 0), 0U);
 
     const auto metrics_after = http_request(s.port, "GET", "/metrics").body;
     const std::string ttft = "chimera_llm_time_to_first_token_seconds";
     EXPECT_EQ(metric_value(metrics_after, ttft + "_count") - metric_value(metrics_before, ttft + "_count"), 2.0);
     EXPECT_NE(metrics_after.find(R"(chimera_runs_total{status="succeeded"} 1)"), std::string::npos);
+}
+
+TEST(RunService, FinishedRunWritesItsDocumentsToTheStateDir) {
+    service_stack s{{"--tokens", std::to_string(sim_tokens)}};
+    const auto id =
+        s.submit({{"data_dir", "tr109"}, {"label", "docs"}, {"options", {{"num_ctx", 512}, {"temperature", 0.6}}}});
+    const auto run = s.wait_finished(id);
+    ASSERT_EQ(run.at("status"), "succeeded") << run.dump(2);
+    const auto dir = s.state.path / "runs" / id;
+
+    const auto report = read_text(dir / "report.md");
+    const auto header = "# Chimera Technical Report\n\n**Date:** " + run.at("finished_at").get<std::string>() +
+                        "  \n**Run:** " + id + "  \n**Model:** " + run.at("model").get<std::string>() +
+                        "  \n**Options:** num_ctx=512, temperature=0.6  \n**Label:** docs  \n\n---\n\n";
+    ASSERT_EQ(report.substr(0, header.size()), header);
+    EXPECT_GT(report.size(), header.size() + 10) << "the model's text follows the header";
+    EXPECT_EQ(http_request(s.port, "GET", "/runs/" + id + "/report").body, report);
+    EXPECT_EQ(http_request(s.port, "GET", "/runs/" + id + "/report?kind=llm").body, report);
+
+    const auto agent_report = read_text(dir / "agent_report.md");
+    const auto served = http_request(s.port, "GET", "/runs/" + id + "/report?kind=agent");
+    EXPECT_EQ(served.status, 200U);
+    EXPECT_EQ(served.headers.at("content-type").rfind("text/markdown", 0), 0U);
+    EXPECT_EQ(served.body, agent_report);
+    const std::vector<std::string> parts{"# Chimera Agent Report\n",
+                                         "\n## Configuration\n\nnum_ctx=512, temperature=0.6\n",
+                                         "| Total Tokens Generated | " + std::to_string(2 * sim_tokens) + " |",
+                                         "| 1 | analysis | ",
+                                         "| 2 | report | ",
+                                         "Total files analysed: 101 (429472 bytes)",
+                                         "\n## Findings\n",
+                                         "\n## Recommendations\n"};
+    for (const auto& part : parts) {
+        EXPECT_NE(agent_report.find(part), std::string::npos) << part;
+    }
+
+    const auto metrics = json::parse(read_text(dir / "metrics.json"));
+    EXPECT_EQ(metrics.at("run_id"), id);
+    EXPECT_EQ(metrics.at("timestamp"), run.at("finished_at"));
+    EXPECT_EQ(metrics.at("configuration"), run.at("options"));
+    EXPECT_EQ(metrics.at("aggregate_metrics").at("total_tokens_generated"), 2 * sim_tokens);
+    EXPECT_EQ(metrics.at("data_summary").at("files"), 101);
+    ASSERT_EQ(metrics.at("individual_calls").size(), 2U);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(metrics.at("individual_calls")[i].at("ttft_ms"), run.at("calls")[i].at("ttft_ms"));
+        EXPECT_EQ(metrics.at("individual_calls")[i].at("throughput_tokens_per_sec"),
+                  run.at("calls")[i].at("tokens_per_second"));
+    }
+    EXPECT_EQ(json::parse(read_text(dir / "run.json")), run);
+
+    const auto bogus = http_request(s.port, "GET", "/runs/" + id + "/report?kind=bogus");
+    EXPECT_EQ(bogus.status, 400U);
+    EXPECT_EQ(bogus.headers.at("content-type"), "application/problem+json");
+    EXPECT_EQ(json::parse(bogus.body).at("field"), "kind");
 }
 
 TEST(RunService, BadRequestsGetProblemDetails) {
@@ -135,7 +198,11 @@ TEST(RunService, BackendFaultsFailTheRunAndTheServiceStaysHealthy) {
               std::string::npos);
 
     EXPECT_EQ(http_request(s.port, "GET", "/healthz").status, 200U);
-    EXPECT_EQ(http_request(s.port, "GET", "/runs/" + midstream.at("id").get<std::string>() + "/report").status, 409U);
+    const auto midstream_report = "/runs/" + midstream.at("id").get<std::string>() + "/report";
+    EXPECT_EQ(http_request(s.port, "GET", midstream_report).status, 409U) << "the model wrote no report";
+    const auto agent_report = http_request(s.port, "GET", midstream_report + "?kind=agent");
+    EXPECT_EQ(agent_report.status, 200U) << "a failed run still has its run report";
+    EXPECT_NE(agent_report.body.find("**Status:** failed  \n**Error:** backend_error: "), std::string::npos);
 }
 
 TEST(RunService, EmptyDataDirFailsLoudly) {

@@ -33,7 +33,8 @@ protected:
     run_status status_of(const std::string& id) { return store_->find(id).value().status; }
 
     run_completion completion(const stored_run& run, run_status status = run_status::succeeded) {
-        return {run.id, run.attempt, status, std::nullopt, t0 + 1s, R"({"id":")" + run.id + R"("})", "# report"};
+        return {run.id,     run.attempt,     status, std::nullopt, t0 + 1s, R"({"id":")" + run.id + R"("})",
+                "# report", "# agent report"};
     }
 
     test::temp_dir dir_;
@@ -82,7 +83,9 @@ TEST_F(sqlite_run_store_test, completion_is_fenced_on_state_and_attempt) {
     const auto found = store_->find("a");
     EXPECT_EQ(found->status, run_status::succeeded);
     EXPECT_EQ(found->document, R"({"id":"a"})");
-    EXPECT_EQ(store_->report("a"), "# report");
+    EXPECT_EQ(store_->report("a", report_kind::llm), "# report");
+    EXPECT_EQ(store_->report("a", report_kind::agent), "# agent report");
+    EXPECT_EQ(store_->report("missing", report_kind::llm), std::nullopt);
 }
 
 TEST_F(sqlite_run_store_test, a_lost_claim_cannot_renew_or_complete) {

@@ -7,8 +7,9 @@
 
 namespace chimera::core {
 
-/// The technical report of a finished run, in Markdown: run facts, ingest summary,
-/// per-call metrics table, parsed analysis, then the model's report text.
+/// `report.md`: the model's technical report under a header naming the date (UTC, ISO 8601:
+/// when the run finished), the run, the model and the Ollama options, as the reference agents
+/// head theirs. The run's measurements are in the agent report (agent_report_renderer.hpp).
 [[nodiscard]] std::string render_report(const run_document& run, std::string_view report_text);
 
 }  // namespace chimera::core
