@@ -23,6 +23,8 @@ const flag_set backend_flags{"ollama-url",   "connect-timeout",   "headers-timeo
 
 const flag_set limit_flags{"max-files", "max-file-bytes", "max-run-bytes", "max-json-depth", "max-csv-line-bytes"};
 
+const flag_set log_flags{"log-format", "log-level"};
+
 const flag_set option_flags{"num-gpu", "num-ctx",        "temperature", "top-p",
                             "top-k",   "repeat-penalty", "num-predict", "seed"};
 
@@ -121,6 +123,13 @@ core::ingest_limits parse_limits(const cli_flags& flags) {
     return limits;
 }
 
+log_settings parse_log_settings(const cli_flags& flags) {
+    log_settings settings;
+    if (const auto format = flags.get("log-format")) settings.format = parse_log_format(*format);
+    if (const auto level = flags.get("log-level")) settings.level = parse_log_level(*level);
+    return settings;
+}
+
 std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
     const auto split = split_host_port(text);
     // Port 0 is allowed here: it asks the kernel for a free port (tests, scripts).
@@ -133,8 +142,9 @@ std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
 }  // namespace
 
 serve_config parse_serve_config(std::span<char* const> args) {
-    const cli_flags flags{args, with(with(backend_flags, limit_flags), {"listen", "data-root", "state-dir", "workers",
-                                                                        "queue-capacity", "preload-model", "model"})};
+    const cli_flags flags{
+        args, with(with(with(backend_flags, limit_flags), log_flags),
+                   {"listen", "data-root", "state-dir", "workers", "queue-capacity", "preload-model", "model"})};
     serve_config config;
     std::tie(config.listen_host, config.listen_port) = parse_listen(flags.get_or("listen", "127.0.0.1:8080"));
     config.backend = parse_backend(flags);
@@ -147,12 +157,13 @@ serve_config parse_serve_config(std::span<char* const> args) {
     config.model = flags.get_or("model", config.model);
     config.limits = parse_limits(flags);
     config.preload_model = flags.get_or("preload-model", "");
+    config.log = parse_log_settings(flags);
     return config;
 }
 
 run_command_config parse_run_command_config(std::span<char* const> args) {
-    const cli_flags flags{
-        args, with(with(with(backend_flags, option_flags), limit_flags), {"data-dir", "model", "runs", "output-dir"})};
+    const cli_flags flags{args, with(with(with(with(backend_flags, option_flags), limit_flags), log_flags),
+                                     {"data-dir", "model", "runs", "output-dir"})};
     run_command_config config;
     config.backend = parse_backend(flags);
     config.data_dir = flags.get_or("data-dir", config.data_dir.string());
@@ -161,6 +172,7 @@ run_command_config parse_run_command_config(std::span<char* const> args) {
     config.options = parse_options(flags);
     config.output_dir = flags.get_or("output-dir", config.output_dir.string());
     config.limits = parse_limits(flags);
+    config.log = parse_log_settings(flags);
     return config;
 }
 
@@ -183,6 +195,8 @@ std::string serve_usage() {
   --max-run-bytes SIZE      bytes read per run, more fail the run (default 256M)
   --max-json-depth N        a JSON file nested deeper is skipped (default 64)
   --max-csv-line-bytes SIZE a CSV file with a longer record is skipped (default 1M)
+  --log-format json|text    log lines on stderr: JSON objects (default) or text
+  --log-level LEVEL         trace, debug, info (default), warn, error, critical or off
 )";
 }
 
@@ -201,6 +215,8 @@ std::string run_usage() {
   --max-run-bytes SIZE      bytes read per run, more fail the run (default 256M)
   --max-json-depth N        a JSON file nested deeper is skipped (default 64)
   --max-csv-line-bytes SIZE a CSV file with a longer record is skipped (default 1M)
+  --log-format json|text    log lines on stderr: JSON objects (default) or text
+  --log-level LEVEL         trace, debug, info (default), warn, error, critical or off
 )";
 }
 

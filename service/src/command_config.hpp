@@ -9,6 +9,7 @@
 #include "backend_settings.hpp"
 #include "chimera/core/benchmark_ingest.hpp"
 #include "chimera/core/run_request.hpp"
+#include "log.hpp"
 
 namespace chimera::service {
 
@@ -25,6 +26,7 @@ struct serve_config {
     std::string model = "gemma3:latest";
     std::string preload_model;  ///< loaded at start-up when set, so the first run starts warm
     core::ingest_limits limits;
+    log_settings log;
 };
 
 /// `chimera run` settings: the pipeline once or N times, without a server.
@@ -36,6 +38,7 @@ struct run_command_config {
     core::run_options options;
     std::filesystem::path output_dir = "chimera-runs";
     core::ingest_limits limits;
+    log_settings log;
 };
 
 [[nodiscard]] serve_config parse_serve_config(std::span<char* const> args);

@@ -11,6 +11,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "log.hpp"
 #include "problem_response.hpp"
 #include "service_metrics.hpp"
 
@@ -18,6 +19,7 @@ namespace chimera::service {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
+using steady = std::chrono::steady_clock;
 
 namespace {
 
@@ -36,6 +38,46 @@ http_response unreadable_request_reply(const boost::system::error_code& ec) {
     return make_problem(dummy, status, "the request could not be read: " + ec.message());
 }
 
+std::string remote_of(const beast::tcp_stream& stream) {
+    boost::system::error_code ec;
+    const auto endpoint = stream.socket().remote_endpoint(ec);
+    return ec ? std::string{"-"} : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+/// The access-log line of one answered request. The path without its query string: queries
+/// may carry what does not belong in logs. `bytes` counts the response as written, headers included.
+void log_access(const std::string& remote,
+                http::verb method,
+                std::string_view target,
+                unsigned status,
+                std::size_t bytes,
+                steady::time_point start) {
+    const std::chrono::duration<double, std::milli> took = steady::now() - start;
+    const std::string_view method_name = method == http::verb::unknown ? "-" : http::to_string(method);
+    log_event(log_level::info, "access",
+              {{"method", method_name},
+               {"path", target.substr(0, target.find('?'))},
+               {"status", std::int64_t{status}},
+               {"duration_ms", took.count()},
+               {"bytes", static_cast<std::int64_t>(bytes)},
+               {"remote", remote}});
+}
+
+/// Answers a request that could not be read, and logs it like any other.
+awaitable<void> reply_unreadable(beast::tcp_stream& stream,
+                                 const http::request_parser<http::string_body>& parser,
+                                 const boost::system::error_code& read_ec,
+                                 const std::string& remote) {
+    const auto start = steady::now();
+    const auto response = unreadable_request_reply(read_ec);
+    stream.expires_after(std::chrono::seconds{5});
+    auto [write_ec, written] = co_await http::async_write(stream, response, use_tuple);
+    const bool header_read = parser.is_header_done();
+    log_access(remote, header_read ? parser.get().method() : http::verb::unknown,
+               header_read ? std::string_view{parser.get().target()} : std::string_view{}, response.result_int(),
+               written, start);
+}
+
 /// Routes one request, observed in the HTTP metrics under its route pattern.
 awaitable<http_response> respond(const router& routes, service_metrics& metrics, const http_request& request) {
     const auto start = std::chrono::steady_clock::now();
@@ -50,6 +92,7 @@ awaitable<void> serve_session(beast::tcp_stream stream,
                               service_metrics& metrics,
                               http_server_limits limits) {
     beast::flat_buffer buffer;  // lives across requests: it may already hold the next pipelined one
+    const auto remote = remote_of(stream);
     for (;;) {
         http::request_parser<http::string_body> parser;
         parser.body_limit(limits.max_body_bytes);
@@ -58,11 +101,11 @@ awaitable<void> serve_session(beast::tcp_stream stream,
         auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
         if (read_ec) {
             if (!is_quiet_end(read_ec) && read_bytes > 0) {
-                stream.expires_after(std::chrono::seconds{5});
-                co_await http::async_write(stream, unreadable_request_reply(read_ec), use_tuple);
+                co_await reply_unreadable(stream, parser, read_ec, remote);
             }
             break;
         }
+        const auto start = steady::now();
         const http_request request = parser.release();
         http_response response = co_await respond(routes, metrics, request);
         if (request.method() == http::verb::head) {
@@ -70,6 +113,7 @@ awaitable<void> serve_session(beast::tcp_stream stream,
         }
         stream.expires_after(std::chrono::seconds{30});
         auto [write_ec, written] = co_await http::async_write(stream, response, use_tuple);
+        log_access(remote, request.method(), request.target(), response.result_int(), written, start);
         if (write_ec || !response.keep_alive()) {
             break;
         }

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "log.hpp"
 #include "run_cancellation.hpp"
 #include "run_store.hpp"
 #include "service_metrics.hpp"
@@ -70,10 +71,12 @@ cancel_outcome run_scheduler::cancel(core::run_document& run) {
         run.error = core::run_error{"cancelled", "the run was cancelled before it started"};
         run.finished_at = std::chrono::system_clock::now();
         services_.metrics.observe_run_finished(run.status);
+        log_run_event(log_level::info, run.id, core::to_string(run.stage), "run cancelled before it started");
         persist(run, {});
         return cancel_outcome::cancelled;
     }
     if (const auto it = running_runs_.find(run.id); it != running_runs_.end()) {
+        log_run_event(log_level::info, run.id, core::to_string(run.stage), "cancelling the running run");
         it->second->cancel();
         return cancel_outcome::cancelling;
     }
@@ -139,7 +142,8 @@ void run_scheduler::persist(const core::run_document& run, std::string report) {
     try {
         store_.finish(run, std::move(report));
     } catch (const std::exception& e) {
-        spdlog::error("run {} ended but could not be written to the state directory: {}", run.id, e.what());
+        log_run_event(log_level::error, run.id, core::to_string(run.stage),
+                      std::string{"the run ended but could not be written to the state directory: "} + e.what());
     }
 }
 

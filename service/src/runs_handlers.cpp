@@ -6,6 +6,7 @@
 
 #include "chimera/core/run_document.hpp"
 #include "chimera/core/run_request.hpp"
+#include "log.hpp"
 #include "problem_response.hpp"
 #include "run_id.hpp"
 #include "run_scheduler.hpp"
@@ -47,6 +48,7 @@ http_response submit_run(runs_resource& resource, const http_request& request) {
         response.set(http::field::retry_after, std::to_string(resource.scheduler.retry_after().count()));
         return response;
     }
+    log_run_event(log_level::info, run.id, core::to_string(run.stage), "run accepted, data_dir " + run.data_dir);
     auto response = make_json_response(request, http::status::accepted,
                                        dump({{"id", run.id}, {"status", core::to_string(run.status)}}));
     response.set(http::field::location, "/runs/" + run.id);

@@ -17,6 +17,7 @@
 #include "data_root.hpp"
 #include "health_handlers.hpp"
 #include "http_server.hpp"
+#include "log.hpp"
 #include "run_scheduler.hpp"
 #include "run_store.hpp"
 #include "runs_handlers.hpp"
@@ -36,6 +37,7 @@ std::string data_root_list(const data_root& root) {
 }  // namespace
 
 int run_serve(const serve_config& config) {
+    configure_logging(config.log);
     // One io thread owns all service state; blocking file work goes to `blocking`.
     asio::io_context io{1};
     asio::thread_pool blocking{std::max(2U, std::thread::hardware_concurrency())};

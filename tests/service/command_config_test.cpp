@@ -84,6 +84,16 @@ TEST_F(command_config, serve_reads_both_flag_forms) {
     EXPECT_EQ(config.model, "llama3:8b");
 }
 
+TEST_F(command_config, log_flags_default_to_json_at_info_and_are_read_by_both_commands) {
+    EXPECT_EQ(serve({}).log.format, log_format::json);
+    EXPECT_EQ(serve({}).log.level, log_level::info);
+    const auto config = serve({"--log-format", "text", "--log-level=warn"});
+    EXPECT_EQ(config.log.format, log_format::text);
+    EXPECT_EQ(config.log.level, log_level::warn);
+    EXPECT_EQ(run({"--log-level", "debug"}).log.level, log_level::debug);
+    EXPECT_PRED_FORMAT2(IsSubstring, "--log-format", serve_error({"--log-format", "yaml"}));
+}
+
 TEST_F(command_config, serve_listen_port_zero_is_allowed) {
     EXPECT_EQ(serve({"--listen", "127.0.0.1:0"}).listen_port, 0);
 }
