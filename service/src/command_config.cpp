@@ -25,6 +25,10 @@ const flag_set limit_flags{"max-files", "max-file-bytes", "max-run-bytes", "max-
 
 const flag_set log_flags{"log-format", "log-level"};
 
+const flag_set http_flags{"auth-token-file",   "admin-listen",       "max-body-bytes",
+                          "max-header-bytes",  "max-header-count",   "header-read-timeout",
+                          "body-read-timeout", "keep-alive-timeout", "max-connections"};
+
 const flag_set option_flags{"num-gpu", "num-ctx",        "temperature", "top-p",
                             "top-k",   "repeat-penalty", "num-predict", "seed"};
 
@@ -130,11 +134,23 @@ log_settings parse_log_settings(const cli_flags& flags) {
     return settings;
 }
 
-std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
+http_server_limits parse_http_limits(const cli_flags& flags) {
+    http_server_limits limits;
+    limits.max_body_bytes = byte_flag(flags, "max-body-bytes", limits.max_body_bytes, std::uint64_t{1} << 30);
+    limits.max_header_bytes = byte_flag(flags, "max-header-bytes", limits.max_header_bytes, std::uint64_t{1} << 20);
+    limits.max_header_count = flags.get_count("max-header-count", limits.max_header_count, 1, 10'000);
+    limits.header_read_timeout = duration_flag(flags, "header-read-timeout", limits.header_read_timeout);
+    limits.body_read_timeout = duration_flag(flags, "body-read-timeout", limits.body_read_timeout);
+    limits.keep_alive_timeout = duration_flag(flags, "keep-alive-timeout", limits.keep_alive_timeout);
+    limits.max_connections = flags.get_count("max-connections", limits.max_connections, 1, 1'000'000);
+    return limits;
+}
+
+std::pair<std::string, std::uint16_t> parse_listen(const std::string& text, std::string_view flag = "--listen") {
     const auto split = split_host_port(text);
     // Port 0 is allowed here: it asks the kernel for a free port (tests, scripts).
     if (!split || split->first.empty() || (split->second != "0" && !valid_port(split->second))) {
-        throw std::invalid_argument("--listen must be HOST:PORT (or [IPv6]:PORT), not '" + text + "'");
+        throw std::invalid_argument(std::string{flag} + " must be HOST:PORT (or [IPv6]:PORT), not '" + text + "'");
     }
     return {split->first, static_cast<std::uint16_t>(std::stoul(split->second))};
 }
@@ -143,7 +159,7 @@ std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
 
 serve_config parse_serve_config(std::span<char* const> args) {
     const cli_flags flags{
-        args, with(with(with(backend_flags, limit_flags), log_flags),
+        args, with(with(with(with(backend_flags, limit_flags), log_flags), http_flags),
                    {"listen", "data-root", "state-dir", "workers", "queue-capacity", "preload-model", "model"})};
     serve_config config;
     std::tie(config.listen_host, config.listen_port) = parse_listen(flags.get_or("listen", "127.0.0.1:8080"));
@@ -158,6 +174,11 @@ serve_config parse_serve_config(std::span<char* const> args) {
     config.limits = parse_limits(flags);
     config.preload_model = flags.get_or("preload-model", "");
     config.log = parse_log_settings(flags);
+    config.http = parse_http_limits(flags);
+    config.auth_token_file = flags.get_or("auth-token-file", "");
+    if (const auto admin = flags.get("admin-listen")) {
+        std::tie(config.admin_host, config.admin_port) = parse_listen(*admin, "--admin-listen");
+    }
     return config;
 }
 
@@ -179,6 +200,15 @@ run_command_config parse_run_command_config(std::span<char* const> args) {
 std::string serve_usage() {
     return R"(usage: chimera serve [flags]
   --listen HOST:PORT        address to serve the API on (default 127.0.0.1:8080; port 0 picks one)
+  --admin-listen HOST:PORT  serve /metrics (and /healthz, /readyz) here, without a token, instead of on --listen
+  --auth-token-file FILE    bearer tokens, one a line (# comments); every route but /healthz, /readyz needs one.
+                            Without it the API is open to anyone who can connect
+  --max-body-bytes SIZE     larger request bodies get 413 (default 1M)
+  --max-header-bytes SIZE   larger request headers get 431 (default 16K); --max-header-count N fields (100)
+  --header-read-timeout D   a connection must complete its request headers within D (default 10s)
+  --body-read-timeout D     and its body within D (default 30s)
+  --keep-alive-timeout D    idle time allowed between requests of a connection (default 75s)
+  --max-connections N       open client connections; more are closed at once (default 1024)
   --ollama-url URL          Ollama backend (default http://127.0.0.1:11434, or $OLLAMA_HOST)
   --data-root DIR           runs' data_dir resolves beneath this directory (default .); repeatable:
                             a data_dir is tried beneath each root in order, the first holding it decides

@@ -9,6 +9,7 @@
 #include "backend_settings.hpp"
 #include "chimera/core/benchmark_ingest.hpp"
 #include "chimera/core/run_request.hpp"
+#include "http_server_limits.hpp"
 #include "log.hpp"
 
 namespace chimera::service {
@@ -18,6 +19,11 @@ namespace chimera::service {
 struct serve_config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8080;
+    /// --admin-listen: /metrics (and the health routes) there, without a token; empty host: none.
+    std::string admin_host;
+    std::uint16_t admin_port = 0;
+    std::filesystem::path auth_token_file;  ///< empty: authentication is off
+    http_server_limits http;
     backend_settings backend;
     std::vector<std::filesystem::path> data_roots{"."};  ///< --data-root, repeatable; tried in order
     std::filesystem::path state_dir = "chimera-state";
