@@ -49,7 +49,9 @@ trap '"${bah[@]}" rm "$ctr" >/dev/null 2>&1 || true' EXIT
 "${bah[@]}" run --isolation "$ISOLATION" --network host "$ctr" -- \
   chimera serve --listen "127.0.0.1:$PORT" >/tmp/chimera-verify-run.log 2>&1 &
 runner=$!
-trap 'kill -TERM $runner 2>/dev/null || true; wait $runner 2>/dev/null
+# `|| true` after wait: the runner ends by TERM (status 143), which under set -e would abort the
+# trap before the container is removed, and turn a passing run into exit status 143.
+trap 'kill -TERM $runner 2>/dev/null || true; wait $runner 2>/dev/null || true
       "${bah[@]}" rm "$ctr" >/dev/null 2>&1 || true' EXIT
 code=000
 for _ in $(seq 50); do

@@ -23,6 +23,12 @@ const flag_set backend_flags{"ollama-url",   "connect-timeout",   "headers-timeo
 
 const flag_set limit_flags{"max-files", "max-file-bytes", "max-run-bytes", "max-json-depth", "max-csv-line-bytes"};
 
+const flag_set log_flags{"log-format", "log-level"};
+
+const flag_set http_flags{"auth-token-file",   "admin-listen",       "max-body-bytes",
+                          "max-header-bytes",  "max-header-count",   "header-read-timeout",
+                          "body-read-timeout", "keep-alive-timeout", "max-connections"};
+
 const flag_set option_flags{"num-gpu", "num-ctx",        "temperature", "top-p",
                             "top-k",   "repeat-penalty", "num-predict", "seed"};
 
@@ -121,11 +127,30 @@ core::ingest_limits parse_limits(const cli_flags& flags) {
     return limits;
 }
 
-std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
+log_settings parse_log_settings(const cli_flags& flags) {
+    log_settings settings;
+    if (const auto format = flags.get("log-format")) settings.format = parse_log_format(*format);
+    if (const auto level = flags.get("log-level")) settings.level = parse_log_level(*level);
+    return settings;
+}
+
+http_server_limits parse_http_limits(const cli_flags& flags) {
+    http_server_limits limits;
+    limits.max_body_bytes = byte_flag(flags, "max-body-bytes", limits.max_body_bytes, std::uint64_t{1} << 30);
+    limits.max_header_bytes = byte_flag(flags, "max-header-bytes", limits.max_header_bytes, std::uint64_t{1} << 20);
+    limits.max_header_count = flags.get_count("max-header-count", limits.max_header_count, 1, 10'000);
+    limits.header_read_timeout = duration_flag(flags, "header-read-timeout", limits.header_read_timeout);
+    limits.body_read_timeout = duration_flag(flags, "body-read-timeout", limits.body_read_timeout);
+    limits.keep_alive_timeout = duration_flag(flags, "keep-alive-timeout", limits.keep_alive_timeout);
+    limits.max_connections = flags.get_count("max-connections", limits.max_connections, 1, 1'000'000);
+    return limits;
+}
+
+std::pair<std::string, std::uint16_t> parse_listen(const std::string& text, std::string_view flag = "--listen") {
     const auto split = split_host_port(text);
     // Port 0 is allowed here: it asks the kernel for a free port (tests, scripts).
     if (!split || split->first.empty() || (split->second != "0" && !valid_port(split->second))) {
-        throw std::invalid_argument("--listen must be HOST:PORT (or [IPv6]:PORT), not '" + text + "'");
+        throw std::invalid_argument(std::string{flag} + " must be HOST:PORT (or [IPv6]:PORT), not '" + text + "'");
     }
     return {split->first, static_cast<std::uint16_t>(std::stoul(split->second))};
 }
@@ -133,7 +158,7 @@ std::pair<std::string, std::uint16_t> parse_listen(const std::string& text) {
 }  // namespace
 
 serve_config parse_serve_config(std::span<char* const> args) {
-    const cli_flags flags{args, with(with(backend_flags, limit_flags),
+    const cli_flags flags{args, with(with(with(with(backend_flags, limit_flags), log_flags), http_flags),
                                      {"listen", "data-root", "state-dir", "workers", "queue-capacity", "preload-model",
                                       "model", "max-attempts", "lease", "drain-timeout"})};
     serve_config config;
@@ -151,12 +176,18 @@ serve_config parse_serve_config(std::span<char* const> args) {
     config.max_attempts = static_cast<std::int64_t>(flags.get_count("max-attempts", 3, 1, 100));
     config.lease = duration_flag(flags, "lease", config.lease);
     config.drain_timeout = duration_flag(flags, "drain-timeout", config.drain_timeout);
+    config.log = parse_log_settings(flags);
+    config.http = parse_http_limits(flags);
+    config.auth_token_file = flags.get_or("auth-token-file", "");
+    if (const auto admin = flags.get("admin-listen")) {
+        std::tie(config.admin_host, config.admin_port) = parse_listen(*admin, "--admin-listen");
+    }
     return config;
 }
 
 run_command_config parse_run_command_config(std::span<char* const> args) {
-    const cli_flags flags{
-        args, with(with(with(backend_flags, option_flags), limit_flags), {"data-dir", "model", "runs", "output-dir"})};
+    const cli_flags flags{args, with(with(with(with(backend_flags, option_flags), limit_flags), log_flags),
+                                     {"data-dir", "model", "runs", "output-dir"})};
     run_command_config config;
     config.backend = parse_backend(flags);
     config.data_dir = flags.get_or("data-dir", config.data_dir.string());
@@ -165,12 +196,22 @@ run_command_config parse_run_command_config(std::span<char* const> args) {
     config.options = parse_options(flags);
     config.output_dir = flags.get_or("output-dir", config.output_dir.string());
     config.limits = parse_limits(flags);
+    config.log = parse_log_settings(flags);
     return config;
 }
 
 std::string serve_usage() {
     return R"(usage: chimera serve [flags]
   --listen HOST:PORT        address to serve the API on (default 127.0.0.1:8080; port 0 picks one)
+  --admin-listen HOST:PORT  serve /metrics (and /healthz, /readyz) here, without a token, instead of on --listen
+  --auth-token-file FILE    bearer tokens, one a line (# comments); every route but /healthz, /readyz needs one.
+                            Without it the API is open to anyone who can connect
+  --max-body-bytes SIZE     larger request bodies get 413 (default 1M)
+  --max-header-bytes SIZE   larger request headers get 431 (default 16K); --max-header-count N fields (100)
+  --header-read-timeout D   a connection must complete its request headers within D (default 10s)
+  --body-read-timeout D     and its body within D (default 30s)
+  --keep-alive-timeout D    idle time allowed between requests of a connection (default 75s)
+  --max-connections N       open client connections; more are closed at once (default 1024)
   --ollama-url URL          Ollama backend (default http://127.0.0.1:11434, or $OLLAMA_HOST)
   --data-root DIR           runs' data_dir resolves beneath this directory (default .); repeatable:
                             a data_dir is tried beneath each root in order, the first holding it decides
@@ -192,6 +233,8 @@ std::string serve_usage() {
   --max-run-bytes SIZE      bytes read per run, more fail the run (default 256M)
   --max-json-depth N        a JSON file nested deeper is skipped (default 64)
   --max-csv-line-bytes SIZE a CSV file with a longer record is skipped (default 1M)
+  --log-format json|text    log lines on stderr: JSON objects (default) or text
+  --log-level LEVEL         trace, debug, info (default), warn, error, critical or off
 )";
 }
 
@@ -211,6 +254,8 @@ std::string run_usage() {
   --max-run-bytes SIZE      bytes read per run, more fail the run (default 256M)
   --max-json-depth N        a JSON file nested deeper is skipped (default 64)
   --max-csv-line-bytes SIZE a CSV file with a longer record is skipped (default 1M)
+  --log-format json|text    log lines on stderr: JSON objects (default) or text
+  --log-level LEVEL         trace, debug, info (default), warn, error, critical or off
 )";
 }
 

@@ -11,6 +11,8 @@
 #include "backend_settings.hpp"
 #include "chimera/core/benchmark_ingest.hpp"
 #include "chimera/core/run_request.hpp"
+#include "http_server_limits.hpp"
+#include "log.hpp"
 
 namespace chimera::service {
 
@@ -19,6 +21,11 @@ namespace chimera::service {
 struct serve_config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8080;
+    /// --admin-listen: /metrics (and the health routes) there, without a token; empty host: none.
+    std::string admin_host;
+    std::uint16_t admin_port = 0;
+    std::filesystem::path auth_token_file;  ///< empty: authentication is off
+    http_server_limits http;
     backend_settings backend;
     std::vector<std::filesystem::path> data_roots{"."};  ///< --data-root, repeatable; tried in order
     std::filesystem::path state_dir = "chimera-state";
@@ -30,6 +37,7 @@ struct serve_config {
     std::string model = "gemma3:latest";
     std::string preload_model;  ///< loaded at start-up when set, so the first run starts warm
     core::ingest_limits limits;
+    log_settings log;
 };
 
 /// `chimera run` settings: the pipeline once or N times, without a server.
@@ -41,6 +49,7 @@ struct run_command_config {
     core::run_options options;
     std::filesystem::path output_dir = "chimera-runs";
     core::ingest_limits limits;
+    log_settings log;
 };
 
 [[nodiscard]] serve_config parse_serve_config(std::span<char* const> args);

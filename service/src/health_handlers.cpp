@@ -8,10 +8,7 @@
 
 namespace chimera::service {
 
-void add_health_routes(router& routes,
-                       const backend_monitor& monitor,
-                       const service_metrics& metrics,
-                       std::function<bool()> draining) {
+void add_health_routes(router& routes, const backend_monitor& monitor, std::function<bool()> draining) {
     routes.add_sync(http::verb::get, "/healthz", [](const http_request& request, const path_params&) {
         return make_json_response(request, http::status::ok, R"({"status":"ok"})");
     });
@@ -28,6 +25,9 @@ void add_health_routes(router& routes,
             return make_json_response(request, probe.ready ? http::status::ok : http::status::service_unavailable,
                                       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         });
+}
+
+void add_metrics_route(router& routes, const service_metrics& metrics) {
     routes.add_sync(http::verb::get, "/metrics", [&metrics](const http_request& request, const path_params&) {
         return make_response(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                              metrics.serialize());

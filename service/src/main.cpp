@@ -4,10 +4,8 @@
 #include <span>
 #include <string_view>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "command_config.hpp"
+#include "log.hpp"
 #include "run_command.hpp"
 #include "serve_command.hpp"
 #include "sweep_command.hpp"
@@ -59,8 +57,9 @@ int dispatch(std::string_view command, std::span<char* const> args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Logs go to stderr so stdout carries only results (the bound address, tables).
-    spdlog::set_default_logger(spdlog::stderr_color_mt("chimera"));
+    // Logs go to stderr so stdout carries only results (the bound address, tables). JSON lines
+    // until a command's --log-format/--log-level say otherwise.
+    chimera::service::configure_logging({});
     const std::span<char* const> all{argv, static_cast<std::size_t>(argc)};
     if (all.size() < 2) {
         std::fputs(top_usage.data(), stderr);

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backend_connection_pool.hpp"
+#include "log.hpp"
 #include "run_artifacts.hpp"
 #include "run_cancellation.hpp"
 #include "run_id.hpp"
@@ -63,6 +64,7 @@ awaitable<void> execute_all(run_pipeline_services services,
 }  // namespace
 
 int run_once(const run_command_config& config) {
+    configure_logging(config.log);
     asio::io_context io{1};
     asio::thread_pool blocking{2};
     service_metrics metrics;

@@ -10,13 +10,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <prometheus/histogram.h>
-#include <spdlog/spdlog.h>
 
 #include "chimera/core/data_summary.hpp"
 #include "chimera/core/generate_request.hpp"
 #include "chimera/core/prompts.hpp"
 #include "chimera/core/report_renderer.hpp"
 #include "data_root.hpp"
+#include "log.hpp"
 #include "ollama_streaming_call.hpp"
 #include "run_cancellation.hpp"
 #include "run_failure.hpp"
@@ -33,6 +33,11 @@ double seconds_since(steady::time_point start) { return std::chrono::duration<do
 double unit_random() {
     thread_local std::mt19937_64 generator{std::random_device{}()};
     return std::uniform_real_distribution<double>{0.0, 1.0}(generator);
+}
+
+void enter_stage(core::run_document& run, core::run_stage stage) {
+    run.stage = stage;
+    log_run_event(log_level::info, run.id, core::to_string(stage), "stage started");
 }
 
 void throw_if_cancelled(const run_cancellation& cancellation) {
@@ -114,8 +119,8 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
             const auto suffix = attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : std::string{};
             throw run_failure(failure->type(), failure->what() + suffix, failure->outcome());
         }
-        spdlog::info("run {}: {} call attempt {} failed, retrying: {}", run.id, core::to_string(call.stage), attempt,
-                     failure->what());
+        log_run_event(log_level::info, run.id, core::to_string(call.stage),
+                      "call attempt " + std::to_string(attempt) + " failed, retrying: " + failure->what());
         services.metrics.observe_call_retry(run.model, call.stage);
         co_await back_off(cancellation, services.backend.backoff.delay_before(attempt + 1, unit_random()));
     }
@@ -124,7 +129,7 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
 awaitable<core::ingest_result> ingest_stage(run_pipeline_services& services,
                                             core::run_document& run,
                                             std::filesystem::path data_dir) {
-    run.stage = core::run_stage::ingest;
+    enter_stage(run, core::run_stage::ingest);
     const auto start = steady::now();
     auto ingest = co_await ingest_off_thread(services, std::move(data_dir));
     run.timings.ingest_seconds = seconds_since(start);
@@ -149,7 +154,7 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     const auto summary = core::render_data_summary(*run.ingest);
 
     backend_connection connection;  // both calls share it: one keep-alive connection per run
-    run.stage = core::run_stage::analysis;
+    enter_stage(run, core::run_stage::analysis);
     auto stage_start = steady::now();
     const call_request analysis_call{
         core::call_stage::analysis,
@@ -159,7 +164,7 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     run.timings.analysis_seconds = seconds_since(stage_start);
     services.metrics.observe_run_stage(core::run_stage::analysis, *run.timings.analysis_seconds);
 
-    run.stage = core::run_stage::report;
+    enter_stage(run, core::run_stage::report);
     stage_start = steady::now();
     const call_request report_call{
         core::call_stage::report,
@@ -169,6 +174,24 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     services.metrics.observe_run_stage(core::run_stage::report, *run.timings.report_seconds);
     services.pool.release(std::move(connection));
     co_return report_text;
+}
+
+/// A failed or cancelled run keeps the stage it ended in: the line says where it broke.
+void log_run_end(const core::run_document& run) {
+    const auto status = core::to_string(run.status);
+    const auto stage = core::to_string(run.stage);
+    const double seconds = run.timings.total_seconds.value_or(0.0);
+    if (!run.error) {
+        log_event(log_level::info, "run succeeded",
+                  {{"run_id", run.id}, {"stage", stage}, {"status", status}, {"total_seconds", seconds}});
+        return;
+    }
+    log_event(log_level::warn, "run " + std::string{status} + ": " + run.error->detail,
+              {{"run_id", run.id},
+               {"stage", stage},
+               {"status", status},
+               {"error_type", run.error->type},
+               {"total_seconds", seconds}});
 }
 
 void record_failure(core::run_document& run, const run_failure& failure) {
@@ -199,9 +222,7 @@ awaitable<std::string> execute_run(run_pipeline_services services,
     run.finished_at = std::chrono::system_clock::now();
     run.timings.total_seconds = seconds_since(start);
     auto report = run.status == core::run_status::succeeded ? core::render_report(run, report_text) : std::string{};
-    if (run.error) {
-        spdlog::warn("run {} {} ({}): {}", run.id, core::to_string(run.status), run.error->type, run.error->detail);
-    }
+    log_run_end(run);
     services.metrics.observe_run_total(*run.timings.total_seconds);
     services.metrics.observe_run_finished(run.status);
     co_return report;

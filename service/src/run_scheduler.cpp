@@ -12,6 +12,7 @@
 
 #include "chimera/core/agent_report_renderer.hpp"
 #include "data_root.hpp"
+#include "log.hpp"
 #include "run_artifacts.hpp"
 #include "run_cancellation.hpp"
 #include "service_metrics.hpp"
@@ -137,10 +138,12 @@ void run_scheduler::start() {
 
 cancel_outcome run_scheduler::cancel(std::string_view id) {
     if (const auto it = live_runs_.find(id); it != live_runs_.end()) {
+        log_run_event(log_level::info, id, core::to_string(it->second->run.stage), "cancelling the running run");
         it->second->cancellation.cancel();
         return cancel_outcome::cancelling;
     }
     if (store_.cancel_queued(id, now())) {
+        log_run_event(log_level::info, id, "queued", "run cancelled before it started");
         queued_ = queued_ > 0 ? queued_ - 1 : 0;
         services_.metrics.observe_run_finished(core::run_status::cancelled);
         publish_gauges();
@@ -170,7 +173,8 @@ void run_scheduler::drain(std::chrono::milliseconds timeout, std::function<void(
 
 void run_scheduler::stop_running_runs() {
     for (auto& [id, live] : live_runs_) {
-        spdlog::warn("run {}: still running at the end of the drain timeout; handing it back to the queue", id);
+        log_run_event(log_level::warn, id, core::to_string(live->run.stage),
+                      "still running at the end of the drain timeout; handing it back to the queue");
         live->hand_back = true;
         live->cancellation.cancel();
     }
@@ -236,14 +240,16 @@ void run_scheduler::finish(live_run& live, std::string report) {
     mean_run_seconds_ += (seconds - mean_run_seconds_) / static_cast<double>(finished_);
     try {
         if (live.claim_lost) {
-            spdlog::warn("run {}: attempt {} lost its lease; its result is discarded", id, live.run.attempt);
+            log_run_event(log_level::warn, id, core::to_string(live.run.stage),
+                          "attempt " + std::to_string(live.run.attempt) + " lost its lease; its result is discarded");
         } else if (live.hand_back && live.run.status == core::run_status::cancelled) {
             queued_ += store_.release(id, live.run.attempt) ? 1 : 0;
         } else {
             record_completion(live.run, std::move(report));
         }
     } catch (const store_error& e) {
-        spdlog::error("run {} ended but could not be recorded: {}", id, e.what());
+        log_run_event(log_level::error, id, core::to_string(live.run.stage),
+                      std::string{"the run ended but could not be recorded: "} + e.what());
     }
     live_runs_.erase(id);
     publish_gauges();
@@ -259,14 +265,15 @@ void run_scheduler::record_completion(const core::run_document& run, std::string
                                     report,
                                     core::render_agent_report(run)};
     if (!store_.complete(completion)) {
-        spdlog::warn("run {}: attempt {} was fenced out; another attempt holds the run", run.id, run.attempt);
+        log_run_event(log_level::warn, run.id, core::to_string(run.stage),
+                      "attempt " + std::to_string(run.attempt) + " was fenced out; another attempt holds the run");
         return;
     }
     try {
         artifacts_.write(run, report);
     } catch (const std::filesystem::filesystem_error& e) {
-        spdlog::error("run {}: recorded, but its files could not be written to the state directory: {}", run.id,
-                      e.what());
+        log_run_event(log_level::error, run.id, core::to_string(run.stage),
+                      std::string{"recorded, but its files could not be written to the state directory: "} + e.what());
     }
 }
 
@@ -292,7 +299,8 @@ void run_scheduler::renew_leases() {
                 live->cancellation.cancel();
             }
         } catch (const store_error& e) {
-            spdlog::error("run {}: cannot renew its lease: {}", id, e.what());
+            log_run_event(log_level::error, id, core::to_string(live->run.stage),
+                          std::string{"cannot renew its lease: "} + e.what());
         }
     }
 }

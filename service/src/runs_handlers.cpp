@@ -9,6 +9,7 @@
 #include "chimera/core/agent_report_renderer.hpp"
 #include "chimera/core/run_document.hpp"
 #include "chimera/core/run_request.hpp"
+#include "log.hpp"
 #include "problem_response.hpp"
 #include "query_string.hpp"
 #include "run_id.hpp"
@@ -98,8 +99,13 @@ http_response submit_run(runs_resource& resource, const http_request& request) {
         return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
     }
     const auto result = resource.scheduler.submit(make_submission(request, run_request, resource.default_model));
-    if (result.status == submit_status::accepted || result.status == submit_status::replayed) {
-        return accepted(request, *result.run, result.status == submit_status::replayed);
+    if (result.status == submit_status::accepted) {
+        log_run_event(log_level::info, result.run->id, "queued",
+                      "run accepted, data_dir " + run_request.data_dir.value_or("."));
+        return accepted(request, *result.run, false);
+    }
+    if (result.status == submit_status::replayed) {
+        return accepted(request, *result.run, true);
     }
     return refused(resource, request, result);
 }

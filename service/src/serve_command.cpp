@@ -1,10 +1,12 @@
 #include "serve_command.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -16,9 +18,11 @@
 
 #include "backend_connection_pool.hpp"
 #include "backend_monitor.hpp"
+#include "bearer_tokens.hpp"
 #include "data_root.hpp"
 #include "health_handlers.hpp"
 #include "http_server.hpp"
+#include "log.hpp"
 #include "run_artifacts.hpp"
 #include "run_id.hpp"
 #include "run_scheduler.hpp"
@@ -47,9 +51,59 @@ scheduler_settings scheduler_settings_of(const serve_config& config) {
             true};
 }
 
+asio::ip::tcp::endpoint endpoint_of(const std::string& host, std::uint16_t port, std::string_view flag) {
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(host, error);
+    if (error) {
+        throw std::invalid_argument(std::string{flag} + " needs an IP address, not '" + host + "'");
+    }
+    return {address, port};
+}
+
+/// Each connection holds a descriptor: lift the soft limit to the hard one so that
+/// --max-connections, not the default soft limit (often 1024), is what refuses clients.
+void raise_open_file_limit(std::size_t max_connections) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    // Backend connections, state files and the process's own descriptors need some headroom.
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + 64) {
+        spdlog::warn(
+            "open file limit {} is below --max-connections {} plus headroom: connections may fail to "
+            "be accepted before that limit",
+            limit.rlim_cur, max_connections);
+    }
+}
+
+std::optional<bearer_tokens> load_tokens(const serve_config& config) {
+    if (config.auth_token_file.empty()) {
+        spdlog::warn("no --auth-token-file: every route is open to anyone who can connect");
+        return std::nullopt;
+    }
+    auto tokens = bearer_tokens::load(config.auth_token_file);
+    spdlog::info("bearer authentication on, {} token(s)", tokens.size());
+    return tokens;
+}
+
+void print_listening(std::string_view what, const asio::ip::tcp::endpoint& bound) {
+    // The bound address on stdout, flushed: how scripts and tests learn an ephemeral port.
+    std::printf("%.*slistening on %s:%u\n", static_cast<int>(what.size()), what.data(),
+                bound.address().to_string().c_str(), static_cast<unsigned>(bound.port()));
+    std::fflush(stdout);
+}
+
 }  // namespace
 
 int run_serve(const serve_config& config) {
+    configure_logging(config.log);
+    raise_open_file_limit(config.http.max_connections);
+    const auto tokens = load_tokens(config);
     // One io thread owns all service state; blocking file work goes to `blocking`.
     asio::io_context io{1};
     asio::thread_pool blocking{std::max(2U, std::thread::hardware_concurrency())};
@@ -62,28 +116,40 @@ int run_serve(const serve_config& config) {
     run_scheduler scheduler{io.get_executor(), store, artifacts,
                             run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root},
                             scheduler_settings_of(config)};
+    backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
 
     router routes;
     runs_resource runs{store, scheduler, root, config.model};
     add_runs_routes(routes, runs);
+    const auto draining = [&scheduler] { return scheduler.draining(); };
+    add_health_routes(routes, monitor, draining);
+    const bool admin_address = !config.admin_host.empty();
+    router admin_routes;
+    add_health_routes(admin_routes, monitor, draining);
+    add_metrics_route(admin_address ? admin_routes : routes, metrics);
 
-    boost::system::error_code address_error;
-    const auto address = asio::ip::make_address(config.listen_host, address_error);
-    if (address_error) {
-        throw std::invalid_argument("--listen needs an IP address, not '" + config.listen_host + "'");
+    const http_access_policy access{tokens ? &*tokens : nullptr, {"/healthz", "/readyz"}};
+    http_server server{io.get_executor(),
+                       endpoint_of(config.listen_host, config.listen_port, "--listen"),
+                       routes,
+                       metrics,
+                       config.http,
+                       access};
+    std::optional<http_server> admin;
+    if (admin_address) {
+        admin.emplace(io.get_executor(), endpoint_of(config.admin_host, config.admin_port, "--admin-listen"),
+                      admin_routes, metrics, config.http);
+        admin->start();
     }
-    const asio::ip::tcp::endpoint endpoint{address, config.listen_port};
-    http_server server{io.get_executor(), endpoint, routes, metrics};
-    backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
-    add_health_routes(routes, monitor, metrics, [&scheduler] { return scheduler.draining(); });
     server.start();
     scheduler.start();
     monitor.start();
 
     const auto bound = server.local_endpoint();
-    // The bound address on stdout, flushed: how scripts and tests learn an ephemeral port.
-    std::printf("listening on %s:%u\n", bound.address().to_string().c_str(), static_cast<unsigned>(bound.port()));
-    std::fflush(stdout);
+    print_listening("", bound);
+    if (admin) {
+        print_listening("admin ", admin->local_endpoint());
+    }
     spdlog::info("chimera serving on {}:{}, backend {}, data roots {}, {} workers", bound.address().to_string(),
                  bound.port(), config.backend.endpoint.authority(), data_root_list(root), config.workers);
 
@@ -94,10 +160,13 @@ int run_serve(const serve_config& config) {
         }
         spdlog::info("signal {}: draining; running runs may finish within {} ms, queued runs stay queued", signal,
                      config.drain_timeout.count());
-        // The listener stays open through the drain, so the load balancer sees /readyz
+        // The listeners stay open through the drain, so the load balancer sees /readyz
         // turn 503 and clients get a 503 for new runs rather than a refused connection.
         scheduler.drain(config.drain_timeout, [&] {
             server.stop();
+            if (admin) {
+                admin->stop();
+            }
             monitor.stop();
             pool.close_idle();
             io.stop();  // what remains are idle keep-alive sessions of HTTP clients

@@ -39,13 +39,16 @@ temp_dir::~temp_dir() {
     std::filesystem::remove_all(path, ignored);
 }
 
-service_stack::service_stack(const std::vector<std::string>& sim_flags, const std::vector<std::string>& service_flags)
+service_stack::service_stack(const std::vector<std::string>& sim_flags,
+                             const std::vector<std::string>& service_flags,
+                             const std::filesystem::path& service_stderr)
     : sim(with({CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"}, sim_flags)),
       sim_port(read_listening_port(sim)),
       service(with({CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
                     "http://127.0.0.1:" + std::to_string(sim_port), "--data-root", CHIMERA_TEST_DATA_DIR, "--state-dir",
                     state.path.string()},
-                   with_drain_timeout(service_flags))),
+                   with_drain_timeout(service_flags)),
+              service_stderr),
       port(read_listening_port(service)) {
     poll_until(
         port, "/readyz", [](const http_reply& r) { return r.status == 200; }, 20s);

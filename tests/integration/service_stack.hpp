@@ -21,7 +21,8 @@ struct temp_dir {
 };
 
 /// An ollama-sim and a `chimera serve` wired to it, both on ephemeral loopback
-/// ports; ready (GET /readyz 200) when constructed.
+/// ports; ready (GET /readyz 200) when constructed. The service's stderr (its log)
+/// goes to `service_stderr` when given.
 struct service_stack {
     temp_dir state;
     child_process sim;
@@ -30,7 +31,8 @@ struct service_stack {
     unsigned short port;
 
     explicit service_stack(const std::vector<std::string>& sim_flags,
-                           const std::vector<std::string>& service_flags = {});
+                           const std::vector<std::string>& service_flags = {},
+                           const std::filesystem::path& service_stderr = {});
 
     /// POST /runs, expecting 202; returns the run id.
     std::string submit(const nlohmann::json& body) const;

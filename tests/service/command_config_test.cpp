@@ -84,6 +84,42 @@ TEST_F(command_config, serve_reads_both_flag_forms) {
     EXPECT_EQ(config.model, "llama3:8b");
 }
 
+TEST_F(command_config, log_flags_default_to_json_at_info_and_are_read_by_both_commands) {
+    EXPECT_EQ(serve({}).log.format, log_format::json);
+    EXPECT_EQ(serve({}).log.level, log_level::info);
+    const auto config = serve({"--log-format", "text", "--log-level=warn"});
+    EXPECT_EQ(config.log.format, log_format::text);
+    EXPECT_EQ(config.log.level, log_level::warn);
+    EXPECT_EQ(run({"--log-level", "debug"}).log.level, log_level::debug);
+    EXPECT_PRED_FORMAT2(IsSubstring, "--log-format", serve_error({"--log-format", "yaml"}));
+}
+
+TEST_F(command_config, http_limits_have_safe_defaults_and_flags) {
+    const auto defaults = serve({});
+    EXPECT_EQ(defaults.http.max_body_bytes, 1U << 20);
+    EXPECT_EQ(defaults.http.max_header_bytes, 16U << 10);
+    EXPECT_EQ(defaults.http.header_read_timeout, 10s);
+    EXPECT_EQ(defaults.http.max_connections, 1024U);
+    EXPECT_TRUE(defaults.auth_token_file.empty());
+    EXPECT_TRUE(defaults.admin_host.empty());
+    const auto config =
+        serve({"--max-body-bytes", "64K", "--max-header-bytes=8K", "--max-header-count", "50", "--header-read-timeout",
+               "2s", "--body-read-timeout", "1m", "--keep-alive-timeout", "5s", "--max-connections", "10",
+               "--auth-token-file", "/run/secrets/tokens", "--admin-listen", "127.0.0.1:9100"});
+    EXPECT_EQ(config.http.max_body_bytes, 64U << 10);
+    EXPECT_EQ(config.http.max_header_bytes, 8U << 10);
+    EXPECT_EQ(config.http.max_header_count, 50U);
+    EXPECT_EQ(config.http.header_read_timeout, 2s);
+    EXPECT_EQ(config.http.body_read_timeout, 1min);
+    EXPECT_EQ(config.http.keep_alive_timeout, 5s);
+    EXPECT_EQ(config.http.max_connections, 10U);
+    EXPECT_EQ(config.auth_token_file, "/run/secrets/tokens");
+    EXPECT_EQ(config.admin_host, "127.0.0.1");
+    EXPECT_EQ(config.admin_port, 9100);
+    EXPECT_PRED_FORMAT2(IsSubstring, "--admin-listen", serve_error({"--admin-listen", "9100"}));
+    EXPECT_PRED_FORMAT2(IsSubstring, "--max-connections", serve_error({"--max-connections", "0"}));
+}
+
 TEST_F(command_config, serve_listen_port_zero_is_allowed) {
     EXPECT_EQ(serve({"--listen", "127.0.0.1:0"}).listen_port, 0);
 }

@@ -1,5 +1,6 @@
 #include "child_process.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -14,7 +15,7 @@ extern char** environ;  // NOLINT: POSIX
 
 namespace chimera::testing {
 
-child_process::child_process(std::vector<std::string> argv) {
+child_process::child_process(std::vector<std::string> argv, const std::filesystem::path& stderr_file) {
     int fds[2];
     if (pipe(fds) != 0) {
         throw std::runtime_error("pipe failed");
@@ -23,6 +24,10 @@ child_process::child_process(std::vector<std::string> argv) {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, fds[0]);
+    if (!stderr_file.empty()) {
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0644);
+    }
     std::vector<char*> args;
     for (auto& arg : argv) {
         args.push_back(arg.data());

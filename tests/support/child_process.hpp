@@ -3,16 +3,18 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace chimera::testing {
 
-/// A program started for a test, with its stdout piped to us. Terminated
+/// A program started for a test, with its stdout piped to us and its stderr
+/// inherited, or written to `stderr_file` when one is given. Terminated
 /// (SIGTERM, then SIGKILL after 5 s) when destroyed.
 class child_process {
 public:
-    explicit child_process(std::vector<std::string> argv);
+    explicit child_process(std::vector<std::string> argv, const std::filesystem::path& stderr_file = {});
     ~child_process();
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;
