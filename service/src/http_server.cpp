@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bearer_tokens.hpp"
+#include "event_stream.hpp"
 #include "log.hpp"
 #include "problem_response.hpp"
 #include "service_metrics.hpp"
@@ -202,6 +203,37 @@ awaitable<http_response> respond(const session_context& context, const http_requ
     co_return response;
 }
 
+/// Counts a stream as open for its lifetime, however the handler leaves.
+struct open_stream_count {
+    explicit open_stream_count(service_metrics& metrics) : metrics_(metrics) { metrics_.add_event_streams_open(1); }
+    ~open_stream_count() { metrics_.add_event_streams_open(-1); }
+    open_stream_count(const open_stream_count&) = delete;
+    open_stream_count& operator=(const open_stream_count&) = delete;
+
+private:
+    service_metrics& metrics_;
+};
+
+/// Hands the connection to a stream route; it closes when the stream ends. Observed in the
+/// HTTP metrics with the time to the stream's head, not its lifetime.
+awaitable<void> serve_stream(beast::tcp_stream& stream,
+                             const session_context& context,
+                             const http_request& request,
+                             matched_stream_route route,
+                             std::string remote,
+                             steady::time_point start) {
+    event_stream events{stream, request};
+    const open_stream_count counted{context.metrics};
+    co_await (*route.handler)(request, route.params, events);
+    const std::chrono::duration<double> to_head = events.head_sent_at() - start;
+    context.metrics.observe_http_request(context.routes.match_pattern(request), events.status(), to_head.count());
+    log_access(remote, request.method(), request.target(), events.status(), events.bytes_written(), start);
+}
+
+bool may_stream(const session_context& context, const http_request& request) {
+    return authorized(context.access, context.routes.match_pattern(request), request);
+}
+
 awaitable<void> serve_session(beast::tcp_stream stream, const session_context& context) {
     beast::flat_buffer buffer;  // lives across requests: it may already hold the next pipelined one
     const auto remote = remote_of(stream);
@@ -221,6 +253,11 @@ awaitable<void> serve_session(beast::tcp_stream stream, const session_context& c
         }
         const auto start = steady::now();
         const http_request request = parser.release();
+        auto stream_route = context.routes.match_stream(request);
+        if (stream_route && may_stream(context, request)) {
+            co_await serve_stream(stream, context, request, std::move(*stream_route), remote, start);
+            break;
+        }
         http_response response = co_await respond(context, request);
         if (request.method() == http::verb::head) {
             response.body().clear();

@@ -60,6 +60,22 @@ void router::add_sync(http::verb method, std::string pattern, sync_route_handler
             -> awaitable<http_response> { co_return handler(request, params); });
 }
 
+void router::add_stream(std::string pattern, stream_route_handler handler) {
+    stream_routes_.push_back({split_path(pattern), std::move(handler)});
+    add_sync(http::verb::get, std::move(pattern), [](const http_request& request, const path_params&) {
+        return make_response(request, http::status::ok, "text/event-stream", "");
+    });
+}
+
+std::optional<matched_stream_route> router::match_stream(const http_request& request) const {
+    if (request.method() != http::verb::get) return std::nullopt;
+    const auto path = split_path(path_of(request));
+    for (const auto& r : stream_routes_) {
+        if (auto params = match(r.segments, path)) return matched_stream_route{&r.handler, std::move(*params)};
+    }
+    return std::nullopt;
+}
+
 std::string_view router::match_pattern(const http_request& request) const {
     const auto path = split_path(path_of(request));
     for (const auto& r : routes_) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,16 @@ using path_params = std::vector<std::string>;
 using route_handler = std::function<awaitable<http_response>(const http_request&, const path_params&)>;
 using sync_route_handler = std::function<http_response(const http_request&, const path_params&)>;
 
+class event_stream;
+/// A GET route that answers with a stream of Server-Sent Events (or one plain response).
+using stream_route_handler = std::function<awaitable<void>(const http_request&, const path_params&, event_stream&)>;
+
+/// A stream route matched by a request, with its path parameters.
+struct matched_stream_route {
+    const stream_route_handler* handler = nullptr;
+    path_params params;
+};
+
 /// Maps (method, path pattern) to a handler. Patterns are literal segments and
 /// `{param}` segments ("/runs/{id}/report"); the query string is ignored for matching.
 /// Unknown paths → 404 problem; a known path with another method → 405 with `Allow`.
@@ -26,7 +37,14 @@ public:
     /// For handlers that answer without waiting on I/O (most of them).
     void add_sync(http::verb method, std::string pattern, sync_route_handler handler);
 
+    /// A GET route the server hands the connection to. HEAD on it answers the stream's
+    /// head without a body, through dispatch().
+    void add_stream(std::string pattern, stream_route_handler handler);
+
     [[nodiscard]] awaitable<http_response> dispatch(const http_request& request) const;
+
+    /// The stream route a GET request matches, if any.
+    [[nodiscard]] std::optional<matched_stream_route> match_stream(const http_request& request) const;
 
     /// The pattern a request matched ("/runs/{id}"), for low-cardinality labels.
     [[nodiscard]] std::string_view match_pattern(const http_request& request) const;
@@ -39,7 +57,13 @@ private:
         route_handler handler;
     };
 
+    struct stream_route {
+        std::vector<std::string> segments;
+        stream_route_handler handler;
+    };
+
     std::vector<route> routes_;
+    std::vector<stream_route> stream_routes_;
 };
 
 }  // namespace chimera::service

@@ -19,6 +19,8 @@
 #include "log.hpp"
 #include "ollama_streaming_call.hpp"
 #include "run_cancellation.hpp"
+#include "run_event_messages.hpp"
+#include "run_events.hpp"
 #include "run_failure.hpp"
 #include "service_metrics.hpp"
 
@@ -35,9 +37,25 @@ double unit_random() {
     return std::uniform_real_distribution<double>{0.0, 1.0}(generator);
 }
 
-void enter_stage(core::run_document& run, core::run_stage stage) {
+void enter_stage(const run_pipeline_services& services, core::run_document& run, core::run_stage stage) {
     run.stage = stage;
     log_run_event(log_level::info, run.id, core::to_string(stage), "stage started");
+    if (services.events != nullptr) publish_status(*services.events, run);
+}
+
+/// Sends the tokens of a call to whoever watches the run; costs a map lookup otherwise.
+token_sink token_observer(run_pipeline_services& services,
+                          const core::run_document& run,
+                          core::call_stage stage,
+                          prometheus::Histogram& inter_token) {
+    return [&services, &run, stage, &inter_token](std::string_view token, std::optional<double> gap) {
+        if (gap) {
+            inter_token.Observe(*gap);
+        }
+        if (services.events != nullptr && services.events->watched(run.id)) {
+            publish_tokens(*services.events, run.id, stage, token);
+        }
+    };
 }
 
 void throw_if_cancelled(const run_cancellation& cancellation) {
@@ -93,11 +111,7 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
                                 const call_request& call) {
     auto& inter_token = services.metrics.inter_token_latency(run.model, call.stage);
     generate_call_context context{services.pool, services.backend, &cancellation,
-                                  [&inter_token](std::string_view, std::optional<double> gap) {
-                                      if (gap) {
-                                          inter_token.Observe(*gap);
-                                      }
-                                  }};
+                                  token_observer(services, run, call.stage, inter_token)};
     for (int attempt = 1;; ++attempt) {
         std::optional<run_failure> failure;
         services.metrics.add_backend_requests_in_flight(1);
@@ -129,7 +143,7 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
 awaitable<core::ingest_result> ingest_stage(run_pipeline_services& services,
                                             core::run_document& run,
                                             std::filesystem::path data_dir) {
-    enter_stage(run, core::run_stage::ingest);
+    enter_stage(services, run, core::run_stage::ingest);
     const auto start = steady::now();
     auto ingest = co_await ingest_off_thread(services, std::move(data_dir));
     run.timings.ingest_seconds = seconds_since(start);
@@ -154,7 +168,7 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     const auto summary = core::render_data_summary(*run.ingest);
 
     backend_connection connection;  // both calls share it: one keep-alive connection per run
-    enter_stage(run, core::run_stage::analysis);
+    enter_stage(services, run, core::run_stage::analysis);
     auto stage_start = steady::now();
     const call_request analysis_call{
         core::call_stage::analysis,
@@ -164,7 +178,7 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     run.timings.analysis_seconds = seconds_since(stage_start);
     services.metrics.observe_run_stage(core::run_stage::analysis, *run.timings.analysis_seconds);
 
-    enter_stage(run, core::run_stage::report);
+    enter_stage(services, run, core::run_stage::report);
     stage_start = steady::now();
     const call_request report_call{
         core::call_stage::report,

@@ -14,6 +14,7 @@ namespace chimera::service {
 class service_metrics;
 class run_cancellation;
 class data_root;
+class run_events;
 
 /// What a run needs from its host (the server or `chimera run`).
 struct run_pipeline_services {
@@ -24,6 +25,8 @@ struct run_pipeline_services {
     core::ingest_limits limits;
     /// `chimera serve`'s roots, beneath which data_dir is opened again; none for `chimera run`.
     const data_root* roots = nullptr;
+    /// Where stage changes and token deltas go for GET /runs/{id}/events; none for `chimera run`.
+    run_events* events = nullptr;
 };
 
 /// Executes one run to its end: ingest `data_dir` → analysis call → parse → report

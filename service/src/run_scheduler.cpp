@@ -15,6 +15,8 @@
 #include "log.hpp"
 #include "run_artifacts.hpp"
 #include "run_cancellation.hpp"
+#include "run_event_messages.hpp"
+#include "run_events.hpp"
 #include "service_metrics.hpp"
 #include "stored_run_document.hpp"
 
@@ -147,6 +149,7 @@ cancel_outcome run_scheduler::cancel(std::string_view id) {
         queued_ = queued_ > 0 ? queued_ - 1 : 0;
         services_.metrics.observe_run_finished(core::run_status::cancelled);
         publish_gauges();
+        publish_ending(id);
         return cancel_outcome::cancelled;
     }
     if (store_.request_cancel(id)) {
@@ -158,6 +161,12 @@ cancel_outcome run_scheduler::cancel(std::string_view id) {
 const core::run_document* run_scheduler::live(std::string_view id) const {
     const auto it = live_runs_.find(id);
     return it == live_runs_.end() ? nullptr : &it->second->run;
+}
+
+std::optional<nlohmann::json> run_scheduler::document_json(std::string_view id) {
+    if (const auto* running = live(id)) return core::to_json(*running);
+    if (auto stored = store_.find(id)) return stored_run_json(*stored);
+    return std::nullopt;
 }
 
 void run_scheduler::drain(std::chrono::milliseconds timeout, std::function<void()> on_drained) {
@@ -244,6 +253,7 @@ void run_scheduler::finish(live_run& live, std::string report) {
                           "attempt " + std::to_string(live.run.attempt) + " lost its lease; its result is discarded");
         } else if (live.hand_back && live.run.status == core::run_status::cancelled) {
             queued_ += store_.release(id, live.run.attempt) ? 1 : 0;
+            publish_requeued(live.run);
         } else {
             record_completion(live.run, std::move(report));
         }
@@ -269,12 +279,26 @@ void run_scheduler::record_completion(const core::run_document& run, std::string
                       "attempt " + std::to_string(run.attempt) + " was fenced out; another attempt holds the run");
         return;
     }
+    if (services_.events != nullptr) publish_document(*services_.events, run.id, core::to_json(run));
     try {
         artifacts_.write(run, report);
     } catch (const std::filesystem::filesystem_error& e) {
         log_run_event(log_level::error, run.id, core::to_string(run.stage),
                       std::string{"recorded, but its files could not be written to the state directory: "} + e.what());
     }
+}
+
+void run_scheduler::publish_ending(std::string_view id) {
+    if (services_.events == nullptr || !services_.events->watched(id)) return;
+    if (auto document = document_json(id)) publish_document(*services_.events, id, *document);
+}
+
+void run_scheduler::publish_requeued(const core::run_document& run) {
+    if (services_.events == nullptr) return;
+    auto requeued = run;
+    requeued.status = core::run_status::queued;
+    requeued.stage = core::run_stage::queued;
+    publish_status(*services_.events, requeued);
 }
 
 awaitable<void> run_scheduler::keep_leases() {

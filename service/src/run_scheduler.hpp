@@ -12,6 +12,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "run_pipeline.hpp"
 #include "run_store.hpp"
@@ -73,6 +74,9 @@ public:
     /// The live document of a run executing in this process, else nullptr.
     [[nodiscard]] const core::run_document* live(std::string_view id) const;
 
+    /// `GET /runs/{id}`: the live document of a run executing here, else the store's.
+    [[nodiscard]] std::optional<nlohmann::json> document_json(std::string_view id);
+
     /// Takes no new runs; lets running runs finish for up to `timeout`, then stops them
     /// and hands them back to the queue; calls `on_drained` once every worker has exited.
     void drain(std::chrono::milliseconds timeout, std::function<void()> on_drained);
@@ -92,6 +96,8 @@ private:
     void recover();
     void finish(live_run& live, std::string report);
     void record_completion(const core::run_document& run, std::string report);
+    void publish_ending(std::string_view id);
+    void publish_requeued(const core::run_document& run);
     void wake_workers();
     void publish_gauges() const;
     void worker_exited();

@@ -120,9 +120,7 @@ http_response list_runs(runs_resource& resource, const http_request& request) {
 }
 
 std::optional<nlohmann::json> run_json(runs_resource& resource, const std::string& id) {
-    if (const auto* live = resource.scheduler.live(id)) return core::to_json(*live);
-    if (auto stored = resource.store.find(id)) return stored_run_json(*stored);
-    return std::nullopt;
+    return resource.scheduler.document_json(id);
 }
 
 http_response get_run(runs_resource& resource, const http_request& request, const std::string& id) {

@@ -24,6 +24,8 @@
 #include "http_server.hpp"
 #include "log.hpp"
 #include "run_artifacts.hpp"
+#include "run_events.hpp"
+#include "run_events_route.hpp"
 #include "run_id.hpp"
 #include "run_scheduler.hpp"
 #include "runs_handlers.hpp"
@@ -113,14 +115,17 @@ int run_serve(const serve_config& config) {
     const run_artifacts artifacts{config.state_dir / "runs"};
     const data_root root{config.data_roots};
     backend_connection_pool pool{io.get_executor(), config.backend, metrics};
-    run_scheduler scheduler{io.get_executor(), store, artifacts,
-                            run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root},
-                            scheduler_settings_of(config)};
+    run_events events{io.get_executor()};
+    run_scheduler scheduler{
+        io.get_executor(), store, artifacts,
+        run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root, &events},
+        scheduler_settings_of(config)};
     backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
 
     router routes;
     runs_resource runs{store, scheduler, root, config.model};
     add_runs_routes(routes, runs);
+    add_run_events_route(routes, scheduler, events);
     const auto draining = [&scheduler] { return scheduler.draining(); };
     add_health_routes(routes, monitor, draining);
     const bool admin_address = !config.admin_host.empty();

@@ -85,6 +85,9 @@ struct service_metrics::families {
               counter(r, "chimera_backend_connections_reused_total", "Backend calls served on a kept-alive connection")
                   .Add({})),
           in_flight(gauge(r, "chimera_backend_requests_in_flight", "Backend requests under way").Add({})),
+          event_streams(
+              gauge(r, "chimera_http_event_streams_open", "Server-Sent Event streams open (GET /runs/{id}/events)")
+                  .Add({})),
           backend_up(gauge(r, "chimera_backend_up", "1 when the last readiness probe reached the backend").Add({})) {}
 
     histogram_family& ttft;
@@ -110,6 +113,7 @@ struct service_metrics::families {
     prometheus::Counter& connections_opened;
     prometheus::Counter& connections_reused;
     prometheus::Gauge& in_flight;
+    prometheus::Gauge& event_streams;
     prometheus::Gauge& backend_up;
 };
 
@@ -183,6 +187,8 @@ void service_metrics::observe_http_request(std::string_view route, unsigned code
 void service_metrics::set_runs_queued(std::size_t count) { f_->runs_queued.Set(static_cast<double>(count)); }
 
 void service_metrics::set_runs_running(std::size_t count) { f_->runs_running.Set(static_cast<double>(count)); }
+
+void service_metrics::add_event_streams_open(double delta) { f_->event_streams.Increment(delta); }
 
 void service_metrics::observe_runs_recovered(std::size_t count) {
     f_->runs_recovered.Increment(static_cast<double>(count));

@@ -48,6 +48,7 @@ public:
     void observe_backend_connection_opened();
     void observe_backend_connection_reused();
     void add_backend_requests_in_flight(double delta);
+    void add_event_streams_open(double delta);
     void set_backend_up(bool up);
 
     /// The exposition text (format 0.0.4) for `GET /metrics`.
