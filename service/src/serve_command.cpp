@@ -25,7 +25,7 @@
 #include "log.hpp"
 #include "run_artifacts.hpp"
 #include "run_events.hpp"
-#include "run_events_route.hpp"
+#include "run_events_handlers.hpp"
 #include "run_id.hpp"
 #include "run_scheduler.hpp"
 #include "runs_handlers.hpp"

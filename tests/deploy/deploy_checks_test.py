@@ -38,8 +38,11 @@ def code_routes(src):
     routes = set()
     for path in glob.glob(os.path.join(src, "service", "src", "*handlers*.cpp")):
         with open(path, encoding="utf-8") as f:
-            for verb, route in re.findall(r'add_sync\(\s*http::verb::(\w+?)_?,\s*"([^"]+)"', f.read()):
+            text = f.read()
+            for verb, route in re.findall(r'add_sync\(\s*http::verb::(\w+?)_?,\s*"([^"]+)"', text):
                 routes.add((verb.upper(), route))
+            for route in re.findall(r'add_stream\(\s*"([^"]+)"', text):
+                routes.add(("GET", route))
     if not routes:
         fail("no routes found in service/src/*handlers*.cpp")
     return routes

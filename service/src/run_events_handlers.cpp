@@ -1,4 +1,4 @@
-#include "run_events_route.hpp"
+#include "run_events_handlers.hpp"
 
 #include <nlohmann/json.hpp>
 
