@@ -35,8 +35,6 @@ except ImportError as exc:  # pragma: no cover
 
 from validate_examples import FORMAT_CHECKER, Validator, resolve_pointer
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
 # Answered on every route whatever the operation declares (info.description: "Limits on every
 # route", "Unhandled server faults answer 500"), each with the response object documenting it.
 EVERY_ROUTE = {"413": "PayloadTooLarge", "431": "HeaderFieldsTooLarge", "500": "InternalError"}
