@@ -114,9 +114,7 @@ TEST(Security, EveryRouteButTheProbesNeedsOneOfTheTokens) {
 TEST(Security, AdminAddressServesMetricsWithoutATokenAndTheApiAddressNoLonger) {
     temp_dir secrets;
     service_stack s{{}, {"--auth-token-file", write_tokens(secrets).string(), "--admin-listen", "127.0.0.1:0"}};
-    const auto line = s.service.read_line(20s);
-    ASSERT_EQ(line.rfind("admin listening on 127.0.0.1:", 0), 0U) << line;
-    const auto admin_port = static_cast<unsigned short>(std::stoul(line.substr(line.rfind(':') + 1)));
+    const auto admin_port = read_listening_port(s.service, "admin listening on 127.0.0.1:");
 
     const auto metrics = http_request(admin_port, "GET", "/metrics");
     EXPECT_EQ(metrics.status, 200U);

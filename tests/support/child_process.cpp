@@ -11,11 +11,14 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "http_client.hpp"
+
 extern char** environ;  // NOLINT: POSIX
 
 namespace chimera::testing {
 
-child_process::child_process(std::vector<std::string> argv, const std::filesystem::path& stderr_file) {
+child_process::child_process(std::vector<std::string> argv, const std::filesystem::path& stderr_file)
+    : program_(std::filesystem::path{argv.at(0)}.filename().string()) {
     int fds[2];
     if (pipe(fds) != 0) {
         throw std::runtime_error("pipe failed");
@@ -94,13 +97,15 @@ int child_process::terminate() {
     return 128 + SIGKILL;
 }
 
-unsigned short read_listening_port(child_process& process) {
+unsigned short read_listening_port(child_process& process, std::string_view announcement) {
     const auto line = process.read_line(std::chrono::seconds{20});
     const auto colon = line.rfind(':');
-    if (!line.starts_with("listening on ") || colon == std::string::npos) {
-        throw std::runtime_error("unexpected first line: " + line);
+    if (!line.starts_with(announcement) || colon == std::string::npos) {
+        throw std::runtime_error("unexpected line: " + line);
     }
-    return static_cast<unsigned short>(std::stoul(line.substr(colon + 1)));
+    const auto port = static_cast<unsigned short>(std::stoul(line.substr(colon + 1)));
+    note_server(port, process.program());
+    return port;
 }
 
 }  // namespace chimera::testing

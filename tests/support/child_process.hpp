@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chimera::testing {
@@ -26,14 +27,17 @@ public:
     int terminate();
 
     [[nodiscard]] pid_t pid() const { return pid_; }
+    [[nodiscard]] const std::string& program() const { return program_; }
 
 private:
+    std::string program_;  ///< argv[0]'s file name
     pid_t pid_ = -1;
     int stdout_fd_ = -1;
     std::string pending_;
 };
 
-/// The port of a "listening on HOST:PORT" line, the way our servers announce themselves.
-unsigned short read_listening_port(child_process& process);
+/// The port of the next line, "<announcement>HOST:PORT", the way our servers announce their
+/// listeners. The port is noted as served by the process's program (see note_server).
+unsigned short read_listening_port(child_process& process, std::string_view announcement = "listening on ");
 
 }  // namespace chimera::testing
