@@ -30,6 +30,7 @@
 #include "service_metrics.hpp"
 #include "sqlite_run_store.hpp"
 #include "state_dir_lock.hpp"
+#include "sweeps_handlers.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -113,7 +114,10 @@ int run_serve(const serve_config& config) {
     const run_artifacts artifacts{config.state_dir / "runs"};
     const data_root root{config.data_roots};
     backend_connection_pool pool{io.get_executor(), config.backend, metrics};
-    run_scheduler scheduler{io.get_executor(), store, artifacts,
+    run_scheduler scheduler{io.get_executor(),
+                            store,
+                            store,
+                            artifacts,
                             run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root},
                             scheduler_settings_of(config)};
     backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
@@ -121,6 +125,8 @@ int run_serve(const serve_config& config) {
     router routes;
     runs_resource runs{store, scheduler, root, config.model};
     add_runs_routes(routes, runs);
+    sweeps_resource sweeps{store, scheduler, root, config.model};
+    add_sweeps_routes(routes, sweeps);
     const auto draining = [&scheduler] { return scheduler.draining(); };
     add_health_routes(routes, monitor, draining);
     const bool admin_address = !config.admin_host.empty();
