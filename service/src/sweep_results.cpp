@@ -34,30 +34,20 @@ std::vector<core::call_metrics> calls_of(const std::string& document) {
     return calls;
 }
 
-core::sweep_observations empty_arms(const core::sweep_plan& plan, const std::string& model) {
-    core::sweep_observations observations;
-    observations.model = model;
-    observations.baselines.push_back({plan.baseline.label, plan.baseline.options, {}});
-    for (const auto& config : plan.configs)
-        observations.configs.push_back({{config.label, config.options, {}}, 0, true});
-    return observations;
-}
-
 }  // namespace
 
 core::sweep_result sweep_results(const stored_sweep& sweep, const std::vector<stored_run>& runs) {
     const auto plan = core::expand_sweep(stored_spec(sweep));
-    auto observations = empty_arms(plan, sweep.model);
+    auto observations = core::plan_observations(plan, sweep.model);
     for (const auto& run : runs) {
         if (run.status != core::run_status::succeeded || !run.document) continue;
         const auto index = run.sweep_index.value_or(-1);
         if (index < 0 || static_cast<std::size_t>(index) >= plan.runs.size()) {
             throw store_error("run store: run " + run.id + " has no place in the plan of sweep " + sweep.id);
         }
-        const auto& planned = plan.runs[static_cast<std::size_t>(index)];
-        auto& arm = planned.config ? observations.configs[*planned.config].arm : observations.baselines.front();
         const auto calls = calls_of(*run.document);
-        arm.runs.push_back(core::make_run_observation(calls));
+        core::arm_of(observations, plan.runs[static_cast<std::size_t>(index)])
+            .runs.push_back(core::make_run_observation(calls));
     }
     return core::analyze_sweep(observations);
 }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -217,6 +219,59 @@ TEST(Sweeps, ListIsNewestFirstAndBadRequestsNameTheirField) {
     EXPECT_EQ(field_of({{"grid", {{"num_ctx", {256}}}}, {"data_dir", "../etc"}}), "403 data_dir");
     // 6 configs + baseline, 3 times: 21 runs never fit a queue of 20.
     EXPECT_EQ(field_of({{"grid", {{"num_ctx", {1, 2, 3, 4, 5, 6}}}}}), "400 grid");
+}
+
+/// Everything a program prints on stdout until it exits.
+std::string read_all(child_process& process) {
+    std::string out;
+    for (;;) {
+        try {
+            out += process.read_line(60s) + "\n";
+        } catch (const std::runtime_error& end) {
+            if (std::string{end.what()}.find("closed its stdout") == std::string::npos) throw;
+            return out;
+        }
+    }
+}
+
+TEST(Sweeps, ChimeraSweepExecutesTheSamePlanLocallyAgainstOllama) {
+    child_process sim{{CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0", "--tokens", "5", "--tokens-per-second", "5000"}};
+    const auto sim_port = read_listening_port(sim);
+    temp_dir work;
+    const json body = {{"data_dir", std::string{CHIMERA_TEST_DATA_DIR} + "/tiny"},
+                       {"grid", {{"num_ctx", {256, 512}}}},
+                       {"repetitions", 2}};
+    std::ofstream{work.path / "spec.json"} << body.dump();
+    const auto out = work.path / "out";
+    child_process sweep{{CHIMERA_BIN, "sweep", "--spec", (work.path / "spec.json").string(), "--ollama-url",
+                         "http://127.0.0.1:" + std::to_string(sim_port), "--output-dir", out.string(), "--format",
+                         "json", "--log-level", "warn"}};
+    const auto results = json::parse(read_all(sweep));
+    EXPECT_EQ(sweep.terminate(), 0);
+
+    EXPECT_EQ(results.at("baselines")[0].at("runs"), 2);
+    ASSERT_EQ(results.at("configs").size(), 2U);
+    for (const auto& config : results.at("configs")) EXPECT_EQ(config.at("runs"), 2);
+    const auto stats = json::parse(http_request(sim_port, "GET", "/sim/stats").body);
+    EXPECT_EQ(generate_requests(stats).size(), 12U);  // 6 runs, 2 calls each
+
+    const auto spec = std::get<core::sweep_spec>(core::parse_sweep_spec(body.dump()));
+    const auto plan = core::expand_sweep(spec);
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+        auto name = std::to_string(i + 1);
+        if (name.size() < 2) name.insert(0, 1, '0');
+        expected.push_back(name.append("_").append(core::config_of(plan, plan.runs[i]).label));
+    }
+    std::vector<std::string> run_dirs;
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+        if (entry.is_directory()) run_dirs.push_back(entry.path().filename().string());
+    }
+    std::sort(run_dirs.begin(), run_dirs.end());
+    EXPECT_EQ(run_dirs, expected);
+    for (const auto* report : {"sweep_report.md", "sweep_report.csv", "sweep_report.json"}) {
+        EXPECT_TRUE(std::filesystem::is_regular_file(out / report)) << report;
+    }
 }
 
 }  // namespace
