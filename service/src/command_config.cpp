@@ -200,6 +200,24 @@ run_command_config parse_run_command_config(std::span<char* const> args) {
     return config;
 }
 
+sweep_command_config parse_sweep_command_config(std::span<char* const> args) {
+    const cli_flags flags{args, with(with(with(backend_flags, limit_flags), log_flags),
+                                     {"from-recorded", "spec", "format", "model", "output-dir"})};
+    sweep_command_config config;
+    config.from_recorded = flags.get_or("from-recorded", "");
+    config.spec_file = flags.get_or("spec", "");
+    if (config.from_recorded.empty() == config.spec_file.empty()) {
+        throw std::invalid_argument("sweep needs either --spec FILE or --from-recorded DIR (see chimera sweep --help)");
+    }
+    config.format = flags.get_or("format", config.format);
+    config.backend = parse_backend(flags);
+    config.model = flags.get_or("model", config.model);
+    config.output_dir = flags.get_or("output-dir", config.output_dir.string());
+    config.limits = parse_limits(flags);
+    config.log = parse_log_settings(flags);
+    return config;
+}
+
 std::string serve_usage() {
     return R"(usage: chimera serve [flags]
   --listen HOST:PORT        address to serve the API on (default 127.0.0.1:8080; port 0 picks one)

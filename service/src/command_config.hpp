@@ -52,8 +52,22 @@ struct run_command_config {
     log_settings log;
 };
 
+/// `chimera sweep` settings: a recorded study to recompute, or a spec to execute here.
+struct sweep_command_config {
+    std::filesystem::path from_recorded;  ///< empty: none
+    std::filesystem::path spec_file;      ///< empty: none
+    std::string format = "md";
+    backend_settings backend;
+    std::string model = "gemma3:latest";  ///< when the spec names none
+    std::filesystem::path output_dir = "chimera-sweep";
+    core::ingest_limits limits;
+    log_settings log;
+};
+
 [[nodiscard]] serve_config parse_serve_config(std::span<char* const> args);
 [[nodiscard]] run_command_config parse_run_command_config(std::span<char* const> args);
+/// Exactly one of --from-recorded and --spec.
+[[nodiscard]] sweep_command_config parse_sweep_command_config(std::span<char* const> args);
 
 [[nodiscard]] std::string serve_usage();
 [[nodiscard]] std::string run_usage();

@@ -16,7 +16,8 @@ constexpr std::string_view top_usage = R"(chimera — runs LLM agent runs agains
 
 usage: chimera serve [flags]   the HTTP service (POST /runs, GET /runs/{id}, /metrics, ...)
        chimera run [flags]     the run pipeline once or --runs N times, without a server
-       chimera sweep [flags]   sweep statistics and reports (--from-recorded DIR: the reference study)
+       chimera sweep [flags]   a sweep here against Ollama (--spec FILE), or the reference study's
+                               statistics (--from-recorded DIR)
        chimera <command> --help
 )";
 

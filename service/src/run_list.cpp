@@ -1,21 +1,11 @@
 #include "run_list.hpp"
 
-#include <charconv>
-
 #include <nlohmann/json.hpp>
 
 namespace chimera::service {
 namespace {
 
 constexpr std::size_t max_page_size = 500;
-
-template <typename Integer>
-std::optional<Integer> parse_integer(std::string_view text) {
-    Integer value{};
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return value;
-}
 
 /// Why the parameter is refused, or "" when it was applied.
 std::string apply(run_filter& filter, const std::string& name, const std::string& value) {
@@ -27,11 +17,11 @@ std::string apply(run_filter& filter, const std::string& name, const std::string
     } else if (name == "model") {
         filter.model = value;
     } else if (name == "limit") {
-        const auto limit = parse_integer<std::size_t>(value);
+        const auto limit = parse_query_integer<std::size_t>(value);
         if (!limit || *limit < 1 || *limit > max_page_size) return "limit must be from 1 to 500";
         filter.limit = *limit;
     } else if (name == "cursor") {
-        filter.before_seq = parse_integer<std::int64_t>(value);
+        filter.before_seq = parse_query_integer<std::int64_t>(value);
         if (!filter.before_seq || *filter.before_seq < 1) {
             return "cursor must be a next_cursor value from an earlier page";
         }

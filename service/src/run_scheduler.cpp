@@ -84,16 +84,19 @@ std::optional<std::filesystem::path> resolve_data_dir(const data_root* roots, co
 
 run_scheduler::run_scheduler(asio::any_io_executor executor,
                              run_store& store,
+                             sweep_store& sweeps,
                              const run_artifacts& artifacts,
                              run_pipeline_services services,
                              scheduler_settings settings)
     : store_(store),
+      sweeps_(sweeps),
       artifacts_(artifacts),
       services_(services),
       settings_(std::move(settings)),
       wakeup_(std::make_unique<wakeup_channel>(executor, std::max<std::size_t>(settings_.workers, 1))),
       lease_timer_(executor),
-      drain_timer_(executor) {
+      drain_timer_(executor),
+      cooldown_timer_(executor) {
     settings_.workers = std::max<std::size_t>(settings_.workers, 1);
 }
 
@@ -113,6 +116,16 @@ submit_result run_scheduler::submit(const run_submission& submission) {
     publish_gauges();
     wake_workers();
     return {submit_status::accepted, std::move(run)};
+}
+
+sweep_submit_result run_scheduler::submit_sweep(const sweep_submission& submission) {
+    if (draining_) return {submit_status::draining, std::nullopt};
+    if (queued_ + submission.runs.size() > settings_.capacity) return {submit_status::queue_full, std::nullopt};
+    auto sweep = sweeps_.submit_sweep(submission);
+    queued_ += submission.runs.size();
+    publish_gauges();
+    wake_workers();
+    return {submit_status::accepted, std::move(sweep)};
 }
 
 std::chrono::seconds run_scheduler::retry_after() const {
@@ -158,6 +171,22 @@ cancel_outcome run_scheduler::cancel(std::string_view id) {
     return store_.find(id) ? cancel_outcome::already_finished : cancel_outcome::not_found;
 }
 
+sweep_cancellation run_scheduler::cancel_sweep(std::string_view id) {
+    auto cancellation = sweeps_.cancel_sweep(id, now());
+    if (cancellation.queued_cancelled > 0) {
+        log_event(log_level::info, "sweep cancelled; its queued runs will not start",
+                  {{"sweep_id", id}, {"runs_cancelled", static_cast<std::int64_t>(cancellation.queued_cancelled)}});
+        queued_ -= std::min(queued_, cancellation.queued_cancelled);
+        for (std::size_t i = 0; i < cancellation.queued_cancelled; ++i) {
+            services_.metrics.observe_run_finished(core::run_status::cancelled);
+        }
+        publish_gauges();
+    }
+    for (const auto& run : cancellation.running) cancel(run);
+    wake_workers();  // the head of the queue changed
+    return cancellation;
+}
+
 const core::run_document* run_scheduler::live(std::string_view id) const {
     const auto it = live_runs_.find(id);
     return it == live_runs_.end() ? nullptr : &it->second->run;
@@ -194,6 +223,7 @@ void run_scheduler::worker_exited() {
     if (active_workers_ == 0 && draining_) {
         drain_timer_.cancel();
         lease_timer_.cancel();
+        cooldown_timer_.cancel();
         if (on_drained_) std::exchange(on_drained_, nullptr)();
     }
 }
@@ -202,6 +232,21 @@ void run_scheduler::wake_workers() {
     for (std::size_t i = 0; i < settings_.workers; ++i) {
         if (!wakeup_->try_send(boost::system::error_code{})) break;
     }
+}
+
+/// Idle workers wait for a signal; a sweep's cool-down ending is one nobody else sends.
+void run_scheduler::wake_after_cooldown() {
+    std::optional<core::wall_time> until;
+    try {
+        until = store_.cooldown_until();
+    } catch (const store_error& e) {
+        spdlog::error("cannot read the cool-down of the next sweep run: {}", e.what());
+    }
+    if (!until || *until <= now()) return;
+    cooldown_timer_.expires_after(std::chrono::ceil<std::chrono::milliseconds>(*until - now()));
+    cooldown_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) wake_workers();
+    });
 }
 
 void run_scheduler::publish_gauges() const {
@@ -215,7 +260,7 @@ awaitable<void> run_scheduler::work() {
     while (!draining_) {
         std::optional<stored_run> claimed;
         try {
-            claimed = store_.claim_next(settings_.owner, lease_deadline());
+            claimed = store_.claim_next(settings_.owner, lease_deadline(), now());
         } catch (const store_error& e) {
             spdlog::error("cannot take the next run from the store: {}", e.what());
         }
@@ -223,6 +268,7 @@ awaitable<void> run_scheduler::work() {
             co_await execute(std::move(*claimed));
             continue;
         }
+        wake_after_cooldown();
         auto [ec] = co_await wakeup_->async_receive(asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;
     }
@@ -263,6 +309,7 @@ void run_scheduler::finish(live_run& live, std::string report) {
     }
     live_runs_.erase(id);
     publish_gauges();
+    wake_workers();  // runs that waited for this one to end (a sweep's, or others behind one)
 }
 
 void run_scheduler::record_completion(const core::run_document& run, std::string report) {

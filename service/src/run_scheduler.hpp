@@ -16,6 +16,7 @@
 
 #include "run_pipeline.hpp"
 #include "run_store.hpp"
+#include "sweep_store.hpp"
 
 namespace chimera::service {
 
@@ -41,7 +42,13 @@ struct submit_result {
     std::optional<stored_run> run;  ///< the run accepted or replayed
 };
 
-/// Executes the runs of the durable store, at most `workers` at once, oldest first.
+struct sweep_submit_result {
+    submit_status status = submit_status::accepted;  ///< accepted, queue_full or draining
+    std::optional<stored_sweep> sweep;               ///< the sweep accepted
+};
+
+/// Executes the runs of the durable store, at most `workers` at once, oldest first;
+/// a sweep's runs one at a time with nothing beside them (the store's claim decides).
 /// Claims each run with a lease it renews while the run executes, so a run whose
 /// process died is taken up again (by recovery here or by another replica) and one
 /// that a replica lost is never completed twice. Owned by and used on the io thread.
@@ -49,6 +56,7 @@ class run_scheduler {
 public:
     run_scheduler(boost::asio::any_io_executor executor,
                   run_store& store,
+                  sweep_store& sweeps,
                   const run_artifacts& artifacts,
                   run_pipeline_services services,
                   scheduler_settings settings);
@@ -60,6 +68,10 @@ public:
     /// A known idempotency key replays its run, or conflicts when the request differs.
     [[nodiscard]] submit_result submit(const run_submission& submission);
 
+    /// Commits a sweep with all its runs unless they do not fit in the queue or the
+    /// service is draining.
+    [[nodiscard]] sweep_submit_result submit_sweep(const sweep_submission& submission);
+
     /// A client's wait before retrying a refused submission: the queue's drain time
     /// at the mean run duration seen so far.
     [[nodiscard]] std::chrono::seconds retry_after() const;
@@ -70,6 +82,10 @@ public:
     /// A queued run is cancelled at once; a running one has its backend stream closed
     /// and ends cancelled shortly after.
     cancel_outcome cancel(std::string_view id);
+
+    /// Cancels a sweep's queued runs at once and stops its running one; the sweep turns
+    /// `cancelled` when that run has unwound.
+    sweep_cancellation cancel_sweep(std::string_view id);
 
     /// The live document of a run executing in this process, else nullptr.
     [[nodiscard]] const core::run_document* live(std::string_view id) const;
@@ -83,6 +99,7 @@ public:
     [[nodiscard]] bool draining() const { return draining_; }
 
     [[nodiscard]] std::size_t queued() const { return queued_; }
+    [[nodiscard]] std::size_t capacity() const { return settings_.capacity; }
     [[nodiscard]] std::size_t running() const { return live_runs_.size(); }
 
 private:
@@ -99,18 +116,21 @@ private:
     void publish_ending(std::string_view id);
     void publish_requeued(const core::run_document& run);
     void wake_workers();
+    void wake_after_cooldown();
     void publish_gauges() const;
     void worker_exited();
     void stop_running_runs();
     [[nodiscard]] core::wall_time lease_deadline() const;
 
     run_store& store_;
+    sweep_store& sweeps_;
     const run_artifacts& artifacts_;
     run_pipeline_services services_;
     scheduler_settings settings_;
     std::unique_ptr<wakeup_channel> wakeup_;
     boost::asio::steady_timer lease_timer_;
     boost::asio::steady_timer drain_timer_;
+    boost::asio::steady_timer cooldown_timer_;
     std::map<std::string, std::unique_ptr<live_run>, std::less<>> live_runs_;
     std::function<void()> on_drained_;
     std::size_t active_workers_ = 0;

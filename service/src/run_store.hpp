@@ -33,6 +33,8 @@ struct stored_run {
     std::optional<core::wall_time> finished_at;
     std::optional<core::run_error> error;
     std::optional<std::string> document;
+    std::optional<std::string> sweep_id;      ///< the sweep the run belongs to, if any
+    std::optional<std::int64_t> sweep_index;  ///< its place in the sweep's plan
 };
 
 struct run_submission {
@@ -100,7 +102,16 @@ public:
     [[nodiscard]] virtual std::size_t count_queued() = 0;
 
     /// Takes the oldest queued run: running, attempt + 1, leased to `owner` until `lease_until`.
-    [[nodiscard]] virtual std::optional<stored_run> claim_next(std::string_view owner, core::wall_time lease_until) = 0;
+    /// Sweeps measure the machine, so their runs execute alone: while a sweep run is
+    /// running nothing is claimed; a sweep run is claimed only when no run is running and
+    /// its sweep's cool-down ended by `now`. The queue stays first-in first-out: a blocked
+    /// head waits rather than being overtaken, so neither sweeps nor other runs starve.
+    [[nodiscard]] virtual std::optional<stored_run> claim_next(std::string_view owner,
+                                                               core::wall_time lease_until,
+                                                               core::wall_time now) = 0;
+    /// When the head of the queue is a sweep run: the end of its sweep's cool-down (in the
+    /// past once it ended), before which claim_next takes nothing. Else nullopt.
+    [[nodiscard]] virtual std::optional<core::wall_time> cooldown_until() = 0;
     /// `lost` when the run is no longer this attempt's; `cancel_requested` when someone
     /// asked (through any replica) for the run to stop.
     virtual lease_status renew_lease(std::string_view id, std::int64_t attempt, core::wall_time lease_until) = 0;

@@ -17,6 +17,7 @@
 #include "run_scheduler.hpp"
 #include "run_store.hpp"
 #include "stored_run_document.hpp"
+#include "submission_refusal.hpp"
 
 namespace chimera::service {
 namespace {
@@ -63,24 +64,12 @@ http_response accepted(const http_request& request, const stored_run& run, bool 
 }
 
 http_response refused(runs_resource& resource, const http_request& request, const submit_result& result) {
-    switch (result.status) {
-        case submit_status::idempotency_conflict:
-            return make_problem(request, http::status::unprocessable_entity,
-                                "this Idempotency-Key was used for a different request (run '" + result.run->id + "')",
-                                "Idempotency-Key");
-        case submit_status::draining: {
-            auto response =
-                make_problem(request, http::status::service_unavailable, "the service is shutting down; retry shortly");
-            response.set(http::field::retry_after, "5");
-            return response;
-        }
-        default: {
-            auto response = make_problem(request, http::status::too_many_requests,
-                                         "the run queue is full; retry after the advertised delay");
-            response.set(http::field::retry_after, std::to_string(resource.scheduler.retry_after().count()));
-            return response;
-        }
+    if (result.status == submit_status::idempotency_conflict) {
+        return make_problem(request, http::status::unprocessable_entity,
+                            "this Idempotency-Key was used for a different request (run '" + result.run->id + "')",
+                            "Idempotency-Key");
     }
+    return refuse_submission(request, result.status, resource.scheduler.retry_after());
 }
 
 http_response submit_run(runs_resource& resource, const http_request& request) {

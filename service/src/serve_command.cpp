@@ -32,6 +32,7 @@
 #include "service_metrics.hpp"
 #include "sqlite_run_store.hpp"
 #include "state_dir_lock.hpp"
+#include "sweeps_handlers.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -117,7 +118,10 @@ int run_serve(const serve_config& config) {
     backend_connection_pool pool{io.get_executor(), config.backend, metrics};
     run_events events{io.get_executor()};
     run_scheduler scheduler{
-        io.get_executor(), store, artifacts,
+        io.get_executor(),
+        store,
+        store,
+        artifacts,
         run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root, &events},
         scheduler_settings_of(config)};
     backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
@@ -126,6 +130,8 @@ int run_serve(const serve_config& config) {
     runs_resource runs{store, scheduler, root, config.model};
     add_runs_routes(routes, runs);
     add_run_events_route(routes, scheduler, events);
+    sweeps_resource sweeps{store, scheduler, root, config.model};
+    add_sweeps_routes(routes, sweeps);
     const auto draining = [&scheduler] { return scheduler.draining(); };
     add_health_routes(routes, monitor, draining);
     const bool admin_address = !config.admin_host.empty();

@@ -49,6 +49,11 @@ bool sqlite_statement::step() {
     fail("step");
 }
 
+void sqlite_statement::reset() {
+    // sqlite3_reset repeats the last step's error code, which step() already reported.
+    sqlite3_reset(statement_);
+}
+
 std::int64_t sqlite_statement::integer(int column) const { return sqlite3_column_int64(statement_, column); }
 
 std::optional<std::int64_t> sqlite_statement::optional_integer(int column) const {

@@ -28,6 +28,8 @@ public:
 
     /// True while a row is available; false when done.
     bool step();
+    /// Ready to step again, with new bindings (the old ones stay until rebound).
+    void reset();
 
     [[nodiscard]] std::int64_t integer(int column) const;
     [[nodiscard]] std::optional<std::int64_t> optional_integer(int column) const;

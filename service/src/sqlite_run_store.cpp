@@ -1,11 +1,17 @@
 #include "sqlite_run_store.hpp"
 
+#include <algorithm>
 #include <chrono>
+
+#include "sqlite_run_rows.hpp"
 
 namespace chimera::service {
 namespace {
 
-// Version 1. Times are milliseconds since the Unix epoch; `seq` is the submission order.
+constexpr std::int64_t schema_version = 2;
+
+// Times are milliseconds since the Unix epoch; `seq` is the submission order. A sweep's runs
+// are ordinary rows tagged with sweep_id, sweep_index (their place in the plan) and sweep_arm.
 constexpr std::string_view schema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
     seq              INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -25,23 +31,58 @@ CREATE TABLE IF NOT EXISTS runs (
     error_detail     TEXT,
     document         TEXT,
     report           TEXT,
-    agent_report     TEXT
+    agent_report     TEXT,
+    sweep_id         TEXT REFERENCES sweeps (id),
+    sweep_index      INTEGER,
+    sweep_arm        TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_state ON runs (state, seq);
-PRAGMA user_version = 1;
+CREATE INDEX IF NOT EXISTS runs_by_sweep ON runs (sweep_id, sweep_index);
+CREATE TABLE IF NOT EXISTS sweeps (
+    seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+    id               TEXT NOT NULL UNIQUE,
+    state            TEXT NOT NULL,
+    model            TEXT NOT NULL,
+    label            TEXT,
+    spec             TEXT NOT NULL,
+    cooldown_ms      INTEGER NOT NULL,
+    not_before_ms    INTEGER NOT NULL DEFAULT 0,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    created_ms       INTEGER NOT NULL,
+    started_ms       INTEGER,
+    finished_ms      INTEGER
+);
+PRAGMA user_version = 2;
 )sql";
 
-constexpr std::string_view run_columns =
-    "seq, id, state, attempt, model, label, request, created_ms, finished_ms, error_type, error_detail, document";
+using sqlite_rows::from_ms;
+using sqlite_rows::text;
+using sqlite_rows::to_ms;
 
-std::int64_t to_ms(core::wall_time t) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+/// A database another build created cannot be read safely: say so rather than fail on a
+/// missing column mid-request.
+void check_schema_version(sqlite_database& db, const std::filesystem::path& file) {
+    auto query = db.prepare("PRAGMA user_version");
+    query.step();
+    const auto version = query.integer(0);
+    if (version != 0 && version != schema_version) {
+        throw store_error("run store: " + file.string() + " has schema version " + std::to_string(version) +
+                          ", this build reads version " + std::to_string(schema_version) +
+                          "; use another --state-dir or remove the file");
+    }
 }
 
-core::wall_time from_ms(std::int64_t ms) { return core::wall_time{std::chrono::milliseconds{ms}}; }
+}  // namespace
+
+namespace sqlite_rows {
+
+std::string_view run_columns() {
+    return "seq, id, state, attempt, model, label, request, created_ms, finished_ms, error_type, error_detail, "
+           "document, sweep_id, sweep_index";
+}
 
 std::string select_runs(std::string_view rest) {
-    return "SELECT " + std::string{run_columns} + " FROM runs " + std::string{rest};
+    return "SELECT " + std::string{run_columns()} + " FROM runs " + std::string{rest};
 }
 
 stored_run read_run(const sqlite_statement& row) {
@@ -57,17 +98,22 @@ stored_run read_run(const sqlite_statement& row) {
     if (const auto finished = row.optional_integer(8)) run.finished_at = from_ms(*finished);
     if (auto type = row.optional_text(9)) run.error = core::run_error{std::move(*type), row.text(10)};
     run.document = row.optional_text(11);
+    run.sweep_id = row.optional_text(12);
+    run.sweep_index = row.optional_integer(13);
     return run;
 }
 
-std::string text(core::run_status status) { return std::string{core::to_string(status)}; }
+}  // namespace sqlite_rows
 
-}  // namespace
+using sqlite_rows::read_run;
+using sqlite_rows::run_columns;
+using sqlite_rows::select_runs;
 
 sqlite_run_store::sqlite_run_store(const std::filesystem::path& state_dir) : db_(state_dir / "runs.db") {
     db_.execute("PRAGMA journal_mode = WAL");
     db_.execute("PRAGMA synchronous = NORMAL");
     db_.execute("PRAGMA busy_timeout = 5000");
+    check_schema_version(db_, state_dir / "runs.db");
     db_.execute(schema);
 }
 
@@ -133,18 +179,42 @@ std::size_t sqlite_run_store::count_queued() {
     return static_cast<std::size_t>(query.integer(0));
 }
 
-std::optional<stored_run> sqlite_run_store::claim_next(std::string_view owner, core::wall_time lease_until) {
-    // One statement, so two claimers can never take the same run.
+std::optional<stored_run> sqlite_run_store::claim_next(std::string_view owner,
+                                                       core::wall_time lease_until,
+                                                       core::wall_time now) {
+    // One statement decides, so two claimers can never take the same run nor start a sweep
+    // run next to another run. Only the head of the queue is a candidate (FIFO).
+    sqlite_transaction transaction{db_};
     auto claim = db_.prepare(
-        "UPDATE runs SET state = 'running', attempt = attempt + 1, owner = ?, lease_until_ms = ? "
-        "WHERE seq = (SELECT seq FROM runs WHERE state = 'queued' ORDER BY seq LIMIT 1) RETURNING " +
-        std::string{run_columns});
-    claim.bind(1, owner).bind(2, to_ms(lease_until));
+        "UPDATE runs SET state = 'running', attempt = attempt + 1, owner = ?1, lease_until_ms = ?2 "
+        "WHERE seq = (SELECT seq FROM runs WHERE state = 'queued' ORDER BY seq LIMIT 1) "
+        "AND NOT EXISTS (SELECT 1 FROM runs WHERE state = 'running' AND sweep_id IS NOT NULL) "
+        "AND (sweep_id IS NULL OR (NOT EXISTS (SELECT 1 FROM runs WHERE state = 'running') "
+        "AND (SELECT not_before_ms FROM sweeps WHERE sweeps.id = runs.sweep_id) <= ?3)) RETURNING " +
+        std::string{run_columns()});
+    claim.bind(1, owner).bind(2, to_ms(lease_until)).bind(3, to_ms(now));
     if (!claim.step()) return std::nullopt;
     auto run = read_run(claim);
     while (claim.step()) {
     }
+    if (run.sweep_id) {
+        db_.prepare(
+               "UPDATE sweeps SET state = 'running', started_ms = coalesce(started_ms, ?1) "
+               "WHERE id = ?2 AND state = 'queued'")
+            .bind(1, to_ms(now))
+            .bind(2, *run.sweep_id)
+            .step();
+    }
+    transaction.commit();
     return run;
+}
+
+std::optional<core::wall_time> sqlite_run_store::cooldown_until() {
+    auto query = db_.prepare(
+        "SELECT sweeps.not_before_ms FROM runs JOIN sweeps ON sweeps.id = runs.sweep_id "
+        "WHERE runs.seq = (SELECT seq FROM runs WHERE state = 'queued' ORDER BY seq LIMIT 1)");
+    if (!query.step()) return std::nullopt;
+    return from_ms(query.integer(0));
 }
 
 lease_status sqlite_run_store::renew_lease(std::string_view id, std::int64_t attempt, core::wall_time lease_until) {
@@ -160,6 +230,7 @@ lease_status sqlite_run_store::renew_lease(std::string_view id, std::int64_t att
 }
 
 bool sqlite_run_store::complete(const run_completion& completion) {
+    sqlite_transaction transaction{db_};
     db_.prepare(
            "UPDATE runs SET state = ?, error_type = ?, error_detail = ?, finished_ms = ?, document = ?, report = ?, "
            "agent_report = ?, owner = NULL, lease_until_ms = NULL WHERE id = ? AND state = 'running' AND attempt = ?")
@@ -173,7 +244,17 @@ bool sqlite_run_store::complete(const run_completion& completion) {
         .bind(8, completion.id)
         .bind(9, completion.attempt)
         .step();
-    return db_.changes() == 1;
+    if (db_.changes() != 1) return false;
+    // The cool-down runs from the end of this run to the start of the sweep's next one.
+    db_.prepare(
+           "UPDATE sweeps SET not_before_ms = ?1 + cooldown_ms "
+           "WHERE id = (SELECT sweep_id FROM runs WHERE id = ?2)")
+        .bind(1, to_ms(completion.finished_at))
+        .bind(2, completion.id)
+        .step();
+    settle_sweeps(completion.finished_at);
+    transaction.commit();
+    return true;
 }
 
 bool sqlite_run_store::release(std::string_view id, std::int64_t attempt) {
@@ -187,13 +268,17 @@ bool sqlite_run_store::release(std::string_view id, std::int64_t attempt) {
 }
 
 bool sqlite_run_store::cancel_queued(std::string_view id, core::wall_time at) {
+    sqlite_transaction transaction{db_};
     db_.prepare(
            "UPDATE runs SET state = 'cancelled', finished_ms = ?, error_type = 'cancelled', "
            "error_detail = 'the run was cancelled before it started' WHERE id = ? AND state = 'queued'")
         .bind(1, to_ms(at))
         .bind(2, id)
         .step();
-    return db_.changes() == 1;
+    if (db_.changes() != 1) return false;
+    settle_sweeps(at);
+    transaction.commit();
+    return true;
 }
 
 bool sqlite_run_store::request_cancel(std::string_view id) {
@@ -203,31 +288,52 @@ bool sqlite_run_store::request_cancel(std::string_view id) {
 
 recovery_counts sqlite_run_store::recover_expired(core::wall_time now, std::int64_t max_attempts) {
     const auto now_ms = to_ms(now);
+    // A sole owner recovers every running row at start by passing the end of time as `now`:
+    // that is a cutoff, not a time to record as a run's or a sweep's end.
+    const auto ended = std::min(now, std::chrono::system_clock::now());
     constexpr std::string_view expired = "WHERE state = 'running' AND lease_until_ms < ?1";
     recovery_counts counts;
     sqlite_transaction transaction{db_};
     db_.prepare(
-           "UPDATE runs SET state = 'cancelled', finished_ms = ?1, owner = NULL, lease_until_ms = NULL, "
+           "UPDATE runs SET state = 'cancelled', finished_ms = ?2, owner = NULL, lease_until_ms = NULL, "
            "error_type = 'cancelled', error_detail = 'the run was cancelled while it was being executed' " +
            std::string{expired} + " AND cancel_requested = 1")
         .bind(1, now_ms)
+        .bind(2, to_ms(ended))
         .step();
     counts.cancelled = static_cast<std::size_t>(db_.changes());
     db_.prepare(
-           "UPDATE runs SET state = 'failed', finished_ms = ?1, owner = NULL, lease_until_ms = NULL, "
+           "UPDATE runs SET state = 'failed', finished_ms = ?3, owner = NULL, lease_until_ms = NULL, "
            "error_type = 'attempts_exhausted', error_detail = 'the process executing the run stopped ' || attempt || "
            "' time(s); no attempt is left (--max-attempts)' " +
            std::string{expired} + " AND attempt >= ?2")
         .bind(1, now_ms)
         .bind(2, max_attempts)
+        .bind(3, to_ms(ended))
         .step();
     counts.failed = static_cast<std::size_t>(db_.changes());
     db_.prepare("UPDATE runs SET state = 'queued', owner = NULL, lease_until_ms = NULL " + std::string{expired})
         .bind(1, now_ms)
         .step();
     counts.requeued = static_cast<std::size_t>(db_.changes());
+    settle_sweeps(ended);
     transaction.commit();
     return counts;
+}
+
+void sqlite_run_store::settle_sweeps(core::wall_time at) {
+    // A sweep ends when its last run does; it succeeded when it can compare something: the
+    // baseline and at least one config each have a successful run.
+    db_.prepare(
+           "UPDATE sweeps SET finished_ms = ?1, state = CASE WHEN cancel_requested = 1 THEN 'cancelled' "
+           "WHEN EXISTS (SELECT 1 FROM runs WHERE sweep_id = sweeps.id AND state = 'succeeded' AND sweep_arm = ?2) "
+           "AND EXISTS (SELECT 1 FROM runs WHERE sweep_id = sweeps.id AND state = 'succeeded' AND sweep_arm <> ?2) "
+           "THEN 'succeeded' ELSE 'failed' END "
+           "WHERE state IN ('queued', 'running') AND NOT EXISTS "
+           "(SELECT 1 FROM runs WHERE sweep_id = sweeps.id AND state IN ('queued', 'running'))")
+        .bind(1, to_ms(at))
+        .bind(2, baseline_arm)
+        .step();
 }
 
 }  // namespace chimera::service

@@ -5,9 +5,12 @@
 
 namespace chimera::service {
 
-/// `chimera sweep --from-recorded DIR [--format md|csv|json]`: recomputes a recorded reference
-/// sweep's statistics from its metrics.json files and prints the report. Throws
-/// std::invalid_argument for bad flags and core::recorded_format_error for unreadable data.
+/// `chimera sweep --spec FILE`: executes a sweep here (execute_live_sweep), prints its report
+/// and writes it with the runs' files; 0 when every run succeeded, else 1.
+/// `chimera sweep --from-recorded DIR`: recomputes a recorded reference sweep's statistics from
+/// its metrics.json files and prints the report. Both take `--format md|csv|json`. Throws
+/// std::invalid_argument for bad flags or a bad spec and core::recorded_format_error for
+/// unreadable recorded data.
 int run_sweep_command(std::span<char* const> args);
 
 [[nodiscard]] std::string sweep_usage();

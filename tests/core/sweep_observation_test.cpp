@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "chimera/core/sweep_plan.hpp"
+#include "chimera/core/sweep_spec.hpp"
+
 namespace chimera::core {
 namespace {
 
@@ -41,6 +44,21 @@ TEST(sweep_observation, run_throughput_weights_the_calls_by_tokens) {
 TEST(sweep_observation, a_run_without_eval_time_has_zero_throughput) {
     const std::vector<call_metrics> calls{call(50, 0, 0, 0, 60)};
     EXPECT_EQ(make_run_observation(calls).tokens_per_second, 0);
+}
+
+TEST(sweep_observation, a_plan_has_one_baseline_and_its_configs_and_each_run_finds_its_arm) {
+    const auto spec = std::get<sweep_spec>(parse_sweep_spec(R"({"grid":{"num_ctx":[256,512]},"repetitions":2})"));
+    const auto plan = expand_sweep(spec);
+    auto observations = plan_observations(plan, "m");
+    EXPECT_EQ(observations.model, "m");
+    ASSERT_EQ(observations.baselines.size(), 1U);
+    ASSERT_EQ(observations.configs.size(), 2U);
+    EXPECT_EQ(observations.configs[1].arm.label, plan.configs[1].label);
+    EXPECT_EQ(observations.configs[1].arm.options.num_ctx, 512);
+    for (const auto& run : plan.runs) {
+        const auto& arm = arm_of(observations, run);
+        EXPECT_EQ(arm.label, config_of(plan, run).label);
+    }
 }
 
 }  // namespace

@@ -23,6 +23,12 @@ std::string serve_error(std::vector<std::string> args) {
     return test::invalid_argument_of([&] { (void)serve(std::move(args)); });
 }
 
+sweep_command_config sweep(std::vector<std::string> args) { return parse_sweep_command_config(test::argv_of(args)); }
+
+std::string sweep_error(std::vector<std::string> args) {
+    return test::invalid_argument_of([&] { (void)sweep(std::move(args)); });
+}
+
 std::string run_error(std::vector<std::string> args) {
     return test::invalid_argument_of([&] { (void)run(std::move(args)); });
 }
@@ -244,6 +250,19 @@ TEST_F(command_config, ingest_limit_flags_reject_zero_and_nonsense_naming_the_fl
     EXPECT_PRED_FORMAT2(IsSubstring, "--max-run-bytes", serve_error({"--max-run-bytes", "99999999999999999999G"}));
     EXPECT_PRED_FORMAT2(IsSubstring, "--max-json-depth", run_error({"--max-json-depth", "-1"}));
     EXPECT_PRED_FORMAT2(IsSubstring, "--max-csv-line-bytes", serve_error({"--max-csv-line-bytes", "2G"}));
+}
+
+TEST_F(command_config, sweep_takes_a_spec_or_a_recording_not_both) {
+    const auto live = sweep({"--spec", "grid.json", "--ollama-url", "http://gpu:11434", "--output-dir", "out"});
+    EXPECT_EQ(live.spec_file, "grid.json");
+    EXPECT_TRUE(live.from_recorded.empty());
+    EXPECT_EQ(live.backend.endpoint.authority(), "gpu:11434");
+    EXPECT_EQ(live.output_dir, "out");
+    EXPECT_EQ(live.format, "md");
+    EXPECT_EQ(sweep({"--from-recorded", "study", "--format", "csv"}).format, "csv");
+    EXPECT_PRED_FORMAT2(IsSubstring, "either --spec FILE or --from-recorded DIR", sweep_error({}));
+    EXPECT_PRED_FORMAT2(IsSubstring, "either --spec FILE or --from-recorded DIR",
+                        sweep_error({"--spec", "a.json", "--from-recorded", "b"}));
 }
 
 }  // namespace

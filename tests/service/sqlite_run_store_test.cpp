@@ -24,7 +24,7 @@ protected:
     /// Submits and claims a run, leasing it until `lease_until`.
     stored_run claimed(const std::string& id, core::wall_time lease_until) {
         store_->submit(submission(id));
-        auto run = store_->claim_next("dead-process", lease_until);
+        auto run = store_->claim_next("dead-process", lease_until, t0);
         EXPECT_TRUE(run.has_value());
         EXPECT_EQ(run->id, id);
         return *run;
@@ -64,13 +64,13 @@ TEST_F(sqlite_run_store_test, committed_runs_survive_reopening_the_database) {
 TEST_F(sqlite_run_store_test, claims_oldest_first_and_counts_attempts) {
     store_->submit(submission("first"));
     store_->submit(submission("second"));
-    const auto claim = store_->claim_next("me", t0 + 30s);
+    const auto claim = store_->claim_next("me", t0 + 30s, t0);
     ASSERT_TRUE(claim);
     EXPECT_EQ(claim->id, "first");
     EXPECT_EQ(claim->status, run_status::running);
     EXPECT_EQ(claim->attempt, 1);
-    EXPECT_EQ(store_->claim_next("me", t0 + 30s)->id, "second");
-    EXPECT_FALSE(store_->claim_next("me", t0 + 30s));
+    EXPECT_EQ(store_->claim_next("me", t0 + 30s, t0)->id, "second");
+    EXPECT_FALSE(store_->claim_next("me", t0 + 30s, t0));
 }
 
 TEST_F(sqlite_run_store_test, completion_is_fenced_on_state_and_attempt) {
@@ -91,7 +91,7 @@ TEST_F(sqlite_run_store_test, completion_is_fenced_on_state_and_attempt) {
 TEST_F(sqlite_run_store_test, a_lost_claim_cannot_renew_or_complete) {
     const auto first = claimed("a", t0);
     EXPECT_EQ(store_->recover_expired(t0 + 1s, 3).requeued, 1U);
-    const auto second = store_->claim_next("another", t0 + 60s);
+    const auto second = store_->claim_next("another", t0 + 60s, t0);
     ASSERT_TRUE(second);
     EXPECT_EQ(second->attempt, 2);
     EXPECT_EQ(store_->renew_lease("a", first.attempt, t0 + 90s), lease_status::lost);
@@ -114,7 +114,7 @@ TEST_F(sqlite_run_store_test, recovery_requeues_expired_leases_only) {
 TEST_F(sqlite_run_store_test, recovery_fails_a_run_at_max_attempts_with_a_reason) {
     claimed("a", t0);
     store_->recover_expired(t0 + 1s, 2);
-    ASSERT_TRUE(store_->claim_next("second", t0));
+    ASSERT_TRUE(store_->claim_next("second", t0, t0));
     const auto counts = store_->recover_expired(t0 + 1s, 2);
     EXPECT_EQ(counts.failed, 1U);
     const auto found = store_->find("a");
@@ -138,7 +138,7 @@ TEST_F(sqlite_run_store_test, requeued_runs_keep_their_place_before_newer_ones) 
     claimed("old", t0);
     store_->submit(submission("new"));
     store_->recover_expired(t0 + 1s, 3);
-    EXPECT_EQ(store_->claim_next("me", t0 + 30s)->id, "old");
+    EXPECT_EQ(store_->claim_next("me", t0 + 30s, t0)->id, "old");
 }
 
 TEST_F(sqlite_run_store_test, release_hands_a_claimed_run_back) {
@@ -156,7 +156,7 @@ TEST_F(sqlite_run_store_test, only_queued_runs_cancel_at_once) {
     EXPECT_EQ(status_of("queued"), run_status::cancelled);
     ASSERT_TRUE(store_->find("queued")->error);
     EXPECT_EQ(store_->find("queued")->error->type, "cancelled");
-    EXPECT_FALSE(store_->claim_next("me", t0 + 30s));
+    EXPECT_FALSE(store_->claim_next("me", t0 + 30s, t0));
 }
 
 TEST_F(sqlite_run_store_test, idempotency_key_finds_its_run_and_is_unique) {
@@ -168,7 +168,7 @@ TEST_F(sqlite_run_store_test, idempotency_key_finds_its_run_and_is_unique) {
 
 TEST_F(sqlite_run_store_test, list_is_newest_first_with_filters_and_cursor) {
     for (const auto* id : {"r1", "r2", "r3", "r4"}) store_->submit(submission(id));
-    const auto run = store_->claim_next("me", t0 + 30s);
+    const auto run = store_->claim_next("me", t0 + 30s, t0);
     store_->complete(completion(*run, run_status::failed));
 
     run_filter page;

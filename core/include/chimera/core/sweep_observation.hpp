@@ -53,6 +53,9 @@ struct observed_config {
     bool in_grid = true;       ///< false for ad-hoc runs of a recorded study: reported, not summarised
 };
 
+struct sweep_plan;
+struct planned_run;
+
 /// A sweep's measurements. A Chimera sweep has one baseline shared by all configs; the recorded
 /// reference studies measured a fresh baseline next to every config, hence several.
 struct sweep_observations {
@@ -60,5 +63,12 @@ struct sweep_observations {
     std::vector<observed_arm> baselines;
     std::vector<observed_config> configs;
 };
+
+/// The arms of a planned sweep, without runs yet: its baseline, then its configs in plan order,
+/// each compared with that one baseline.
+[[nodiscard]] sweep_observations plan_observations(const sweep_plan& plan, std::string model);
+
+/// The arm of `observations` (made by plan_observations) that a planned run measures.
+[[nodiscard]] observed_arm& arm_of(sweep_observations& observations, const planned_run& run);
 
 }  // namespace chimera::core

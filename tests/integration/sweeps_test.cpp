@@ -1,0 +1,278 @@
+// Sweeps end to end: POST /sweeps queues the plan's runs, which execute one at a time in
+// the plan's fair order with nothing beside them; the results and reports are served once
+// every run ended; DELETE cancels what is left.
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+#include "chimera/core/sweep_plan.hpp"
+#include "chimera/core/sweep_spec.hpp"
+#include "service_stack.hpp"
+
+namespace chimera::testing {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+/// ~50 ms per call, two calls per run: long enough that overlapping runs would show.
+const std::vector<std::string> paced_sim{"--tokens", "20", "--tokens-per-second", "400"};
+
+const json grid_sweep = {
+    {"data_dir", "tiny"}, {"grid", {{"num_ctx", {256, 512}}, {"temperature", {0.6, 0.8}}}}, {"repetitions", 2}};
+
+bool terminal(const std::string& status) {
+    return status == "succeeded" || status == "failed" || status == "cancelled";
+}
+
+std::string post_sweep(const service_stack& stack, const json& body) {
+    const auto reply = http_request(stack.port, "POST", "/sweeps", body.dump());
+    EXPECT_EQ(reply.status, 202U) << reply.body;
+    const auto accepted = json::parse(reply.body);
+    const auto id = accepted.at("id").get<std::string>();
+    EXPECT_EQ(reply.headers.at("location"), "/sweeps/" + id);
+    EXPECT_EQ(accepted.at("status"), "queued");
+    return id;
+}
+
+json wait_sweep_finished(const service_stack& stack, const std::string& id) {
+    const auto reply = poll_until(
+        stack.port, "/sweeps/" + id,
+        [](const http_reply& r) { return terminal(json::parse(r.body).value("status", "")); }, 60s);
+    return json::parse(reply.body);
+}
+
+/// Documents of the sweep's runs (GET /runs?label=sweep:<id>, then each run).
+std::vector<json> sweep_run_documents(const service_stack& stack, const std::string& id) {
+    const auto page = json::parse(http_request(stack.port, "GET", "/runs?limit=500&label=sweep:" + id).body);
+    std::vector<json> documents;
+    for (const auto& run : page.at("runs")) {
+        documents.push_back(
+            json::parse(http_request(stack.port, "GET", "/runs/" + run.at("id").get<std::string>()).body));
+    }
+    return documents;
+}
+
+/// RFC 3339 with fixed-width milliseconds: string order is time order.
+bool overlap(const json& a, const json& b) {
+    const auto a_start = a.at("started_at").get<std::string>();
+    const auto a_end = a.at("finished_at").get<std::string>();
+    const auto b_start = b.at("started_at").get<std::string>();
+    const auto b_end = b.at("finished_at").get<std::string>();
+    return a_start < b_end && b_start < a_end;
+}
+
+/// "2026-11-27T17:09:58.123Z" in milliseconds since the epoch.
+std::int64_t epoch_ms(const json& rfc3339) {
+    std::tm tm{};
+    int ms = 0;
+    const auto text = rfc3339.get<std::string>();
+    EXPECT_EQ(std::sscanf(text.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                          &tm.tm_min, &tm.tm_sec, &ms),
+              7)
+        << text;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return static_cast<std::int64_t>(timegm(&tm)) * 1000 + ms;
+}
+
+std::vector<json> by_start(std::vector<json> runs) {
+    std::sort(runs.begin(), runs.end(), [](const json& a, const json& b) {
+        return a.at("started_at").get<std::string>() < b.at("started_at").get<std::string>();
+    });
+    return runs;
+}
+
+/// The options of each planned run, in core::expand_sweep's order.
+std::vector<json> planned_options(const json& body) {
+    const auto spec = std::get<core::sweep_spec>(core::parse_sweep_spec(body.dump()));
+    const auto plan = core::expand_sweep(spec);
+    std::vector<json> options;
+    for (const auto& run : plan.runs) options.push_back(core::to_json(core::config_of(plan, run).options));
+    return options;
+}
+
+TEST(Sweeps, RunOneAtATimeInPlanOrderBesideOrdinaryRunsAndServeTheirResults) {
+    service_stack stack{paced_sim, {"--workers", "4"}};
+    std::vector<std::string> ordinary;
+    for (int i = 0; i < 3; ++i) ordinary.push_back(stack.submit({{"data_dir", "tiny"}}));
+    const auto id = post_sweep(stack, grid_sweep);
+    for (int i = 0; i < 3; ++i) ordinary.push_back(stack.submit({{"data_dir", "tiny"}}));
+
+    const auto sweep = wait_sweep_finished(stack, id);
+    ASSERT_EQ(sweep.at("status"), "succeeded") << sweep.dump();
+    EXPECT_EQ(sweep.at("progress").at("total"), 10);
+    EXPECT_EQ(sweep.at("progress").at("succeeded"), 10);
+    EXPECT_EQ(sweep.at("spec"), grid_sweep);
+
+    const auto runs = by_start(sweep_run_documents(stack, id));
+    ASSERT_EQ(runs.size(), 10U);
+    std::vector<json> others;
+    for (const auto& run_id : ordinary) others.push_back(stack.wait_finished(run_id));
+    const auto ordinary_runs = by_start(others);
+    // The ordinary runs ran side by side (4 workers) while no sweep run did: the check
+    // below is not passing just because everything ran serially.
+    EXPECT_TRUE(overlap(ordinary_runs[0], ordinary_runs[1]) || overlap(ordinary_runs[3], ordinary_runs[4]));
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        EXPECT_EQ(runs[i].at("status"), "succeeded");
+        for (std::size_t j = i + 1; j < runs.size(); ++j) EXPECT_FALSE(overlap(runs[i], runs[j])) << i << ", " << j;
+        for (const auto& other : others) EXPECT_FALSE(overlap(runs[i], other)) << other.at("id");
+    }
+
+    const auto expected = planned_options(grid_sweep);
+    for (std::size_t i = 0; i < runs.size(); ++i) EXPECT_EQ(runs[i].at("options"), expected[i]) << "run " << i;
+
+    const auto& results = sweep.at("results");
+    ASSERT_TRUE(results.is_object()) << sweep.dump();
+    for (const auto* key : {"model", "baselines", "configs", "ranking", "across_configs", "findings"}) {
+        EXPECT_TRUE(results.contains(key)) << key;
+    }
+    ASSERT_EQ(results.at("baselines").size(), 1U);
+    EXPECT_EQ(results.at("baselines")[0].at("runs"), 2);
+    ASSERT_EQ(results.at("configs").size(), 4U);
+    for (const auto& config : results.at("configs")) EXPECT_EQ(config.at("runs"), 2);
+}
+
+TEST(Sweeps, ReportsAreServedInThreeFormatsOnceTheSweepEnded) {
+    service_stack stack{paced_sim};
+    const auto id = post_sweep(stack, {{"data_dir", "tiny"}, {"grid", {{"num_ctx", {256, 512}}}}, {"repetitions", 1}});
+    wait_sweep_finished(stack, id);
+    const auto base = "/sweeps/" + id + "/report";
+
+    const auto markdown = http_request(stack.port, "GET", base);
+    EXPECT_EQ(markdown.status, 200U) << markdown.body;
+    EXPECT_EQ(markdown.headers.at("content-type"), "text/markdown; charset=utf-8");
+    EXPECT_NE(markdown.body.find("ctx256"), std::string::npos) << markdown.body;
+
+    const auto csv = http_request(stack.port, "GET", base + "?format=csv");
+    EXPECT_EQ(csv.status, 200U);
+    EXPECT_EQ(csv.headers.at("content-type"), "text/csv; charset=utf-8");
+    EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 4) << csv.body;  // header, baseline, 2 configs
+
+    const auto report = http_request(stack.port, "GET", base + "?format=json");
+    EXPECT_EQ(report.status, 200U);
+    const auto results = json::parse(report.body);
+    EXPECT_EQ(results.at("configs").size(), 2U);
+    EXPECT_EQ(results, json::parse(http_request(stack.port, "GET", "/sweeps/" + id).body).at("results"));
+
+    EXPECT_EQ(http_request(stack.port, "GET", base + "?format=pdf").status, 400U);
+    EXPECT_EQ(http_request(stack.port, "GET", "/sweeps/unknown/report").status, 404U);
+}
+
+TEST(Sweeps, TheCooldownSeparatesConsecutiveRuns) {
+    service_stack stack{paced_sim};
+    const auto id = post_sweep(
+        stack, {{"data_dir", "tiny"}, {"grid", {{"num_ctx", {256}}}}, {"repetitions", 1}, {"cooldown_seconds", 0.5}});
+    ASSERT_EQ(wait_sweep_finished(stack, id).at("status"), "succeeded");
+    const auto runs = by_start(sweep_run_documents(stack, id));
+    ASSERT_EQ(runs.size(), 2U);
+    EXPECT_GE(epoch_ms(runs[1].at("started_at")) - epoch_ms(runs[0].at("finished_at")), 500);
+}
+
+TEST(Sweeps, DeleteCancelsTheRemainingRunsAndFreesTheQueue) {
+    // ~0.5 s per call: the sweep is still running when it is cancelled.
+    service_stack stack{{"--tokens", "20", "--tokens-per-second", "40"}};
+    const auto id = post_sweep(stack, {{"data_dir", "tiny"}, {"grid", {{"num_ctx", {256, 512}}}}, {"repetitions", 3}});
+    poll_until(
+        stack.port, "/sweeps/" + id,
+        [](const http_reply& r) { return json::parse(r.body).at("progress").at("running") == 1; }, 20s);
+    EXPECT_EQ(http_request(stack.port, "GET", "/sweeps/" + id + "/report").status, 409U);
+
+    const auto cancel = http_request(stack.port, "DELETE", "/sweeps/" + id);
+    EXPECT_EQ(cancel.status, 202U) << cancel.body;
+    const auto sweep = wait_sweep_finished(stack, id);
+    EXPECT_EQ(sweep.at("status"), "cancelled");
+    const auto& progress = sweep.at("progress");
+    EXPECT_EQ(progress.at("total"), 9);
+    EXPECT_EQ(progress.at("queued"), 0);
+    EXPECT_EQ(progress.at("running"), 0);
+    EXPECT_GE(progress.at("cancelled").get<int>(), 8);
+    EXPECT_EQ(http_request(stack.port, "DELETE", "/sweeps/" + id).status, 409U);
+    EXPECT_EQ(http_request(stack.port, "DELETE", "/sweeps/unknown").status, 404U);
+
+    const auto after = stack.submit({{"data_dir", "tiny"}});
+    EXPECT_EQ(stack.wait_finished(after).at("status"), "succeeded");
+}
+
+TEST(Sweeps, ListIsNewestFirstAndBadRequestsNameTheirField) {
+    service_stack stack{paced_sim, {"--queue-capacity", "20"}};
+    const auto first = post_sweep(stack, {{"data_dir", "tiny"}, {"grid", {{"num_ctx", {256}}}}, {"repetitions", 1}});
+    const auto second = post_sweep(stack, {{"data_dir", "tiny"}, {"grid", {{"num_ctx", {512}}}}, {"repetitions", 1}});
+    const auto page = json::parse(http_request(stack.port, "GET", "/sweeps?limit=1").body);
+    ASSERT_EQ(page.at("sweeps").size(), 1U);
+    EXPECT_EQ(page.at("sweeps")[0].at("id"), second);
+    const auto next = json::parse(
+        http_request(stack.port, "GET", "/sweeps?limit=1&cursor=" + page.at("next_cursor").get<std::string>()).body);
+    EXPECT_EQ(next.at("sweeps")[0].at("id"), first);
+    EXPECT_EQ(http_request(stack.port, "GET", "/sweeps?colour=red").status, 400U);
+    EXPECT_EQ(http_request(stack.port, "GET", "/sweeps/unknown").status, 404U);
+
+    const auto field_of = [&](const json& body) {
+        const auto reply = http_request(stack.port, "POST", "/sweeps", body.dump());
+        return std::to_string(reply.status) + " " + json::parse(reply.body).value("field", "");
+    };
+    EXPECT_EQ(field_of({{"grid", {{"num_ctx", {256, 256}}}}}), "400 grid.num_ctx[1]");
+    EXPECT_EQ(field_of({{"grid", {{"num_ctx", {256}}}}, {"data_dir", "../etc"}}), "403 data_dir");
+    // 6 configs + baseline, 3 times: 21 runs never fit a queue of 20.
+    EXPECT_EQ(field_of({{"grid", {{"num_ctx", {1, 2, 3, 4, 5, 6}}}}}), "400 grid");
+}
+
+/// Everything a program prints on stdout until it exits.
+std::string read_all(child_process& process) {
+    std::string out;
+    for (;;) {
+        try {
+            out += process.read_line(60s) + "\n";
+        } catch (const std::runtime_error& end) {
+            if (std::string{end.what()}.find("closed its stdout") == std::string::npos) throw;
+            return out;
+        }
+    }
+}
+
+TEST(Sweeps, ChimeraSweepExecutesTheSamePlanLocallyAgainstOllama) {
+    child_process sim{{CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0", "--tokens", "5", "--tokens-per-second", "5000"}};
+    const auto sim_port = read_listening_port(sim);
+    temp_dir work;
+    const json body = {{"data_dir", std::string{CHIMERA_TEST_DATA_DIR} + "/tiny"},
+                       {"grid", {{"num_ctx", {256, 512}}}},
+                       {"repetitions", 2}};
+    std::ofstream{work.path / "spec.json"} << body.dump();
+    const auto out = work.path / "out";
+    child_process sweep{{CHIMERA_BIN, "sweep", "--spec", (work.path / "spec.json").string(), "--ollama-url",
+                         "http://127.0.0.1:" + std::to_string(sim_port), "--output-dir", out.string(), "--format",
+                         "json", "--log-level", "warn"}};
+    const auto results = json::parse(read_all(sweep));
+    EXPECT_EQ(sweep.terminate(), 0);
+
+    EXPECT_EQ(results.at("baselines")[0].at("runs"), 2);
+    ASSERT_EQ(results.at("configs").size(), 2U);
+    for (const auto& config : results.at("configs")) EXPECT_EQ(config.at("runs"), 2);
+    const auto stats = json::parse(http_request(sim_port, "GET", "/sim/stats").body);
+    EXPECT_EQ(generate_requests(stats).size(), 12U);  // 6 runs, 2 calls each
+
+    const auto spec = std::get<core::sweep_spec>(core::parse_sweep_spec(body.dump()));
+    const auto plan = core::expand_sweep(spec);
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+        auto name = std::to_string(i + 1);
+        if (name.size() < 2) name.insert(0, 1, '0');
+        expected.push_back(name.append("_").append(core::config_of(plan, plan.runs[i]).label));
+    }
+    std::vector<std::string> run_dirs;
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+        if (entry.is_directory()) run_dirs.push_back(entry.path().filename().string());
+    }
+    std::sort(run_dirs.begin(), run_dirs.end());
+    EXPECT_EQ(run_dirs, expected);
+    for (const auto* report : {"sweep_report.md", "sweep_report.csv", "sweep_report.json"}) {
+        EXPECT_TRUE(std::filesystem::is_regular_file(out / report)) << report;
+    }
+}
+
+}  // namespace
+}  // namespace chimera::testing
