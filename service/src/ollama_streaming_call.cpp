@@ -89,41 +89,45 @@ std::string ollama_error_message(const std::string& body) {
 /// Consumes decoder events into the result; throws on error and malformed lines.
 class generation_assembler {
 public:
-    generation_assembler(steady::time_point start, const token_sink& on_token) : start_(start), on_token_(on_token) {}
+    generation_assembler(steady::time_point start, const token_sink& on_tokens)
+        : start_(start), on_tokens_(on_tokens) {}
 
-    void consume(std::vector<core::stream_event>& events, streamed_generation& out) {
+    /// `arrived` is when the read that delivered the events completed: one clock read
+    /// per read, not per token, and the first token's TTFT is that read's time.
+    void consume(std::vector<core::stream_event>& events, steady::time_point arrived, streamed_generation& out) {
+        token_batch batch;
         for (auto& event : events) {
-            std::visit([&](auto& e) { on(e, out); }, event);
+            std::visit([&](auto& e) { on(e, arrived, batch, out); }, event);
         }
         events.clear();
+        if (batch.tokens > 0 && on_tokens_) {
+            on_tokens_(batch);
+        }
     }
 
     [[nodiscard]] bool done() const { return done_; }
 
 private:
-    void on(core::token_event& e, streamed_generation& out) {
+    void on(core::token_event& e, steady::time_point arrived, token_batch& batch, streamed_generation& out) {
         if (e.text.empty()) {
             return;
         }
-        const auto now = steady::now();
-        std::optional<double> gap;
-        if (first_token_seen_) {
-            gap = std::chrono::duration<double>(now - last_token_).count();
-        } else {
-            first_token_seen_ = true;
-            out.timings.ttft_ms = ms_between(start_, now);
-        }
-        last_token_ = now;
-        if (on_token_) {
-            on_token_(e.text, gap);
+        if (batch.tokens++ == 0) {
+            if (first_token_seen_) {
+                batch.first_gap_seconds = std::chrono::duration<double>(arrived - last_token_).count();
+            } else {
+                first_token_seen_ = true;
+                out.timings.ttft_ms = ms_between(start_, arrived);
+            }
+            last_token_ = arrived;
         }
         out.text += e.text;
     }
 
-    void on(core::done_event& e, streamed_generation& out) {
+    void on(core::done_event& e, steady::time_point arrived, token_batch& /*batch*/, streamed_generation& out) {
         done_ = true;
         out.stats = e.stats;
-        out.timings.stream_ms = ms_between(start_, steady::now());
+        out.timings.stream_ms = ms_between(start_, arrived);
         if (!first_token_seen_) {
             out.timings.ttft_ms = out.timings.stream_ms;
         }
@@ -133,19 +137,25 @@ private:
         }
     }
 
-    static void on(core::error_event& e, streamed_generation& /*out*/) {
+    static void on(core::error_event& e,
+                   steady::time_point /*arrived*/,
+                   token_batch& /*batch*/,
+                   streamed_generation& /*out*/) {
         throw run_failure("backend_error", "Ollama reported an error mid-stream: " + e.message,
                           llm_outcome::midstream_error);
     }
 
-    static void on(core::malformed_event& e, streamed_generation& /*out*/) {
+    static void on(core::malformed_event& e,
+                   steady::time_point /*arrived*/,
+                   token_batch& /*batch*/,
+                   streamed_generation& /*out*/) {
         throw run_failure("backend_protocol_error", "Ollama sent a line that is not a generate chunk: " + e.detail,
                           llm_outcome::midstream_error);
     }
 
     steady::time_point start_;
     steady::time_point last_token_;
-    const token_sink& on_token_;
+    const token_sink& on_tokens_;
     bool first_token_seen_ = false;
     bool done_ = false;
 };
@@ -234,9 +244,10 @@ awaitable<void> read_stream(beast::tcp_stream& stream,
         parser.get().body().size = chunk.size();
         clock.arm(stream, settings.idle_timeout, "idle-timeout");
         auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_tuple);
+        const auto arrived = steady::now();
         const std::size_t got = chunk.size() - parser.get().body().size;
         decoder.feed({chunk.data(), got}, events);
-        assembler.consume(events, out);
+        assembler.consume(events, arrived, out);
         if (ec == beast::error::timeout) {
             throw clock.timeout_failure();
         }
@@ -246,7 +257,7 @@ awaitable<void> read_stream(beast::tcp_stream& stream,
         }
     }
     decoder.finish(events);
-    assembler.consume(events, out);
+    assembler.consume(events, steady::now(), out);
     if (!assembler.done()) {
         throw run_failure("stream_truncated", "the Ollama stream ended without a done:true chunk",
                           llm_outcome::truncated);

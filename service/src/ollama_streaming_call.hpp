@@ -1,9 +1,9 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "backend_connection_pool.hpp"
 #include "chimera/core/call_metrics.hpp"
@@ -20,9 +20,17 @@ struct streamed_generation {
     std::string text;
 };
 
-/// Called with each non-empty token as it arrives, and the gap since the previous
-/// one in seconds (nullopt for the first token).
-using token_sink = std::function<void(std::string_view token, std::optional<double> gap_seconds)>;
+/// The non-empty tokens one read of the socket delivered. The client cannot tell apart
+/// tokens that arrived in the same read, so they share its arrival time: the first is
+/// `first_gap_seconds` after the previous read's last token (nullopt for the stream's
+/// first token), the other `tokens - 1` follow it with a gap of 0.
+struct token_batch {
+    std::optional<double> first_gap_seconds;
+    std::size_t tokens = 0;
+};
+
+/// Called once per read that delivered at least one non-empty token.
+using token_sink = std::function<void(const token_batch& batch)>;
 
 /// What a call needs besides its body. Everything is borrowed and must outlive the call.
 struct generate_call_context {

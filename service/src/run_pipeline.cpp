@@ -88,9 +88,12 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
                                 const call_request& call) {
     auto& inter_token = services.metrics.inter_token_latency(run.model, call.stage);
     generate_call_context context{services.pool, services.backend, &cancellation,
-                                  [&inter_token](std::string_view, std::optional<double> gap) {
-                                      if (gap) {
-                                          inter_token.Observe(*gap);
+                                  [&inter_token](const token_batch& batch) {
+                                      if (batch.first_gap_seconds) {
+                                          inter_token.Observe(*batch.first_gap_seconds);
+                                      }
+                                      for (std::size_t i = 1; i < batch.tokens; ++i) {
+                                          inter_token.Observe(0.0);
                                       }
                                   }};
     for (int attempt = 1;; ++attempt) {
