@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -28,6 +29,21 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+/// Once tokens come faster than this, the next read waits out the rest of the window, so
+/// one wake-up and one recv take all the tokens of the window instead of one each: at
+/// 20,000 tok/s that is what brings the CPU per token under 2 µs. A token is then seen
+/// at most this late, which keeps every gap in the inter-token histogram's first bucket
+/// (1 ms) when the true gap is there too; a slower stream is never held back, and the
+/// first token is never held back, so TTFT is untouched.
+constexpr auto coalescing_window = std::chrono::microseconds{500};
+
+/// Well above what a window's tokens add up to, and small enough (half the default
+/// receive buffer) that setting it leaves the receive window alone.
+constexpr int coalescing_low_watermark = 32 * 1024;
+
+/// Bytes asked of one socket read, as Beast's own read_some asks.
+constexpr std::size_t read_size = 65536;
 
 double ms_between(steady::time_point from, steady::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
@@ -107,6 +123,9 @@ public:
 
     [[nodiscard]] bool done() const { return done_; }
 
+    /// Whether the first token has been seen, after which reads may be coalesced.
+    [[nodiscard]] bool streaming() const { return first_token_seen_; }
+
 private:
     void on(core::token_event& e, steady::time_point arrived, token_batch& batch, streamed_generation& out) {
         if (e.text.empty()) {
@@ -159,6 +178,20 @@ private:
     bool first_token_seen_ = false;
     bool done_ = false;
 };
+
+/// Waits out a coalescing window. Not reading is not enough: epoll would still wake us
+/// for every chunk that lands on the socket. A receive low-watermark keeps the socket
+/// quiet meanwhile (the kernel signals readability from that many bytes on, which a
+/// window's tokens do not reach), and is lowered again before the next read.
+/// Errors are ignored: a socket closed by cancellation fails that read, and a wait cut
+/// short only means the read starts early.
+awaitable<void> coalesce_until(beast::tcp_stream& stream, asio::steady_timer& timer, steady::time_point until) {
+    boost::system::error_code ignored;
+    stream.socket().set_option(asio::socket_base::receive_low_watermark{coalescing_low_watermark}, ignored);
+    timer.expires_at(until);
+    co_await timer.async_wait(use_tuple);
+    stream.socket().set_option(asio::socket_base::receive_low_watermark{1}, ignored);
+}
 
 /// Reads a non-200 reply whole and turns it into the failure a user sees.
 awaitable<void> throw_http_error(beast::tcp_stream& stream,
@@ -229,39 +262,101 @@ awaitable<bool> send_and_read_header(beast::tcp_stream& stream,
                       llm_outcome::connect_error, true);
 }
 
+run_failure broken_off(const boost::system::error_code& ec) {
+    return {"stream_truncated", "the Ollama stream broke off before done:true: " + ec.message(),
+            llm_outcome::truncated};
+}
+
+/// Turns the response body, as it is read, into decoder events for the assembler.
+/// The parser is eager, so one call to take() parses every chunk the buffer holds:
+/// all tokens of one socket read reach the assembler together.
+class body_reader {
+public:
+    body_reader(beast::flat_buffer& buffer,
+                http::response_parser<http::buffer_body>& parser,
+                generation_assembler& assembler,
+                streamed_generation& out)
+        : buffer_(buffer), parser_(parser), assembler_(assembler), out_(out) {
+        parser_.eager(true);
+    }
+
+    /// Parses what the buffer holds; `arrived` is when those bytes were read.
+    void take(steady::time_point arrived) {
+        boost::system::error_code ec;
+        while (buffer_.size() > 0 && !parser_.is_done() && !ec) {
+            parser_.get().body().data = chunk_.data();
+            parser_.get().body().size = chunk_.size();
+            const auto used = parser_.put(buffer_.data(), ec);
+            buffer_.consume(used);
+            decoder_.feed({chunk_.data(), chunk_.size() - parser_.get().body().size}, events_);
+            if (ec == http::error::need_buffer) {
+                ec = {};  // the chunk was full and is decoded: parse on into it
+            }
+        }
+        assembler_.consume(events_, arrived, out_);
+        if (ec && ec != http::error::need_more) {
+            throw broken_off(ec);
+        }
+    }
+
+    [[nodiscard]] bool streaming() const { return assembler_.streaming(); }
+
+    /// The end of the body: decodes a last line without newline and checks for done:true.
+    void finish() {
+        decoder_.finish(events_);
+        assembler_.consume(events_, steady::now(), out_);
+        if (!assembler_.done()) {
+            throw run_failure("stream_truncated", "the Ollama stream ended without a done:true chunk",
+                              llm_outcome::truncated);
+        }
+    }
+
+private:
+    beast::flat_buffer& buffer_;
+    http::response_parser<http::buffer_body>& parser_;
+    generation_assembler& assembler_;
+    streamed_generation& out_;
+    core::ndjson_stream_decoder decoder_;
+    std::vector<core::stream_event> events_;
+    std::array<char, 16384> chunk_{};
+};
+
+/// Reads the socket directly rather than through http::async_read_some, which hands
+/// over one chunk per call and, when it stops inside a chunk header, reads on before
+/// returning the chunks it already parsed. The EOF handling follows Beast's.
 awaitable<void> read_stream(beast::tcp_stream& stream,
                             beast::flat_buffer& buffer,
                             http::response_parser<http::buffer_body>& parser,
                             call_clock& clock,
                             const backend_settings& settings,
-                            generation_assembler& assembler,
-                            streamed_generation& out) {
-    core::ndjson_stream_decoder decoder;
-    std::vector<core::stream_event> events;
-    std::array<char, 16384> chunk{};
+                            body_reader& reader) {
+    asio::steady_timer coalescing{stream.get_executor()};
+    auto ready = steady::now();  // when the next read may start
+    reader.take(ready);          // body bytes that came with the header
+    bool hold_back = false;
     while (!parser.is_done()) {
-        parser.get().body().data = chunk.data();
-        parser.get().body().size = chunk.size();
+        if (hold_back) {
+            co_await coalesce_until(stream, coalescing, ready);
+        }
         clock.arm(stream, settings.idle_timeout, "idle-timeout");
-        auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_tuple);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
         const auto arrived = steady::now();
-        const std::size_t got = chunk.size() - parser.get().body().size;
-        decoder.feed({chunk.data(), got}, events);
-        assembler.consume(events, arrived, out);
+        buffer.commit(n);
+        reader.take(arrived);
+        if (ec == asio::error::eof) {
+            ec = {};
+            parser.put_eof(ec);  // completes a body delimited by the close, else partial_message
+        }
         if (ec == beast::error::timeout) {
             throw clock.timeout_failure();
         }
-        if (ec && ec != http::error::need_buffer) {
-            throw run_failure("stream_truncated", "the Ollama stream broke off before done:true: " + ec.message(),
-                              llm_outcome::truncated);
+        if (ec) {
+            throw broken_off(ec);
         }
+        hold_back = reader.streaming() && arrived - ready < coalescing_window;
+        ready = hold_back ? arrived + coalescing_window : arrived;
     }
-    decoder.finish(events);
-    assembler.consume(events, steady::now(), out);
-    if (!assembler.done()) {
-        throw run_failure("stream_truncated", "the Ollama stream ended without a done:true chunk",
-                          llm_outcome::truncated);
-    }
+    reader.finish();
 }
 
 /// Takes the run's connection, or one from the pool, and exposes it to cancellation.
@@ -304,7 +399,8 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
     }
     streamed_generation out;
     generation_assembler assembler{start, context.on_token};
-    co_await read_stream(*connection, buffer, *parser, clock, context.settings, assembler, out);
+    body_reader reader{buffer, *parser, assembler, out};
+    co_await read_stream(*connection, buffer, *parser, clock, context.settings, reader);
     if (!parser->keep_alive()) {
         connection.reset();
     }
