@@ -1,5 +1,6 @@
 #include "ollama_streaming_call.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <optional>
@@ -31,12 +32,13 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 /// Once tokens come faster than this, the next read waits out the rest of the window, so
-/// one wake-up and one recv take all the tokens of the window instead of one each: at
-/// 20,000 tok/s that is what brings the CPU per token under 2 µs. A token is then seen
-/// at most this late, which keeps every gap in the inter-token histogram's first bucket
-/// (1 ms) when the true gap is there too; a slower stream is never held back, and the
-/// first token is never held back, so TTFT is untouched.
-constexpr auto coalescing_window = std::chrono::microseconds{500};
+/// one wake-up and one recv take all the tokens of the window instead of one each (at
+/// 20,000 tok/s, 20 instead of 1). What it costs in accuracy: a token is seen at most
+/// this late, so the end of the stream (stream_ms) by at most 1 ms; the gaps within a
+/// window are spread evenly (token_batch), so the histogram keeps the backend's cadence.
+/// The first token is never held back, so TTFT is untouched, and a stream slower than
+/// one token per window is never held back at all.
+constexpr auto coalescing_window = std::chrono::microseconds{1000};
 
 /// Well above what a window's tokens add up to, and small enough (half the default
 /// receive buffer) that setting it leaves the receive window alone.
@@ -111,12 +113,22 @@ public:
     /// `arrived` is when the read that delivered the events completed: one clock read
     /// per read, not per token, and the first token's TTFT is that read's time.
     void consume(std::vector<core::stream_event>& events, steady::time_point arrived, streamed_generation& out) {
-        token_batch batch;
+        const bool had_tokens = first_token_seen_;
+        std::size_t tokens = 0;
         for (auto& event : events) {
-            std::visit([&](auto& e) { on(e, arrived, batch, out); }, event);
+            std::visit([&](auto& e) { on(e, arrived, tokens, out); }, event);
         }
         events.clear();
-        if (batch.tokens > 0 && on_tokens_) {
+        if (tokens == 0) {
+            return;
+        }
+        token_batch batch{0.0, had_tokens ? tokens : tokens - 1};
+        if (had_tokens) {
+            batch.gap_seconds =
+                std::chrono::duration<double>(arrived - last_token_).count() / static_cast<double>(tokens);
+        }
+        last_token_ = arrived;
+        if (batch.count > 0 && on_tokens_) {
             on_tokens_(batch);
         }
     }
@@ -127,23 +139,19 @@ public:
     [[nodiscard]] bool streaming() const { return first_token_seen_; }
 
 private:
-    void on(core::token_event& e, steady::time_point arrived, token_batch& batch, streamed_generation& out) {
+    void on(core::token_event& e, steady::time_point arrived, std::size_t& tokens, streamed_generation& out) {
         if (e.text.empty()) {
             return;
         }
-        if (batch.tokens++ == 0) {
-            if (first_token_seen_) {
-                batch.first_gap_seconds = std::chrono::duration<double>(arrived - last_token_).count();
-            } else {
-                first_token_seen_ = true;
-                out.timings.ttft_ms = ms_between(start_, arrived);
-            }
-            last_token_ = arrived;
+        ++tokens;
+        if (!first_token_seen_) {
+            first_token_seen_ = true;
+            out.timings.ttft_ms = ms_between(start_, arrived);
         }
         out.text += e.text;
     }
 
-    void on(core::done_event& e, steady::time_point arrived, token_batch& /*batch*/, streamed_generation& out) {
+    void on(core::done_event& e, steady::time_point arrived, std::size_t& /*tokens*/, streamed_generation& out) {
         done_ = true;
         out.stats = e.stats;
         out.timings.stream_ms = ms_between(start_, arrived);
@@ -158,7 +166,7 @@ private:
 
     static void on(core::error_event& e,
                    steady::time_point /*arrived*/,
-                   token_batch& /*batch*/,
+                   std::size_t& /*tokens*/,
                    streamed_generation& /*out*/) {
         throw run_failure("backend_error", "Ollama reported an error mid-stream: " + e.message,
                           llm_outcome::midstream_error);
@@ -166,7 +174,7 @@ private:
 
     static void on(core::malformed_event& e,
                    steady::time_point /*arrived*/,
-                   token_batch& /*batch*/,
+                   std::size_t& /*tokens*/,
                    streamed_generation& /*out*/) {
         throw run_failure("backend_protocol_error", "Ollama sent a line that is not a generate chunk: " + e.detail,
                           llm_outcome::midstream_error);
@@ -179,18 +187,69 @@ private:
     bool done_ = false;
 };
 
-/// Waits out a coalescing window. Not reading is not enough: epoll would still wake us
-/// for every chunk that lands on the socket. A receive low-watermark keeps the socket
-/// quiet meanwhile (the kernel signals readability from that many bytes on, which a
-/// window's tokens do not reach), and is lowered again before the next read.
-/// Errors are ignored: a socket closed by cancellation fails that read, and a wait cut
-/// short only means the read starts early.
-awaitable<void> coalesce_until(beast::tcp_stream& stream, asio::steady_timer& timer, steady::time_point until) {
-    boost::system::error_code ignored;
-    stream.socket().set_option(asio::socket_base::receive_low_watermark{coalescing_low_watermark}, ignored);
-    timer.expires_at(until);
-    co_await timer.async_wait(use_tuple);
-    stream.socket().set_option(asio::socket_base::receive_low_watermark{1}, ignored);
+/// Holds reads back while a stream is fast (see coalescing_window). Not reading is not
+/// enough: epoll would still wake the io thread for every chunk that lands on the socket.
+/// A receive low-watermark keeps the socket quiet meanwhile (the kernel signals
+/// readability only from that many bytes on, which a window's tokens do not reach); it
+/// stays up from one window to the next while tokens keep coming, and comes down before
+/// any read that waits for data and before the connection is handed back.
+class read_coalescer {
+public:
+    explicit read_coalescer(beast::tcp_stream& stream) : stream_(stream), timer_(stream.get_executor()) {}
+
+    /// A wait cut short (an error) only means the next read starts early.
+    awaitable<void> wait_until(steady::time_point until) {
+        quiet(true);
+        timer_.expires_at(until);
+        co_await timer_.async_wait(use_tuple);
+    }
+
+    void wake_on_data() { quiet(false); }
+
+private:
+    /// Errors are ignored: a socket closed by cancellation fails the next read anyway.
+    void quiet(bool on) {
+        if (on == quiet_) {
+            return;
+        }
+        boost::system::error_code ignored;
+        stream_.socket().set_option(asio::socket_base::receive_low_watermark{on ? coalescing_low_watermark : 1},
+                                    ignored);
+        quiet_ = on;
+    }
+
+    beast::tcp_stream& stream_;
+    asio::steady_timer timer_;
+    bool quiet_ = false;
+};
+
+struct read_result {
+    boost::system::error_code ec;
+    std::size_t bytes = 0;
+};
+
+/// Takes what the socket already holds, never waiting: nothing read (and no error) when
+/// it holds nothing. After a window that is the common case, and it costs one ioctl and
+/// one recv instead of an asynchronous read with its timer.
+read_result read_available(asio::ip::tcp::socket& socket, beast::flat_buffer& buffer) {
+    boost::system::error_code ec;
+    const auto available = socket.available(ec);
+    if (ec || available == 0) {
+        return {};  // a closed socket fails the waiting read that follows
+    }
+    const auto n = socket.read_some(buffer.prepare(std::max(available, read_size)), ec);
+    buffer.commit(n);
+    return {ec, n};
+}
+
+awaitable<read_result> read_waiting(beast::tcp_stream& stream,
+                                    beast::flat_buffer& buffer,
+                                    call_clock& clock,
+                                    const backend_settings& settings) {
+    clock.arm(stream, settings.idle_timeout, "idle-timeout");
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
+    buffer.commit(n);
+    co_return read_result{ec, n};
 }
 
 /// Reads a non-200 reply whole and turns it into the failure a user sees.
@@ -330,32 +389,35 @@ awaitable<void> read_stream(beast::tcp_stream& stream,
                             call_clock& clock,
                             const backend_settings& settings,
                             body_reader& reader) {
-    asio::steady_timer coalescing{stream.get_executor()};
+    read_coalescer coalescer{stream};
     auto ready = steady::now();  // when the next read may start
     reader.take(ready);          // body bytes that came with the header
     bool hold_back = false;
     while (!parser.is_done()) {
         if (hold_back) {
-            co_await coalesce_until(stream, coalescing, ready);
+            co_await coalescer.wait_until(ready);
         }
-        clock.arm(stream, settings.idle_timeout, "idle-timeout");
-        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
+        auto got = hold_back ? read_available(stream.socket(), buffer) : read_result{};
+        if (got.bytes == 0 && !got.ec) {
+            coalescer.wake_on_data();
+            got = co_await read_waiting(stream, buffer, clock, settings);
+        }
         const auto arrived = steady::now();
-        buffer.commit(n);
         reader.take(arrived);
-        if (ec == asio::error::eof) {
-            ec = {};
-            parser.put_eof(ec);  // completes a body delimited by the close, else partial_message
+        if (got.ec == asio::error::eof) {
+            got.ec = {};
+            parser.put_eof(got.ec);  // completes a body delimited by the close, else partial_message
         }
-        if (ec == beast::error::timeout) {
+        if (got.ec == beast::error::timeout) {
             throw clock.timeout_failure();
         }
-        if (ec) {
-            throw broken_off(ec);
+        if (got.ec) {
+            throw broken_off(got.ec);
         }
         hold_back = reader.streaming() && arrived - ready < coalescing_window;
         ready = hold_back ? arrived + coalescing_window : arrived;
     }
+    coalescer.wake_on_data();  // the connection may serve another call
     reader.finish();
 }
 

@@ -20,13 +20,16 @@ struct streamed_generation {
     std::string text;
 };
 
-/// The non-empty tokens one read of the socket delivered. The client cannot tell apart
-/// tokens that arrived in the same read, so they share its arrival time: the first is
-/// `first_gap_seconds` after the previous read's last token (nullopt for the stream's
-/// first token), the other `tokens - 1` follow it with a gap of 0.
+/// The inter-token gaps of the non-empty tokens one read of the socket delivered:
+/// `count` gaps of `gap_seconds` each. The client cannot see when each of those tokens
+/// arrived, only that they all had by the end of the read, so the time since the
+/// previous read's last token is spread evenly over them. Recording it as one long gap
+/// and zeros instead would put the cadence of our reads, not the backend's, into the
+/// histogram. The stream's first token has no gap (it is the TTFT): tokens that came
+/// in its read follow it at 0.
 struct token_batch {
-    std::optional<double> first_gap_seconds;
-    std::size_t tokens = 0;
+    double gap_seconds = 0;
+    std::size_t count = 0;
 };
 
 /// Called once per read that delivered at least one non-empty token.

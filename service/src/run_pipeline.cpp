@@ -89,11 +89,8 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
     auto& inter_token = services.metrics.inter_token_latency(run.model, call.stage);
     generate_call_context context{services.pool, services.backend, &cancellation,
                                   [&inter_token](const token_batch& batch) {
-                                      if (batch.first_gap_seconds) {
-                                          inter_token.Observe(*batch.first_gap_seconds);
-                                      }
-                                      for (std::size_t i = 1; i < batch.tokens; ++i) {
-                                          inter_token.Observe(0.0);
+                                      for (std::size_t i = 0; i < batch.count; ++i) {
+                                          inter_token.Observe(batch.gap_seconds);
                                       }
                                   }};
     for (int attempt = 1;; ++attempt) {
