@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ndjson_line_decode.hpp"
 #include "text.hpp"
 #include "utf8.hpp"
 
@@ -59,7 +60,9 @@ constexpr std::size_t excerpt_bytes = 80;
     return event;
 }
 
-[[nodiscard]] stream_event decode_event(std::string_view line) {
+}  // namespace
+
+stream_event detail::decode_line_dom(std::string_view line) {
     json chunk = json::parse(line, nullptr, false);
     if (chunk.is_discarded()) return malformed("not valid JSON", line);
     if (!chunk.is_object()) return malformed("not a JSON object", line);
@@ -74,8 +77,6 @@ constexpr std::size_t excerpt_bytes = 80;
     if (response == chunk.end() || !response->is_string()) return malformed("no string \"response\"", line);
     return token_event{std::move(response->get_ref<std::string&>())};
 }
-
-}  // namespace
 
 ndjson_stream_decoder::ndjson_stream_decoder(std::size_t max_line_bytes) : max_line_bytes_(max_line_bytes) {}
 
@@ -115,7 +116,12 @@ void ndjson_stream_decoder::finish(std::vector<stream_event>& out) {
 void ndjson_stream_decoder::decode_line(std::string_view line, std::vector<stream_event>& out) const {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (detail::trim(line).empty()) return;
-    out.push_back(decode_event(line));
+    std::string text;
+    if (detail::scan_token_line(line, text)) {
+        out.emplace_back(token_event{std::move(text)});
+        return;
+    }
+    out.push_back(detail::decode_line_dom(line));
 }
 
 }  // namespace chimera::core

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -20,9 +21,21 @@ struct streamed_generation {
     std::string text;
 };
 
-/// Called with each non-empty token as it arrives, and the gap since the previous
-/// one in seconds (nullopt for the first token).
-using token_sink = std::function<void(std::string_view token, std::optional<double> gap_seconds)>;
+/// The inter-token gaps of the non-empty tokens one read of the socket delivered:
+/// `count` gaps of `gap_seconds` each. The client cannot see when each of those tokens
+/// arrived, only that they all had by the end of the read, so the time since the
+/// previous read's last token is spread evenly over them. Recording it as one long gap
+/// and zeros instead would put the cadence of our reads, not the backend's, into the
+/// histogram. The stream's first token has no gap (it is the TTFT): tokens that came
+/// in its read follow it at 0.
+struct token_batch {
+    double gap_seconds = 0;
+    std::size_t count = 0;
+    std::string_view text;  ///< what the read's tokens added to the response, the first token's included
+};
+
+/// Called once per read that delivered at least one non-empty token.
+using token_sink = std::function<void(const token_batch& batch)>;
 
 /// What a call needs besides its body. Everything is borrowed and must outlive the call.
 struct generate_call_context {

@@ -43,17 +43,18 @@ void enter_stage(const run_pipeline_services& services, core::run_document& run,
     if (services.events != nullptr) publish_status(*services.events, run);
 }
 
-/// Sends the tokens of a call to whoever watches the run; costs a map lookup otherwise.
+/// Records a read's inter-token gaps, and sends its text to whoever watches the run
+/// (a map lookup when nobody does).
 token_sink token_observer(run_pipeline_services& services,
                           const core::run_document& run,
                           core::call_stage stage,
                           prometheus::Histogram& inter_token) {
-    return [&services, &run, stage, &inter_token](std::string_view token, std::optional<double> gap) {
-        if (gap) {
-            inter_token.Observe(*gap);
+    return [&services, &run, stage, &inter_token](const token_batch& batch) {
+        for (std::size_t i = 0; i < batch.count; ++i) {
+            inter_token.Observe(batch.gap_seconds);
         }
         if (services.events != nullptr && services.events->watched(run.id)) {
-            publish_tokens(*services.events, run.id, stage, token);
+            publish_tokens(*services.events, run.id, stage, batch.text);
         }
     };
 }

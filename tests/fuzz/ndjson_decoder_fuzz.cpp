@@ -1,11 +1,14 @@
 // Fuzz target for the Ollama stream decoder: any bytes, split anywhere, must decode
-// without crashing, and splitting must not change what comes out.
+// without crashing, splitting must not change what comes out, and the token-line fast
+// path must never read a line differently from the nlohmann decoder.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "chimera/core/ndjson_stream_decoder.hpp"
+#include "ndjson_line_decode.hpp"
 
 namespace {
 
@@ -31,6 +34,16 @@ bool same(const chimera::core::stream_event& a, const chimera::core::stream_even
     return true;
 }
 
+bool fast_path_agrees(std::string_view line) {
+    std::string text;
+    if (!chimera::core::detail::scan_token_line(line, text)) {
+        return true;
+    }
+    const auto reference = chimera::core::detail::decode_line_dom(line);
+    const auto* token = std::get_if<chimera::core::token_event>(&reference);
+    return token != nullptr && token->text == text;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -44,6 +57,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!same(whole[i], halves[i])) {
             __builtin_trap();
         }
+    }
+    for (std::string_view rest = bytes; !rest.empty();) {
+        const auto newline = rest.find('\n');
+        if (!fast_path_agrees(rest.substr(0, newline))) {
+            __builtin_trap();
+        }
+        rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
     }
     return 0;
 }

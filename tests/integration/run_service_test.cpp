@@ -139,6 +139,29 @@ TEST(RunService, FinishedRunWritesItsDocumentsToTheStateDir) {
     EXPECT_EQ(json::parse(bogus.body).at("field"), "kind");
 }
 
+// At 20,000 tok/s many tokens arrive per socket read and reads are coalesced: every token
+// must still reach the text, and every gap the histogram, the gaps adding up to no more
+// than the time from first token to the end of the stream. The second call still reuses
+// the connection after a coalesced stream.
+TEST(RunService, AFastStreamLosesNoTokenAndNoGap) {
+    constexpr int tokens = 3000;
+    service_stack s{{"--tokens-per-second", "20000", "--tokens", std::to_string(tokens), "--load-ms", "0"}};
+    const auto run = s.wait_finished(s.submit({{"data_dir", "tr109"}}));
+    ASSERT_EQ(run.at("status"), "succeeded") << run.dump(2);
+    double streaming_seconds = 0;
+    for (const auto& call : run.at("calls")) {
+        EXPECT_EQ(call.at("tokens_generated"), tokens);
+        streaming_seconds += (call.at("stream_ms").get<double>() - call.at("ttft_ms").get<double>()) / 1e3;
+    }
+    const auto generated = generate_requests(s.sim_stats());
+    ASSERT_EQ(generated.size(), 2U);
+    EXPECT_EQ(generated[0].at("connection_id"), generated[1].at("connection_id"));
+    const auto metrics = s.metrics();
+    const std::string gaps = "chimera_llm_inter_token_latency_seconds";
+    EXPECT_EQ(metric_value(metrics, gaps + "_count"), 2.0 * (tokens - 1));
+    EXPECT_LE(metric_value(metrics, gaps + "_sum"), streaming_seconds + 1e-6);
+}
+
 TEST(RunService, BadRequestsGetProblemDetails) {
     service_stack s{{}};
     const auto malformed = http_request(s.port, "POST", "/runs", R"({"model": )");
