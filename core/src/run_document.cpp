@@ -54,15 +54,6 @@ template <typename T, typename Convert>
     return out;
 }
 
-[[nodiscard]] json timings_json(const stage_timings& timings) {
-    return {
-        {"ingest_seconds", optional_json(timings.ingest_seconds)},
-        {"analysis_seconds", optional_json(timings.analysis_seconds)},
-        {"report_seconds", optional_json(timings.report_seconds)},
-        {"total_seconds", optional_json(timings.total_seconds)},
-    };
-}
-
 [[nodiscard]] json analysis_json(const analysis& parsed) {
     return {
         {"summary", parsed.summary},
@@ -134,6 +125,15 @@ std::string format_rfc3339(wall_time t) {
     return {buffer.data(), static_cast<std::size_t>(length)};
 }
 
+nlohmann::json to_json(const stage_timings& timings) {
+    return {
+        {"ingest_seconds", optional_json(timings.ingest_seconds)},
+        {"analysis_seconds", optional_json(timings.analysis_seconds)},
+        {"report_seconds", optional_json(timings.report_seconds)},
+        {"total_seconds", optional_json(timings.total_seconds)},
+    };
+}
+
 nlohmann::json to_json(const run_document& run) {
     return {
         {"id", run.id},
@@ -150,7 +150,7 @@ nlohmann::json to_json(const run_document& run) {
         {"error", optional_json(run.error, error_json)},
         {"ingest", optional_json(run.ingest, ingest_json)},
         {"calls", calls_json(run.calls)},
-        {"timings", timings_json(run.timings)},
+        {"timings", to_json(run.timings)},
         {"analysis", optional_json(run.parsed_analysis, analysis_json)},
         {"links", {{"self", "/runs/" + run.id}, {"report", "/runs/" + run.id + "/report"}}},
     };

@@ -60,15 +60,6 @@ using nlohmann::json;
     return out;
 }
 
-[[nodiscard]] json timings_json(const stage_timings& timings) {
-    return {
-        {"ingest_seconds", optional_json(timings.ingest_seconds)},
-        {"analysis_seconds", optional_json(timings.analysis_seconds)},
-        {"report_seconds", optional_json(timings.report_seconds)},
-        {"total_seconds", optional_json(timings.total_seconds)},
-    };
-}
-
 [[nodiscard]] json data_summary_json(const std::optional<ingest_result>& ingest) {
     if (!ingest) return nullptr;
     return {
@@ -102,7 +93,7 @@ json run_metrics_json(const run_document& run) {
         {"configuration", to_json(run.options)},
         {"aggregate_metrics", aggregate_json(aggregate_calls(run.calls))},
         {"individual_calls", calls_json(run.calls)},
-        {"workflow_timings", timings_json(run.timings)},
+        {"workflow_timings", to_json(run.timings)},
         {"data_summary", data_summary_json(run.ingest)},
         {"error", error_json(run.error)},
     };

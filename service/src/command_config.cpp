@@ -218,6 +218,17 @@ sweep_command_config parse_sweep_command_config(std::span<char* const> args) {
     return config;
 }
 
+// The flags `serve` and `run` share, in both usages.
+constexpr std::string_view limit_and_log_usage =
+    R"(  --max-files N             benchmark files per run, more fail the run (default 10000)
+  --max-file-bytes SIZE     a bigger file is skipped, e.g. 64K, 16M (default 16M)
+  --max-run-bytes SIZE      bytes read per run, more fail the run (default 256M)
+  --max-json-depth N        a JSON file nested deeper is skipped (default 64)
+  --max-csv-line-bytes SIZE a CSV file with a longer record is skipped (default 1M)
+  --log-format json|text    log lines on stderr: JSON objects (default) or text
+  --log-level LEVEL         trace, debug, info (default), warn, error, critical or off
+)";
+
 std::string serve_usage() {
     return R"(usage: chimera serve [flags]
   --listen HOST:PORT        address to serve the API on (default 127.0.0.1:8080; port 0 picks one)
@@ -246,14 +257,7 @@ std::string serve_usage() {
   --backend-pool-size N     idle keep-alive connections kept to Ollama (default 8)
   --max-call-attempts N     per LLM call, retrying connect failures, 503 and resets before any byte (default 3)
   --connect-timeout D       e.g. 5s; --headers-timeout D (10m), --idle-timeout D (2m), --call-timeout D (30m)
-  --max-files N             benchmark files per run, more fail the run (default 10000)
-  --max-file-bytes SIZE     a bigger file is skipped, e.g. 64K, 16M (default 16M)
-  --max-run-bytes SIZE      bytes read per run, more fail the run (default 256M)
-  --max-json-depth N        a JSON file nested deeper is skipped (default 64)
-  --max-csv-line-bytes SIZE a CSV file with a longer record is skipped (default 1M)
-  --log-format json|text    log lines on stderr: JSON objects (default) or text
-  --log-level LEVEL         trace, debug, info (default), warn, error, critical or off
-)";
+)" + std::string{limit_and_log_usage};
 }
 
 std::string run_usage() {
@@ -267,14 +271,7 @@ std::string run_usage() {
   --num-gpu N --num-ctx N --temperature X --top-p X --top-k N --repeat-penalty X --num-predict N --seed N
   --connect-timeout D --headers-timeout D --idle-timeout D --call-timeout D --backend-pool-size N
   --max-call-attempts N
-  --max-files N             benchmark files per run, more fail the run (default 10000)
-  --max-file-bytes SIZE     a bigger file is skipped, e.g. 64K, 16M (default 16M)
-  --max-run-bytes SIZE      bytes read per run, more fail the run (default 256M)
-  --max-json-depth N        a JSON file nested deeper is skipped (default 64)
-  --max-csv-line-bytes SIZE a CSV file with a longer record is skipped (default 1M)
-  --log-format json|text    log lines on stderr: JSON objects (default) or text
-  --log-level LEVEL         trace, debug, info (default), warn, error, critical or off
-)";
+)" + std::string{limit_and_log_usage};
 }
 
 }  // namespace chimera::service

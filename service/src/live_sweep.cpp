@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "backend_connection_pool.hpp"
+#include "chimera/core/agent_report_renderer.hpp"
 #include "chimera/core/sweep_plan.hpp"
 #include "run_artifacts.hpp"
 #include "run_cancellation.hpp"
@@ -74,7 +75,8 @@ awaitable<void> execute_plan(run_pipeline_services services, live_sweep_state& s
         run.data_dir = data_dir.string();
         run.created_at = std::chrono::system_clock::now();
         const auto report = co_await execute_run(services, run, data_dir, state.cancellation);
-        write_run_artifacts(settings.output_dir / run_dir_name(i, config.label), run, report);
+        write_run_artifacts(settings.output_dir / run_dir_name(i, config.label), run, report,
+                            core::render_agent_report(run));
         if (run.status == core::run_status::succeeded) {
             core::arm_of(state.outcome.observations, planned).runs.push_back(core::make_run_observation(run.calls));
             ++state.outcome.succeeded;

@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "chimera/core/agent_report_renderer.hpp"
 #include "chimera/core/run_metrics_json.hpp"
 
 namespace chimera::service {
@@ -30,12 +29,15 @@ std::string dump(const nlohmann::json& value) {
 
 }  // namespace
 
-void write_run_artifacts(const std::filesystem::path& dir, const core::run_document& run, std::string_view report) {
+void write_run_artifacts(const std::filesystem::path& dir,
+                         const core::run_document& run,
+                         std::string_view report,
+                         std::string_view agent_report) {
     std::filesystem::create_directories(dir);
     if (!report.empty()) {
         write_file(dir / "report.md", report);
     }
-    write_file(dir / "agent_report.md", core::render_agent_report(run));
+    write_file(dir / "agent_report.md", agent_report);
     write_file(dir / "metrics.json", dump(core::run_metrics_json(run)));
     write_file(dir / "run.json", dump(core::to_json(run)));
 }
@@ -44,8 +46,8 @@ run_artifacts::run_artifacts(std::filesystem::path runs_dir) : runs_dir_(std::mo
     std::filesystem::create_directories(runs_dir_);
 }
 
-void run_artifacts::write(const core::run_document& run, std::string_view report) const {
-    write_run_artifacts(runs_dir_ / run.id, run, report);
+void run_artifacts::write(const core::run_document& run, std::string_view report, std::string_view agent_report) const {
+    write_run_artifacts(runs_dir_ / run.id, run, report, agent_report);
 }
 
 }  // namespace chimera::service

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backend_connection_pool.hpp"
+#include "chimera/core/agent_report_renderer.hpp"
 #include "log.hpp"
 #include "run_artifacts.hpp"
 #include "run_cancellation.hpp"
@@ -57,7 +58,8 @@ awaitable<void> execute_all(run_pipeline_services services,
         run.data_dir = config.data_dir.string();
         run.created_at = std::chrono::system_clock::now();
         const auto report = co_await execute_run(services, run, config.data_dir, cancellation);
-        write_run_artifacts(config.output_dir / ("run_" + std::to_string(i + 1)), run, report);
+        write_run_artifacts(config.output_dir / ("run_" + std::to_string(i + 1)), run, report,
+                            core::render_agent_report(run));
     }
 }
 

@@ -313,22 +313,19 @@ void run_scheduler::finish(live_run& live, std::string report) {
 }
 
 void run_scheduler::record_completion(const core::run_document& run, std::string report) {
-    const run_completion completion{run.id,
-                                    run.attempt,
-                                    run.status,
-                                    run.error,
-                                    run.finished_at.value_or(now()),
-                                    dump(core::to_json(run)),
-                                    report,
-                                    core::render_agent_report(run)};
+    const auto document = core::to_json(run);
+    auto agent_report = core::render_agent_report(run);
+    const run_completion completion{
+        run.id,         run.attempt, run.status,  run.error, run.finished_at.value_or(now()),
+        dump(document), report,      agent_report};
     if (!store_.complete(completion)) {
         log_run_event(log_level::warn, run.id, core::to_string(run.stage),
                       "attempt " + std::to_string(run.attempt) + " was fenced out; another attempt holds the run");
         return;
     }
-    if (services_.events != nullptr) publish_document(*services_.events, run.id, core::to_json(run));
+    if (services_.events != nullptr) publish_document(*services_.events, run.id, document);
     try {
-        artifacts_.write(run, report);
+        artifacts_.write(run, report, agent_report);
     } catch (const std::filesystem::filesystem_error& e) {
         log_run_event(log_level::error, run.id, core::to_string(run.stage),
                       std::string{"recorded, but its files could not be written to the state directory: "} + e.what());

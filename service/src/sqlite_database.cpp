@@ -37,6 +37,10 @@ sqlite_statement& sqlite_statement::bind(int index, const std::optional<std::str
     return value ? bind(index, std::string_view{*value}) : bind_null(index);
 }
 
+sqlite_statement& sqlite_statement::bind(int index, std::optional<std::int64_t> value) {
+    return value ? bind(index, *value) : bind_null(index);
+}
+
 sqlite_statement& sqlite_statement::bind_null(int index) {
     if (sqlite3_bind_null(statement_, index) != SQLITE_OK) fail("bind");
     return *this;

@@ -24,6 +24,7 @@ public:
     sqlite_statement& bind(int index, std::string_view value);
     sqlite_statement& bind(int index, const std::string& value) { return bind(index, std::string_view{value}); }
     sqlite_statement& bind(int index, const std::optional<std::string>& value);
+    sqlite_statement& bind(int index, std::optional<std::int64_t> value);
     sqlite_statement& bind_null(int index);
 
     /// True while a row is available; false when done.

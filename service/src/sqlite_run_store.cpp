@@ -162,11 +162,7 @@ std::vector<stored_run> sqlite_run_store::list(const run_filter& filter) {
     query.bind(1, filter.status ? std::optional{text(*filter.status)} : std::nullopt);
     query.bind(2, filter.label);
     query.bind(3, filter.model);
-    if (filter.before_seq) {
-        query.bind(4, *filter.before_seq);
-    } else {
-        query.bind_null(4);
-    }
+    query.bind(4, filter.before_seq);
     query.bind(5, static_cast<std::int64_t>(filter.limit));
     std::vector<stored_run> runs;
     while (query.step()) runs.push_back(read_run(query));

@@ -83,11 +83,7 @@ std::vector<stored_sweep> sqlite_run_store::list_sweeps(const sweep_filter& filt
                              "WHERE (?1 IS NULL OR s.state = ?1) AND (?2 IS NULL OR s.seq < ?2) "
                              "GROUP BY s.seq ORDER BY s.seq DESC LIMIT ?3");
     query.bind(1, filter.status ? std::optional{text(*filter.status)} : std::nullopt);
-    if (filter.before_seq) {
-        query.bind(2, *filter.before_seq);
-    } else {
-        query.bind_null(2);
-    }
+    query.bind(2, filter.before_seq);
     query.bind(3, static_cast<std::int64_t>(filter.limit));
     std::vector<stored_sweep> sweeps;
     while (query.step()) sweeps.push_back(read_sweep(query));

@@ -2,10 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "listing_query.hpp"
+
 namespace chimera::service {
 namespace {
-
-constexpr std::size_t max_page_size = 500;
 
 nlohmann::json optional_time(const std::optional<core::wall_time>& t) {
     return t ? nlohmann::json(core::format_rfc3339(*t)) : nlohmann::json(nullptr);
@@ -38,15 +38,8 @@ std::string apply(sweep_filter& filter, const std::string& name, const std::stri
     if (name == "status") {
         filter.status = core::parse_run_status(value);
         if (!filter.status) return "status must be queued, running, succeeded, failed or cancelled";
-    } else if (name == "limit") {
-        const auto limit = parse_query_integer<std::size_t>(value);
-        if (!limit || *limit < 1 || *limit > max_page_size) return "limit must be from 1 to 500";
-        filter.limit = *limit;
-    } else if (name == "cursor") {
-        filter.before_seq = parse_query_integer<std::int64_t>(value);
-        if (!filter.before_seq || *filter.before_seq < 1) {
-            return "cursor must be a next_cursor value from an earlier page";
-        }
+    } else if (auto page = apply_page_parameter(filter.limit, filter.before_seq, name, value)) {
+        return std::move(*page);
     } else {
         return "unknown query parameter (known: status, limit, cursor)";
     }
@@ -63,28 +56,13 @@ nlohmann::json sweep_document_json(const stored_sweep& sweep, nlohmann::json res
 }
 
 std::variant<sweep_filter, query_error> parse_sweep_filter(std::string_view target) {
-    auto params = parse_query(target);
-    if (auto* error = std::get_if<query_error>(&params)) return std::move(*error);
-    sweep_filter filter;
-    for (const auto& [name, value] : std::get<query_params>(params)) {
-        auto detail = apply(filter, name, value);
-        if (!detail.empty()) return query_error{name, std::move(detail)};
-    }
-    return filter;
+    return parse_listing_query<sweep_filter>(target, apply);
 }
 
 nlohmann::json sweep_page_json(sweep_store& store, const sweep_filter& filter) {
     auto one_more = filter;
-    ++one_more.limit;  // tells whether a next page exists without a second query
-    auto sweeps = store.list_sweeps(one_more);
-    nlohmann::json next_cursor = nullptr;
-    if (sweeps.size() > filter.limit) {
-        sweeps.resize(filter.limit);
-        next_cursor = std::to_string(sweeps.back().seq);
-    }
-    auto items = nlohmann::json::array();
-    for (const auto& sweep : sweeps) items.push_back(summary_json(sweep));
-    return {{"sweeps", std::move(items)}, {"next_cursor", std::move(next_cursor)}};
+    ++one_more.limit;
+    return page_json("sweeps", store.list_sweeps(one_more), filter.limit, summary_json);
 }
 
 }  // namespace chimera::service

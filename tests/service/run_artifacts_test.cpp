@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "chimera/core/agent_report_renderer.hpp"
 #include "service_test_support.hpp"
 
 namespace chimera::service {
@@ -31,6 +32,10 @@ class run_artifacts_test : public testing::Test {
 protected:
     [[nodiscard]] fs::path run_dir() const { return state_.path() / "runs" / "r1"; }
 
+    void write(const core::run_document& run, std::string_view report) const {
+        artifacts_.write(run, report, core::render_agent_report(run));
+    }
+
     test::temp_dir state_;
     run_artifacts artifacts_{state_.path() / "runs"};
 };
@@ -38,7 +43,7 @@ protected:
 TEST_F(run_artifacts_test, creates_the_runs_directory) { EXPECT_TRUE(fs::is_directory(state_.path() / "runs")); }
 
 TEST_F(run_artifacts_test, writes_every_document_of_a_succeeded_run_into_its_directory) {
-    artifacts_.write(finished_run(core::run_status::succeeded), "# Chimera Technical Report\n");
+    write(finished_run(core::run_status::succeeded), "# Chimera Technical Report\n");
 
     EXPECT_EQ(test::read_text(run_dir() / "report.md"), "# Chimera Technical Report\n");
     const auto agent_report = test::read_text(run_dir() / "agent_report.md");
@@ -54,7 +59,7 @@ TEST_F(run_artifacts_test, writes_every_document_of_a_succeeded_run_into_its_dir
 }
 
 TEST_F(run_artifacts_test, leaves_no_partial_file_behind) {
-    artifacts_.write(finished_run(core::run_status::succeeded), "# Report\n");
+    write(finished_run(core::run_status::succeeded), "# Report\n");
     std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(run_dir())) names.push_back(entry.path().filename().string());
     std::sort(names.begin(), names.end());
@@ -62,7 +67,7 @@ TEST_F(run_artifacts_test, leaves_no_partial_file_behind) {
 }
 
 TEST_F(run_artifacts_test, a_run_without_model_report_gets_the_others) {
-    artifacts_.write(finished_run(core::run_status::failed), "");
+    write(finished_run(core::run_status::failed), "");
     EXPECT_FALSE(fs::exists(run_dir() / "report.md"));
     EXPECT_TRUE(fs::exists(run_dir() / "agent_report.md"));
     EXPECT_EQ(json::parse(test::read_text(run_dir() / "metrics.json")).at("status"), "failed");
@@ -70,14 +75,15 @@ TEST_F(run_artifacts_test, a_run_without_model_report_gets_the_others) {
 }
 
 TEST_F(run_artifacts_test, rewriting_a_run_replaces_its_files) {
-    artifacts_.write(finished_run(core::run_status::succeeded), "first\n");
-    artifacts_.write(finished_run(core::run_status::succeeded), "second\n");
+    write(finished_run(core::run_status::succeeded), "first\n");
+    write(finished_run(core::run_status::succeeded), "second\n");
     EXPECT_EQ(test::read_text(run_dir() / "report.md"), "second\n");
 }
 
 TEST(write_run_artifacts, writes_into_the_given_directory) {
     test::temp_dir out;
-    write_run_artifacts(out.path() / "run_1", finished_run(core::run_status::succeeded), "# LLM\n");
+    const auto run = finished_run(core::run_status::succeeded);
+    write_run_artifacts(out.path() / "run_1", run, "# LLM\n", core::render_agent_report(run));
     EXPECT_EQ(test::read_text(out.path() / "run_1" / "report.md"), "# LLM\n");
     EXPECT_TRUE(fs::exists(out.path() / "run_1" / "metrics.json"));
 }

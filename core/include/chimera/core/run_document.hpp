@@ -69,4 +69,7 @@ struct run_document {
 /// filesystem: dump it with `nlohmann::json::error_handler_t::replace`, or `dump()` throws.
 [[nodiscard]] nlohmann::json to_json(const run_document& run);
 
+/// Stage durations in seconds, null for a stage that did not run.
+[[nodiscard]] nlohmann::json to_json(const stage_timings& timings);
+
 }  // namespace chimera::core
