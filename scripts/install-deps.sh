@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev
   python3 python3-jsonschema python3-yaml
   prometheus
+  libbenchmark-dev wrk nginx-light python3-httpx
 )
 
 missing=()
