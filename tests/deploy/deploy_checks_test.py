@@ -63,14 +63,25 @@ def check_flags(where, args, flags):
             fail(f"{where}: flag {flag} is not in `chimera serve --help`")
 
 
-def listen_port(args):
-    """Port of the last --listen in args (later flags win), or None."""
+def check_token_file(container, pod, args):
+    """--auth-token-file must lie under a read-only mount of a Secret: tokens never live in the image."""
+    if "--auth-token-file" not in args:
+        return
+    path = args[args.index("--auth-token-file") + 1]
+    secrets = {v["name"] for v in pod.get("volumes", []) if "secret" in v}
+    mounts = [m for m in container.get("volumeMounts", []) if m["name"] in secrets and m.get("readOnly")]
+    if not any(path.startswith(m["mountPath"].rstrip("/") + "/") for m in mounts):
+        fail(f"Deployment: --auth-token-file {path} is not under a read-only Secret volume mount")
+
+
+def listen_port(args, flag="--listen"):
+    """Port of the last `flag` (--listen or --admin-listen) in args (later flags win), or None."""
     port = None
     for i, a in enumerate(args):
         a = str(a)
-        if a == "--listen" and i + 1 < len(args):
+        if a == flag and i + 1 < len(args):
             port = int(str(args[i + 1]).rsplit(":", 1)[1])
-        elif a.startswith("--listen="):
+        elif a.startswith(flag + "="):
             port = int(a.rsplit(":", 1)[1])
     return port
 
@@ -152,9 +163,11 @@ def check_k8s(src, docs, flags, routes, entry, port):
                 fail(f"Deployment: args use $({var}), not set by the ConfigMap or env")
     check_flags("Deployment args", args, flags)
     eff_port = listen_port(args) or port
+    admin_port = listen_port(args, "--admin-listen")
     ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
-    if list(ports.values()) != [eff_port]:
-        fail(f"Deployment: containerPort {list(ports.values())} != --listen port {eff_port}")
+    if sorted(ports.values()) != sorted(p for p in (eff_port, admin_port) if p):
+        fail(f"Deployment: containerPorts {list(ports.values())} != --listen {eff_port}, --admin-listen {admin_port}")
+    check_token_file(c, pod, [str(a) for a in args])
     if c.get("image", "").split(":")[0] not in ("chimera", "localhost/chimera") and "chimera" not in c.get("image", ""):
         fail("Deployment: image is not chimera")
 
@@ -209,10 +222,13 @@ def check_k8s(src, docs, flags, routes, entry, port):
     sm = k["ServiceMonitor"][0][1]
     if sm["spec"]["selector"]["matchLabels"].items() - svc["metadata"].get("labels", {}).items():
         fail("ServiceMonitor: selector does not match the Service labels")
-    svc_ports = {p.get("name") for p in svc["spec"]["ports"]}
+    svc_ports = {p.get("name"): p.get("targetPort") for p in svc["spec"]["ports"]}
+    metrics_port = admin_port or eff_port
     for ep in sm["spec"]["endpoints"]:
         if ep.get("port") not in svc_ports:
             fail(f"ServiceMonitor: port {ep.get('port')} is not a Service port name")
+        elif ports.get(svc_ports[ep["port"]], svc_ports[ep["port"]]) != metrics_port:
+            fail(f"ServiceMonitor: port {ep.get('port')} does not reach /metrics on {metrics_port}")
         if ("GET", ep.get("path", "/metrics")) not in routes:
             fail(f"ServiceMonitor: path {ep.get('path')} is not a GET route")
     job = svc["metadata"].get("labels", {}).get(sm["spec"].get("jobLabel", ""), svc["metadata"]["name"])
