@@ -108,7 +108,7 @@ def measured(argv):
     proc.returncode = os.waitstatus_to_exitcode(status)
     watcher.join()
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv[:3])} exited with {proc.returncode}")
+        raise SystemExit(f"{os.path.basename(argv[0])} {os.path.basename(argv[1])} exited with {proc.returncode}")
     return stdout, usage.ru_utime + usage.ru_stime, peak_kb[0]
 
 

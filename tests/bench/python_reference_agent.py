@@ -10,8 +10,8 @@ parse the analysis into summary, findings and recommendations; a streamed report
 the report and the metrics. The prompts are Chimera's (core/src/prompts.cpp), so that both
 clients send the simulator the same amount of work.
 
-TTFT is the time from sending the request to the first chunk with a non-empty "response";
-tokens/s is the final chunk's eval_count / eval_duration. One AsyncClient serves the whole
+TTFT is the time from sending the request to the first chunk with a non-empty "response"
+(stream_ms: to the final chunk); tokens/s is the final chunk's eval_count / eval_duration. One AsyncClient serves the whole
 process, so its keep-alive connection is reused by every call, as Chimera does. The seed's
 snippet opens a client per call, which would only add to the Python side's figures.
 
@@ -24,6 +24,7 @@ usage: python_reference_agent.py --data-dir DIR --ollama-url URL [--runs N] [--m
 """
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import re
@@ -38,6 +39,7 @@ METRIC_KEY = re.compile(r"tok|ttft|latency|throughput|duration", re.IGNORECASE)
 # Chimera's bounds on a parsed analysis (core/src/analysis.cpp): without them a long analysis
 # would make the report prompt, and so the simulator's work, differ between the two clients.
 MAX_ITEMS, MAX_ITEM_CHARS, MAX_SUMMARY_CHARS = 20, 500, 2000
+SECTION_WORDS = (("recommend", "recommendations"), ("finding", "findings"), ("summary", "summary"))
 
 
 def numeric_leaves(value, key=""):
@@ -107,7 +109,7 @@ def data_summary(found, stats):
     out.append("Latest modified: " + time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stats["latest"])))
     if stats["errors"]:
         out += ["", f"Files not ingested ({len(stats['errors'])}):"] + [f"  - {e}" for e in stats["errors"][:5]]
-    picked = [m for round_ in round_robin(stats["metrics"]) for m in round_][:METRIC_LINES]
+    picked = list(itertools.islice(round_robin(stats["metrics"]), METRIC_LINES))
     harvested = sum(map(len, stats["metrics"]))
     out += ["", f"Performance metrics ({len(picked)} of {harvested} harvested):"]
     out += [f"- {file}: {key} = {value:.6g}" for file, key, value in picked]
@@ -115,9 +117,9 @@ def data_summary(found, stats):
 
 
 def round_robin(per_file):
-    """Round-robin over files, so that the first few files can't fill the metric lines."""
+    """Each file's first metric, then each file's second, ...: the first few files can't fill the list."""
     for i in range(max(map(len, per_file), default=0)):
-        yield [metrics[i] for metrics in per_file if i < len(metrics)]
+        yield from (metrics[i] for metrics in per_file if i < len(metrics))
 
 
 def analysis_prompt(summary):
@@ -152,8 +154,7 @@ def parse_analysis(text):
     for line in text.splitlines():
         if line.startswith("#"):
             title = line.lower()
-            current = next((s for s in ("recommend", "finding", "summary") if s in title), None)
-            current = {"recommend": "recommendations", "finding": "findings"}.get(current, current)
+            current = next((name for word, name in SECTION_WORDS if word in title), None)
         elif current and line.strip():
             sections[current].append(re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", line).strip())
     return {"summary": " ".join(sections["summary"])[:MAX_SUMMARY_CHARS],
@@ -165,7 +166,7 @@ async def generate(client, url, model, prompt, options, stage):
     """One streamed /api/generate call: the text and the call's metrics."""
     body = {"model": model, "prompt": prompt, "stream": True, "options": options}
     parts = []
-    ttft = final = None
+    ttft = stream = final = None
     started = time.perf_counter()
     async with client.stream("POST", f"{url}/api/generate", json=body) as response:
         response.raise_for_status()
@@ -180,10 +181,9 @@ async def generate(client, url, model, prompt, options, stage):
                     ttft = time.perf_counter() - started
                 parts.append(chunk["response"])
             if chunk.get("done"):
-                final = chunk
+                stream, final = time.perf_counter() - started, chunk
     if final is None:
         raise RuntimeError("stream ended without its final chunk")
-    stream = time.perf_counter() - started
     eval_s = final["eval_duration"] / 1e9
     return "".join(parts), {
         "stage": stage, "ttft_ms": (stream if ttft is None else ttft) * 1e3, "stream_ms": stream * 1e3,
