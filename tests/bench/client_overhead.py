@@ -56,6 +56,7 @@ QUICK = {"rounds": 2, "runs": 3, "cpu_rounds": 1, "cpu_tokens": 10000, "starts":
 
 
 class Chimera:
+    """`chimera run`; its calls are read from the run documents it leaves, run_<n>/run.json."""
     name = "chimera"
 
     def __init__(self, build):
@@ -79,6 +80,7 @@ class Chimera:
 
 
 class PythonAgent:
+    """python_reference_agent.py; its calls are the JSON lines it prints after "ready"."""
     name = "python"
 
     @staticmethod
