@@ -43,7 +43,7 @@ import time
 import benchlib
 
 AGENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "python_reference_agent.py")
-PYTHON = "/usr/bin/python3"  # Debian's: python3-httpx and python3-pandas are installed for it
+PYTHON = "/usr/bin/python3"  # Debian's: python3-httpx is installed for it
 CORPUS = os.path.join(benchlib.DATA_ROOT, "tr109")
 MODEL = "gemma3:latest"
 SLOW_RATE, SLOW_TOKENS = 200, 100
