@@ -40,4 +40,9 @@ nlohmann::json stored_run_json(const stored_run& run) {
     return core::to_json(unexecuted_document(run));
 }
 
+std::string stored_run_text(const stored_run& run) {
+    if (run.document && nlohmann::json::accept(*run.document)) return *run.document;
+    return core::to_json(unexecuted_document(run)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace chimera::service
