@@ -282,6 +282,9 @@ def main():
         healthz = alternate({"chimera": port, "chimera_info": info_port, "nginx": nginx_port, "nginx1": nginx1_port},
                             "/healthz", rounds, seconds)
         results += rate_results("healthz", "/healthz", healthz, ["chimera", "chimera_info"], note)
+        results.append(benchlib.result("healthz_rate_access_log", "GET /healthz rate with the access log / without",
+                                       round(ratio(healthz["chimera_info"], healthz["chimera"]), 3), "ratio",
+                                       better="higher", note=note + "; --log-level info vs warn, log to a file"))
         run_doc = alternate({"chimera": port, "nginx": nginx_port, "nginx1": nginx1_port}, run_path, rounds, seconds)
         results += rate_results("run_doc", "/runs/{id}", run_doc, ["chimera"],
                                 note + f"; a {len(bodies[run_path])}-byte run document")
