@@ -24,7 +24,7 @@ namespace chimera::service {
 [[nodiscard]] nlohmann::json stored_run_json(const stored_run& run);
 
 /// The same document as JSON text. A final document is served as stored (it was written
-/// by the same serialiser), only checked to be JSON: no document is built per request.
+/// by the same serialiser), only checked to be a whole object: no JSON is parsed per request.
 [[nodiscard]] std::string stored_run_text(const stored_run& run);
 
 }  // namespace chimera::service
