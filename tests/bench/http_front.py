@@ -8,7 +8,10 @@ nginx runs twice: with Debian's `worker_processes auto` (the headline reference)
 one worker, the like of chimera's single io thread. nginx's access log is off; chimera is
 measured at `--log-level warn` (no access log, the headline) and at `info`, where every
 request writes its JSON access line (to a file), to show what that line costs. Each ratio
-is the median over rounds of chimera's rate / nginx's in the same round.
+is the median over rounds of chimera's rate / nginx's in the same round. On two cores with
+wrk on one, a rate depends on what else runs; the servers' CPU time per request (utime +
+stime of all their processes over a round / its requests) much less: reported for each,
+and as nginx's (1 worker) / chimera's.
 
 POST /runs acceptance: a chimera whose queue never fills (--queue-capacity 10^6) before a
 simulator that never answers (its cold load lasts 10 minutes), so accepted runs just
@@ -99,7 +102,13 @@ def start_nginx(tmp, name, workers, bodies, procs):
     procs.append(subprocess.Popen(["/usr/sbin/nginx", "-p", prefix, "-c", prefix + "/nginx.conf",
                                    "-g", "daemon off;"]))
     benchlib.wait_ready(port, "/healthz", attempts=1000)
-    return port
+    return port, process_tree(procs[-1].pid)
+
+
+def process_tree(pid):
+    """A process and its children: nginx's master and workers."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid, *map(int, children)]
 
 
 def free_port():
@@ -123,6 +132,7 @@ def wrk(port, path, seconds, script=None):
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", text).group(1)),
             "p99_ms": seconds_of(re.search(r"\s99%\s+(\S+)", text).group(1)) * 1e3,
             "failed": (int(non_2xx.group(1)) if non_2xx else 0) +
                       (sum(map(int, socket_errors.groups())) if socket_errors else 0),
@@ -130,11 +140,15 @@ def wrk(port, path, seconds, script=None):
 
 
 def alternate(servers, path, rounds, seconds):
-    """wrk on each server in turn, `rounds` times; {name: [round results]}."""
+    """wrk on each server ({name: (port, pids)}) in turn, `rounds` times; {name: [round results]},
+    each with the server's CPU time (utime + stime of all its processes) per request."""
     measured = {name: [] for name in servers}
     for _ in range(rounds):
-        for name, port in servers.items():
+        for name, (port, pids) in servers.items():
+            cpu_before = sum(map(benchlib.cpu_seconds, pids))
             measured[name].append(wrk(port, path, seconds))
+            cpu = sum(map(benchlib.cpu_seconds, pids)) - cpu_before
+            measured[name][-1]["cpu_us"] = cpu / measured[name][-1]["requests"] * 1e6
     failed = {name: sum(r["failed"] for r in rs) for name, rs in measured.items() if any(r["failed"] for r in rs)}
     if failed:
         raise SystemExit(f"wrk on {path}: failed responses {failed}")
@@ -149,8 +163,12 @@ def median_p99(rounds):
     return statistics.median(r["p99_ms"] for r in rounds)
 
 
-def ratio(ours, theirs):
-    return statistics.median(a["rate"] / b["rate"] for a, b in zip(ours, theirs))
+def ratio(ours, theirs, figure="rate"):
+    return statistics.median(a[figure] / b[figure] for a, b in zip(ours, theirs))
+
+
+def median_cpu(rounds):
+    return statistics.median(r["cpu_us"] for r in rounds)
 
 
 def rate_results(rid, path, measured, chimeras, note):
@@ -169,13 +187,20 @@ def rate_results(rid, path, measured, chimeras, note):
                                 floor={"min": 0.70} if headline else None,
                                 better="higher" if name == "chimera" else None, note=note),
                 benchlib.result(f"{rid}_rate_vs_nginx1{tag}", f"GET {path} rate, {name} / nginx (1 worker)",
-                                round(ratio(ours, measured["nginx1"]), 3), "ratio", note=note)]
+                                round(ratio(ours, measured["nginx1"]), 3), "ratio", note=note),
+                benchlib.result(f"{rid}_cpu{tag}", f"GET {path} server CPU per request, {name}",
+                                round(median_cpu(ours), 2), "µs", note=note + "; utime+stime / requests"),
+                benchlib.result(f"{rid}_cpu_nginx_vs{tag}", f"GET {path} CPU per request, nginx (1 worker) / {name}",
+                                round(ratio(measured["nginx1"], ours, "cpu_us"), 3), "ratio",
+                                better="higher" if name == "chimera" else None, note=note)]
     for name in ("nginx", "nginx1"):
         label = "workers auto" if name == "nginx" else "1 worker"
         out += [benchlib.result(f"{rid}_rate_{name}", f"GET {path} rate, nginx ({label})",
                                 round(median_rate(measured[name])), "req/s", note=note),
                 benchlib.result(f"{rid}_p99_{name}", f"GET {path} p99 latency, nginx ({label})",
-                                round(median_p99(measured[name]), 2), "ms", note=note)]
+                                round(median_p99(measured[name]), 2), "ms", note=note),
+                benchlib.result(f"{rid}_cpu_{name}", f"GET {path} server CPU per request, nginx ({label})",
+                                round(median_cpu(measured[name]), 2), "µs", note=note + "; utime+stime / requests")]
     return out
 
 
@@ -275,17 +300,17 @@ def main():
         run_path = f"/runs/{run_id}"
         bodies = {"/healthz": benchlib.call(port, "GET", "/healthz").encode(),
                   run_path: benchlib.call(port, "GET", run_path).encode()}
-        nginx_port = start_nginx(tmp, "nginx-auto", "auto", bodies, procs)
-        nginx1_port = start_nginx(tmp, "nginx-1", 1, bodies, procs)
+        nginx = start_nginx(tmp, "nginx-auto", "auto", bodies, procs)
+        nginx1 = start_nginx(tmp, "nginx-1", 1, bodies, procs)
 
         results = []
-        healthz = alternate({"chimera": port, "chimera_info": info_port, "nginx": nginx_port, "nginx1": nginx1_port},
-                            "/healthz", rounds, seconds)
+        ours = {"chimera": (port, [chimera.pid]), "chimera_info": (info_port, [chimera_info.pid])}
+        healthz = alternate({**ours, "nginx": nginx, "nginx1": nginx1}, "/healthz", rounds, seconds)
         results += rate_results("healthz", "/healthz", healthz, ["chimera", "chimera_info"], note)
         results.append(benchlib.result("healthz_rate_access_log", "GET /healthz rate with the access log / without",
                                        round(ratio(healthz["chimera_info"], healthz["chimera"]), 3), "ratio",
                                        better="higher", note=note + "; --log-level info vs warn, log to a file"))
-        run_doc = alternate({"chimera": port, "nginx": nginx_port, "nginx1": nginx1_port}, run_path, rounds, seconds)
+        run_doc = alternate({"chimera": ours["chimera"], "nginx": nginx, "nginx1": nginx1}, run_path, rounds, seconds)
         results += rate_results("run_doc", "/runs/{id}", run_doc, ["chimera"],
                                 note + f"; a {len(bodies[run_path])}-byte run document")
 
