@@ -1,5 +1,8 @@
 #include "log.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <ctime>
 #include <iterator>
 #include <memory>
@@ -29,22 +32,34 @@ constexpr std::string_view level_names[] = {"trace", "debug", "info", "warn", "e
 
 std::string_view level_name(spdlog::level::level_enum level) { return level_names[static_cast<int>(level)]; }
 
+void append(spdlog::memory_buf_t& dest, std::string_view text) { dest.append(text.data(), text.data() + text.size()); }
+
 /// RFC 3339 UTC with milliseconds: sortable, and what log pipelines parse without configuration.
-std::string utc_timestamp(spdlog::log_clock::time_point time) {
+/// The date and time of day are formatted once per second (per thread), not per line.
+void append_utc_timestamp(spdlog::memory_buf_t& dest, spdlog::log_clock::time_point time) {
+    thread_local std::time_t formatted_second = -1;
+    thread_local std::array<char, 32> formatted{};
+    thread_local std::size_t formatted_length = 0;
     const auto since_epoch = time.time_since_epoch();
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
     const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
-    const std::time_t whole = seconds.count();
-    std::tm utc{};
-    gmtime_r(&whole, &utc);
-    char text[32];
-    const auto length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    return std::string{text, length} + fmt::format(".{:03}Z", millis);
+    if (const std::time_t whole = seconds.count(); whole != formatted_second) {
+        std::tm utc{};
+        gmtime_r(&whole, &utc);
+        formatted_length = std::strftime(formatted.data(), formatted.size(), "%Y-%m-%dT%H:%M:%S", &utc);
+        formatted_second = whole;
+    }
+    append(dest, {formatted.data(), formatted_length});
+    fmt::format_to(std::back_inserter(dest), ".{:03}Z", millis);
+}
+
+std::string utc_timestamp(spdlog::log_clock::time_point time) {
+    spdlog::memory_buf_t text;
+    append_utc_timestamp(text, time);
+    return fmt::to_string(text);
 }
 
 std::string_view payload_of(const spdlog::details::log_msg& msg) { return {msg.payload.data(), msg.payload.size()}; }
-
-void append(spdlog::memory_buf_t& dest, std::string_view text) { dest.append(text.data(), text.data() + text.size()); }
 
 std::string render_json(const spdlog::details::log_msg& msg) {
     nlohmann::ordered_json line{
@@ -54,6 +69,107 @@ std::string render_json(const spdlog::details::log_msg& msg) {
     }
     // Invalid UTF-8 (a file name, a backend's error text) must not make the line unparseable.
     return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool is_ascii(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+bool reserved_or_repeated(std::size_t index) {
+    const auto name = current_fields[index].name;
+    if (name == "ts" || name == "level" || name == "msg") return true;
+    return std::any_of(current_fields.begin(), current_fields.begin() + static_cast<std::ptrdiff_t>(index),
+                       [&](const log_field& earlier) { return earlier.name == name; });
+}
+
+/// Whether the line can be written directly: ASCII text only (invalid UTF-8 needs nlohmann's
+/// replacement) and no field name that a JSON object would merge (nlohmann keeps the last).
+bool writes_directly(const spdlog::details::log_msg& msg) {
+    if (!is_ascii(payload_of(msg))) return false;
+    for (std::size_t i = 0; i < current_fields.size(); ++i) {
+        const auto* text = std::get_if<std::string_view>(&current_fields[i].value);
+        if (!is_ascii(current_fields[i].name) || (text != nullptr && !is_ascii(*text)) || reserved_or_repeated(i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// A JSON string of ASCII text, escaped as nlohmann escapes it.
+void append_json_string(spdlog::memory_buf_t& dest, std::string_view text) {
+    dest.push_back('"');
+    for (const char c : text) {
+        switch (c) {
+            case '"':
+                append(dest, "\\\"");
+                break;
+            case '\\':
+                append(dest, "\\\\");
+                break;
+            case '\n':
+                append(dest, "\\n");
+                break;
+            case '\r':
+                append(dest, "\\r");
+                break;
+            case '\t':
+                append(dest, "\\t");
+                break;
+            case '\b':
+                append(dest, "\\b");
+                break;
+            case '\f':
+                append(dest, "\\f");
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<int>(c));
+                } else {
+                    dest.push_back(c);
+                }
+        }
+    }
+    dest.push_back('"');
+}
+
+/// A double stays a JSON double (1.0, not 1); NaN and infinities are null, as in nlohmann.
+void append_json_number(spdlog::memory_buf_t& dest, double value) {
+    if (!std::isfinite(value)) {
+        append(dest, "null");
+        return;
+    }
+    const auto start = dest.size();
+    fmt::format_to(std::back_inserter(dest), "{}", value);
+    const std::string_view written{dest.data() + start, dest.size() - start};
+    if (written.find_first_of(".e") == std::string_view::npos) append(dest, ".0");
+}
+
+void append_json_value(spdlog::memory_buf_t& dest, const std::variant<std::string_view, std::int64_t, double>& value) {
+    if (const auto* text = std::get_if<std::string_view>(&value)) {
+        append_json_string(dest, *text);
+    } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+        fmt::format_to(std::back_inserter(dest), "{}", *integer);
+    } else {
+        append_json_number(dest, std::get<double>(value));
+    }
+}
+
+/// The line render_json would give, written straight into spdlog's buffer: the access log
+/// writes one per request, and a JSON document per line cost more than the rest of /healthz.
+void append_json_line(spdlog::memory_buf_t& dest, const spdlog::details::log_msg& msg) {
+    append(dest, R"({"ts":")");
+    append_utc_timestamp(dest, msg.time);
+    append(dest, R"(","level":")");
+    append(dest, level_name(msg.level));
+    append(dest, R"(","msg":)");
+    append_json_string(dest, payload_of(msg));
+    for (const auto& field : current_fields) {
+        dest.push_back(',');
+        append_json_string(dest, field.name);
+        dest.push_back(':');
+        append_json_value(dest, field.value);
+    }
+    dest.push_back('}');
 }
 
 std::string render_text(const spdlog::details::log_msg& msg) {
@@ -71,7 +187,13 @@ public:
     explicit line_formatter(log_format format) : format_(format) {}
 
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-        append(dest, format_ == log_format::json ? render_json(msg) : render_text(msg));
+        if (format_ == log_format::text) {
+            append(dest, render_text(msg));
+        } else if (writes_directly(msg)) {
+            append_json_line(dest, msg);
+        } else {
+            append(dest, render_json(msg));
+        }
         dest.push_back('\n');
     }
 

@@ -9,8 +9,10 @@
 namespace chimera::service {
 namespace {
 
-std::vector<std::string> split_path(std::string_view path) {
-    std::vector<std::string> segments;
+/// Views into `path`: a request's path is split three times per request (stream route,
+/// metrics pattern, dispatch), without copying its segments.
+std::vector<std::string_view> split_path(std::string_view path) {
+    std::vector<std::string_view> segments;
     while (!path.empty()) {
         if (path.front() == '/') {
             path.remove_prefix(1);
@@ -32,14 +34,18 @@ bool is_param(const std::string& segment) {
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-std::optional<path_params> match(const std::vector<std::string>& pattern, const std::vector<std::string>& path) {
+std::vector<std::string> owned(const std::vector<std::string_view>& segments) {
+    return {segments.begin(), segments.end()};
+}
+
+std::optional<path_params> match(const std::vector<std::string>& pattern, const std::vector<std::string_view>& path) {
     if (pattern.size() != path.size()) {
         return std::nullopt;
     }
     path_params params;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
         if (is_param(pattern[i])) {
-            params.push_back(path[i]);
+            params.emplace_back(path[i]);
         } else if (pattern[i] != path[i]) {
             return std::nullopt;
         }
@@ -50,7 +56,7 @@ std::optional<path_params> match(const std::vector<std::string>& pattern, const 
 }  // namespace
 
 void router::add(http::verb method, std::string pattern, route_handler handler) {
-    auto segments = split_path(pattern);
+    auto segments = owned(split_path(pattern));
     routes_.push_back({method, std::move(pattern), std::move(segments), std::move(handler)});
 }
 
@@ -61,7 +67,7 @@ void router::add_sync(http::verb method, std::string pattern, sync_route_handler
 }
 
 void router::add_stream(std::string pattern, stream_route_handler handler) {
-    stream_routes_.push_back({split_path(pattern), std::move(handler)});
+    stream_routes_.push_back({owned(split_path(pattern)), std::move(handler)});
     add_sync(http::verb::get, std::move(pattern), [](const http_request& request, const path_params&) {
         return make_response(request, http::status::ok, "text/event-stream", "");
     });

@@ -198,6 +198,12 @@ std::optional<nlohmann::json> run_scheduler::document_json(std::string_view id) 
     return std::nullopt;
 }
 
+std::optional<std::string> run_scheduler::document_text(std::string_view id) {
+    if (const auto* running = live(id)) return dump(core::to_json(*running));
+    if (auto stored = store_.find(id)) return stored_run_text(*stored);
+    return std::nullopt;
+}
+
 void run_scheduler::drain(std::chrono::milliseconds timeout, std::function<void()> on_drained) {
     draining_ = true;
     on_drained_ = std::move(on_drained);

@@ -90,8 +90,10 @@ public:
     /// The live document of a run executing in this process, else nullptr.
     [[nodiscard]] const core::run_document* live(std::string_view id) const;
 
-    /// `GET /runs/{id}`: the live document of a run executing here, else the store's.
+    /// The live document of a run executing here, else the store's.
     [[nodiscard]] std::optional<nlohmann::json> document_json(std::string_view id);
+    /// `GET /runs/{id}`: the same as JSON text.
+    [[nodiscard]] std::optional<std::string> document_text(std::string_view id);
 
     /// Takes no new runs; lets running runs finish for up to `timeout`, then stops them
     /// and hands them back to the queue; calls `on_drained` once every worker has exited.

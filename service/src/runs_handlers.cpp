@@ -108,14 +108,10 @@ http_response list_runs(runs_resource& resource, const http_request& request) {
                               dump(run_page_json(resource.store, std::get<run_filter>(filter))));
 }
 
-std::optional<nlohmann::json> run_json(runs_resource& resource, const std::string& id) {
-    return resource.scheduler.document_json(id);
-}
-
 http_response get_run(runs_resource& resource, const http_request& request, const std::string& id) {
-    const auto document = run_json(resource, id);
+    auto document = resource.scheduler.document_text(id);
     if (!document) return no_such_run(request, id);
-    return make_json_response(request, http::status::ok, dump(*document));
+    return make_json_response(request, http::status::ok, std::move(*document));
 }
 
 /// `?kind=llm` (the default) or `?kind=agent`; any other parameter or kind is refused.
@@ -160,7 +156,7 @@ http_response get_report(runs_resource& resource, const http_request& request, c
 http_response cancel_run(runs_resource& resource, const http_request& request, const std::string& id) {
     switch (resource.scheduler.cancel(id)) {
         case cancel_outcome::cancelled:
-            return make_json_response(request, http::status::ok, dump(run_json(resource, id).value_or(nullptr)));
+            return make_json_response(request, http::status::ok, resource.scheduler.document_text(id).value_or("null"));
         case cancel_outcome::cancelling:
             // The stream is closed already; the run document turns `cancelled` when its
             // worker unwinds, within the same turn of the event loop.
@@ -170,7 +166,7 @@ http_response cancel_run(runs_resource& resource, const http_request& request, c
         case cancel_outcome::already_finished:
             break;
     }
-    const auto document = run_json(resource, id);
+    const auto document = resource.scheduler.document_json(id);
     const std::string status = document ? document->value("status", "finished") : "finished";
     return make_problem(request, http::status::conflict, "run '" + id + "' already ended: " + status);
 }

@@ -83,7 +83,10 @@ sqlite_database::sqlite_database(const std::filesystem::path& file) {
     }
 }
 
-sqlite_database::~sqlite_database() { sqlite3_close(db_); }
+sqlite_database::~sqlite_database() {
+    statements_.clear();  // sqlite3_close refuses to close with statements left unfinalised
+    sqlite3_close(db_);
+}
 
 void sqlite_database::execute(std::string_view sql) {
     char* message = nullptr;
@@ -95,6 +98,12 @@ void sqlite_database::execute(std::string_view sql) {
 }
 
 sqlite_statement sqlite_database::prepare(std::string_view sql) { return sqlite_statement{db_, sql}; }
+
+reused_statement sqlite_database::reuse(const std::string& sql) {
+    auto& statement = statements_[sql];
+    if (!statement) statement = std::make_unique<sqlite_statement>(db_, sql);
+    return reused_statement{statement.get()};
+}
 
 std::int64_t sqlite_database::changes() const { return sqlite3_changes64(db_); }
 

@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -44,6 +46,13 @@ private:
     sqlite3_stmt* statement_ = nullptr;
 };
 
+/// Resets a reused statement when its user is done with it: a statement left on a row
+/// would hold its read snapshot open, hiding other processes' writes and blocking checkpoints.
+struct statement_reset {
+    void operator()(sqlite_statement* statement) const noexcept { statement->reset(); }
+};
+using reused_statement = std::unique_ptr<sqlite_statement, statement_reset>;
+
 /// An open SQLite database file. Not thread-safe: one owner thread.
 class sqlite_database {
 public:
@@ -54,11 +63,15 @@ public:
 
     void execute(std::string_view sql);
     [[nodiscard]] sqlite_statement prepare(std::string_view sql);
+    /// `sql` prepared on first use and kept: for the statements of every request, where
+    /// compiling the SQL cost more than running it. One user of a given SQL at a time.
+    [[nodiscard]] reused_statement reuse(const std::string& sql);
     /// Rows the last INSERT/UPDATE/DELETE changed.
     [[nodiscard]] std::int64_t changes() const;
 
 private:
     sqlite3* db_ = nullptr;
+    std::unordered_map<std::string, std::unique_ptr<sqlite_statement>> statements_;
 };
 
 /// BEGIN IMMEDIATE … COMMIT, rolled back when the scope unwinds without commit().

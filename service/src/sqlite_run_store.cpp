@@ -118,10 +118,10 @@ sqlite_run_store::sqlite_run_store(const std::filesystem::path& state_dir) : db_
 }
 
 stored_run sqlite_run_store::submit(const run_submission& submission) {
-    db_.prepare(
+    db_.reuse(
            "INSERT INTO runs (id, state, model, label, request, idempotency_key, created_ms) "
            "VALUES (?, 'queued', ?, ?, ?, ?, ?)")
-        .bind(1, submission.id)
+        ->bind(1, submission.id)
         .bind(2, submission.model)
         .bind(3, submission.label)
         .bind(4, submission.request)
@@ -134,10 +134,10 @@ stored_run sqlite_run_store::submit(const run_submission& submission) {
 }
 
 std::optional<stored_run> sqlite_run_store::find_one(std::string_view where_column, std::string_view value) {
-    auto query = db_.prepare(select_runs("WHERE " + std::string{where_column} + " = ?"));
-    query.bind(1, value);
-    if (!query.step()) return std::nullopt;
-    return read_run(query);
+    const auto query = db_.reuse(select_runs("WHERE " + std::string{where_column} + " = ?"));
+    query->bind(1, value);
+    if (!query->step()) return std::nullopt;
+    return read_run(*query);
 }
 
 std::optional<stored_run> sqlite_run_store::find(std::string_view id) { return find_one("id", id); }

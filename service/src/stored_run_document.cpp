@@ -40,4 +40,18 @@ nlohmann::json stored_run_json(const stored_run& run) {
     return core::to_json(unexecuted_document(run));
 }
 
+namespace {
+
+/// A stored document is written whole by our own serialiser in the run's final transaction;
+/// what could go wrong with it is an empty or cut text, which this catches. Lexing the whole
+/// document to be sure cost as much as the rest of a GET /runs/{id}.
+bool whole_object(std::string_view text) { return text.size() >= 2 && text.front() == '{' && text.back() == '}'; }
+
+}  // namespace
+
+std::string stored_run_text(const stored_run& run) {
+    if (run.document && whole_object(*run.document)) return *run.document;
+    return core::to_json(unexecuted_document(run)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace chimera::service

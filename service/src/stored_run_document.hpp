@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json_fwd.hpp>
 
 #include "chimera/core/run_document.hpp"
@@ -20,5 +22,9 @@ namespace chimera::service {
 /// `GET /runs/{id}` for a run not executing in this process: its final document when
 /// it ran to an end, else the request's document with the row's state and error.
 [[nodiscard]] nlohmann::json stored_run_json(const stored_run& run);
+
+/// The same document as JSON text. A final document is served as stored (it was written
+/// by the same serialiser), only checked to be a whole object: no JSON is parsed per request.
+[[nodiscard]] std::string stored_run_text(const stored_run& run);
 
 }  // namespace chimera::service

@@ -1,5 +1,6 @@
 #include "log.hpp"
 
+#include <cmath>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -68,6 +69,33 @@ TEST_F(log_lines, quotes_newlines_and_invalid_utf8_stay_one_parseable_line) {
     const auto line = json::parse(written[0]);
     EXPECT_EQ(line.at("run_id"), "id\"1");
     EXPECT_NE(line.at("msg").get<std::string>().find("bad \"detail\"\nsecond line"), std::string::npos);
+}
+
+// ASCII lines are written without nlohmann (the access log's path); they must be the bytes
+// nlohmann would write, escapes and number forms included.
+TEST_F(log_lines, ascii_lines_are_the_bytes_nlohmann_writes) {
+    use({});
+    log_event(log_level::info, "tab\there \"quoted\" back\\slash \x01\x1f\b\f\r\n",
+              {{"path", "/runs/{id}"},
+               {"status", std::int64_t{-42}},
+               {"whole", 2.0},
+               {"small", 1.5e-7},
+               {"large", 1e21},
+               {"fraction", 0.1},
+               {"duration_ms", 1234567.0},
+               {"nan", std::nan("")}});
+    const auto written = lines().at(0);
+    const auto line = nlohmann::ordered_json::parse(written);
+    EXPECT_EQ(line.dump(-1, ' ', false, json::error_handler_t::replace), written);
+    EXPECT_TRUE(line.at("whole").is_number_float());
+    EXPECT_TRUE(line.at("nan").is_null());
+}
+
+TEST_F(log_lines, a_repeated_field_keeps_its_last_value) {
+    use({});
+    log_event(log_level::info, "access", {{"path", "/a"}, {"path", "/b"}});
+    const auto line = json::parse(lines().at(0));
+    EXPECT_EQ(line.at("path"), "/b");
 }
 
 TEST_F(log_lines, plain_spdlog_calls_are_json_too_and_carry_no_stale_fields) {

@@ -17,6 +17,23 @@ core::call_metrics analysis_call() {
     return call;
 }
 
+// The series of a route are kept after their first request: later requests, and other
+// status codes of the same route, must still land in their own series.
+TEST(service_metrics, http_requests_count_per_route_and_code) {
+    service_metrics metrics;
+    for (int i = 0; i < 3; ++i) metrics.observe_http_request("/runs/{id}", 200, 0.0002);
+    metrics.observe_http_request("/runs/{id}", 404, 0.0002);
+    metrics.observe_http_request("/healthz", 200, 0.002);
+    const auto text = metrics.serialize();
+    EXPECT_PRED_FORMAT2(IsSubstring, "chimera_http_requests_total{code=\"200\",route=\"/runs/{id}\"} 3\n", text);
+    EXPECT_PRED_FORMAT2(IsSubstring, "chimera_http_requests_total{code=\"404\",route=\"/runs/{id}\"} 1\n", text);
+    EXPECT_PRED_FORMAT2(IsSubstring, "chimera_http_requests_total{code=\"200\",route=\"/healthz\"} 1\n", text);
+    EXPECT_PRED_FORMAT2(IsSubstring, "chimera_http_request_duration_seconds_count{route=\"/runs/{id}\"} 4\n", text);
+    EXPECT_PRED_FORMAT2(IsSubstring,
+                        "chimera_http_request_duration_seconds_bucket{route=\"/runs/{id}\",le=\"0.00025\"} 4\n", text);
+    EXPECT_PRED_FORMAT2(IsSubstring, "chimera_http_request_duration_seconds_count{route=\"/healthz\"} 1\n", text);
+}
+
 TEST(service_metrics, call_is_observed_in_labelled_histograms) {
     service_metrics metrics;
     metrics.observe_call("m", analysis_call());

@@ -61,6 +61,19 @@ TEST_F(sqlite_run_store_test, committed_runs_survive_reopening_the_database) {
     EXPECT_EQ(status_of("a"), run_status::queued);
 }
 
+// Lookups reuse their prepared statements; each must end its read when done, or this
+// process would go on reading an old snapshot and miss another replica's writes.
+TEST_F(sqlite_run_store_test, repeated_lookups_see_another_connections_writes) {
+    store_->submit(submission("a"));
+    sqlite_run_store replica{dir_.path()};
+    EXPECT_EQ(status_of("a"), run_status::queued);
+    EXPECT_FALSE(store_->find("b"));
+    replica.submit(submission("b"));
+    ASSERT_TRUE(replica.cancel_queued("a", t0));
+    EXPECT_EQ(status_of("a"), run_status::cancelled);
+    EXPECT_TRUE(store_->find("b"));
+}
+
 TEST_F(sqlite_run_store_test, claims_oldest_first_and_counts_attempts) {
     store_->submit(submission("first"));
     store_->submit(submission("second"));
