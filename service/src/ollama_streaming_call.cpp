@@ -247,6 +247,17 @@ struct read_result {
     std::optional<timespec> stamp;  ///< when the kernel received the last byte read (CLOCK_REALTIME)
 };
 
+std::optional<timespec> receive_stamp(msghdr& message) {
+    for (auto* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            timespec stamp{};
+            std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+            return stamp;
+        }
+    }
+    return std::nullopt;
+}
+
 /// Takes what the socket already holds, never waiting: nothing read (and no error) when
 /// it holds nothing. After a window that is the common case, and it costs one recvmsg
 /// instead of an asynchronous read with its timer. The kernel's receive stamp of the
@@ -271,14 +282,7 @@ read_result read_available(asio::ip::tcp::socket& socket, beast::flat_buffer& bu
         return {asio::error::eof, 0, std::nullopt};
     }
     buffer.commit(static_cast<std::size_t>(n));
-    read_result got{{}, static_cast<std::size_t>(n), std::nullopt};
-    for (auto* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-            got.stamp.emplace();
-            std::memcpy(&*got.stamp, CMSG_DATA(c), sizeof(timespec));
-        }
-    }
-    return got;
+    return {{}, static_cast<std::size_t>(n), receive_stamp(message)};
 }
 
 /// When the bytes of a read arrived, on the steady clock: the kernel's stamp where there
@@ -467,7 +471,8 @@ awaitable<void> read_stream(beast::tcp_stream& stream,
         if (got.ec) {
             throw broken_off(got.ec);
         }
-        hold_back = reader.streaming() && now - ready < coalescing_window;
+        // A read that filled its buffer left more behind (a long final line): take it at once.
+        hold_back = reader.streaming() && now - ready < coalescing_window && got.bytes < read_size;
         ready = hold_back ? now + coalescing_window : now;
     }
     coalescer.wake_on_data();  // the connection may serve another call
