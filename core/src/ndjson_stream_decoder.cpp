@@ -116,9 +116,8 @@ void ndjson_stream_decoder::finish(std::vector<stream_event>& out) {
 void ndjson_stream_decoder::decode_line(std::string_view line, std::vector<stream_event>& out) const {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (detail::trim(line).empty()) return;
-    std::string text;
-    if (detail::scan_token_line(line, text)) {
-        out.emplace_back(token_event{std::move(text)});
+    if (auto event = detail::scan_line(line)) {
+        out.push_back(std::move(*event));
         return;
     }
     out.push_back(detail::decode_line_dom(line));

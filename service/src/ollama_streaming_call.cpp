@@ -1,8 +1,14 @@
 #include "ollama_streaming_call.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <ctime>
 #include <optional>
 #include <variant>
 #include <vector>
@@ -31,14 +37,17 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-/// Once tokens come faster than this, the next read waits out the rest of the window, so
-/// one wake-up and one recv take all the tokens of the window instead of one each (at
-/// 20,000 tok/s, 20 instead of 1). What it costs in accuracy: a token is seen at most
-/// this late, so the end of the stream (stream_ms) by at most 1 ms; the gaps within a
-/// window are spread evenly (token_batch), so the histogram keeps the backend's cadence.
-/// The first token is never held back, so TTFT is untouched, and a stream slower than
-/// one token per window is never held back at all.
-constexpr auto coalescing_window = std::chrono::microseconds{1000};
+/// Once tokens come faster than one per window, the next read waits out the rest of the
+/// window, so one wake-up and one recv take all the tokens of the window instead of one
+/// each (at 20,000 tok/s, 40 instead of 1): the wake-up of the io thread, not the tokens,
+/// is most of what a read costs. What it costs in accuracy: nothing measured. The first
+/// token is never held back, so TTFT is untouched; a read after a window times its bytes
+/// by the kernel's receive stamp, so the end of the stream (stream_ms) is when the final
+/// chunk arrived, not when the window ended; the gaps within a window are spread evenly
+/// (token_batch), so the histogram keeps the backend's cadence. What it costs a listener
+/// to the run's events: tokens come in bursts, at most a window late. A stream slower
+/// than one token per window is never held back at all.
+constexpr auto coalescing_window = std::chrono::microseconds{2000};
 
 /// Well above what a window's tokens add up to, and small enough (half the default
 /// receive buffer) that setting it leaves the receive window alone.
@@ -194,9 +203,17 @@ private:
 /// readability only from that many bytes on, which a window's tokens do not reach); it
 /// stays up from one window to the next while tokens keep coming, and comes down before
 /// any read that waits for data and before the connection is handed back.
+///
+/// What holding back would cost in accuracy, the kernel's receive stamps (SO_TIMESTAMPNS)
+/// give back: a read after a window knows when its last byte arrived, so neither the end
+/// of the stream nor the gaps depend on when the window ended or how late the io thread
+/// woke.
 class read_coalescer {
 public:
-    explicit read_coalescer(beast::tcp_stream& stream) : stream_(stream), timer_(stream.get_executor()) {}
+    explicit read_coalescer(beast::tcp_stream& stream) : stream_(stream), timer_(stream.get_executor()) {
+        const int on = 1;  // a failure only costs the stamps: a read's arrival is then when it was made
+        static_cast<void>(::setsockopt(stream_.socket().native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on));
+    }
 
     /// A wait cut short (an error) only means the next read starts early.
     awaitable<void> wait_until(steady::time_point until) {
@@ -227,20 +244,57 @@ private:
 struct read_result {
     boost::system::error_code ec;
     std::size_t bytes = 0;
+    std::optional<timespec> stamp;  ///< when the kernel received the last byte read (CLOCK_REALTIME)
 };
 
-/// Takes what the socket already holds, never waiting: nothing read (and no error) when
-/// it holds nothing. After a window that is the common case, and it costs one ioctl and
-/// one recv instead of an asynchronous read with its timer.
-read_result read_available(asio::ip::tcp::socket& socket, beast::flat_buffer& buffer) {
-    boost::system::error_code ec;
-    const auto available = socket.available(ec);
-    if (ec || available == 0) {
-        return {};  // a closed socket fails the waiting read that follows
+std::optional<timespec> receive_stamp(msghdr& message) {
+    for (auto* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            timespec stamp{};
+            std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+            return stamp;
+        }
     }
-    const auto n = socket.read_some(buffer.prepare(std::max(available, read_size)), ec);
-    buffer.commit(n);
-    return {ec, n};
+    return std::nullopt;
+}
+
+/// Takes what the socket already holds, never waiting: nothing read (and no error) when
+/// it holds nothing. After a window that is the common case, and it costs one recvmsg
+/// instead of an asynchronous read with its timer. The kernel's receive stamp of the
+/// last byte comes with it (see read_coalescer).
+read_result read_available(asio::ip::tcp::socket& socket, beast::flat_buffer& buffer) {
+    const auto space = buffer.prepare(read_size);
+    iovec data{space.data(), space.size()};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
+    msghdr message{};
+    message.msg_iov = &data;
+    message.msg_iovlen = 1;
+    message.msg_control = control.data();
+    message.msg_controllen = control.size();
+    const auto n = ::recvmsg(socket.native_handle(), &message, MSG_DONTWAIT);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            return {};
+        }
+        return {{errno, boost::system::system_category()}, 0, std::nullopt};
+    }
+    if (n == 0) {
+        return {asio::error::eof, 0, std::nullopt};
+    }
+    buffer.commit(static_cast<std::size_t>(n));
+    return {{}, static_cast<std::size_t>(n), receive_stamp(message)};
+}
+
+/// When the bytes of a read arrived, on the steady clock: the kernel's stamp where there
+/// is one, kept between the previous read's arrival and now (the real-time clock may
+/// have been set meanwhile), else now.
+steady::time_point arrival_of(const read_result& got, steady::time_point previous, steady::time_point now) {
+    if (!got.stamp) {
+        return now;
+    }
+    const auto stamped = std::chrono::seconds{got.stamp->tv_sec} + std::chrono::nanoseconds{got.stamp->tv_nsec};
+    const auto ago = std::chrono::system_clock::now().time_since_epoch() - stamped;
+    return std::clamp(now - std::chrono::duration_cast<steady::duration>(ago), previous, now);
 }
 
 awaitable<read_result> read_waiting(beast::tcp_stream& stream,
@@ -250,7 +304,7 @@ awaitable<read_result> read_waiting(beast::tcp_stream& stream,
     clock.arm(stream, settings.idle_timeout, "idle-timeout");
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
     buffer.commit(n);
-    co_return read_result{ec, n};
+    co_return read_result{ec, n, std::nullopt};
 }
 
 /// Reads a non-200 reply whole and turns it into the failure a user sees.
@@ -390,9 +444,10 @@ awaitable<void> read_stream(beast::tcp_stream& stream,
                             call_clock& clock,
                             const backend_settings& settings,
                             body_reader& reader) {
-    read_coalescer coalescer{stream};
     auto ready = steady::now();  // when the next read may start
-    reader.take(ready);          // body bytes that came with the header
+    auto arrived = ready;        // when the bytes of the last read arrived
+    reader.take(arrived);        // body bytes that came with the header
+    read_coalescer coalescer{stream};
     bool hold_back = false;
     while (!parser.is_done()) {
         if (hold_back) {
@@ -403,7 +458,8 @@ awaitable<void> read_stream(beast::tcp_stream& stream,
             coalescer.wake_on_data();
             got = co_await read_waiting(stream, buffer, clock, settings);
         }
-        const auto arrived = steady::now();
+        const auto now = steady::now();
+        arrived = arrival_of(got, arrived, now);
         reader.take(arrived);
         if (got.ec == asio::error::eof) {
             got.ec = {};
@@ -415,8 +471,9 @@ awaitable<void> read_stream(beast::tcp_stream& stream,
         if (got.ec) {
             throw broken_off(got.ec);
         }
-        hold_back = reader.streaming() && arrived - ready < coalescing_window;
-        ready = hold_back ? arrived + coalescing_window : arrived;
+        // A read that filled its buffer left more behind (a long final line): take it at once.
+        hold_back = reader.streaming() && now - ready < coalescing_window && got.bytes < read_size;
+        ready = hold_back ? now + coalescing_window : now;
     }
     coalescer.wake_on_data();  // the connection may serve another call
     reader.finish();

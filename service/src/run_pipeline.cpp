@@ -9,7 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <prometheus/histogram.h>
 
 #include "chimera/core/data_summary.hpp"
 #include "chimera/core/generate_request.hpp"
@@ -48,11 +47,9 @@ void enter_stage(const run_pipeline_services& services, core::run_document& run,
 token_sink token_observer(run_pipeline_services& services,
                           const core::run_document& run,
                           core::call_stage stage,
-                          prometheus::Histogram& inter_token) {
-    return [&services, &run, stage, &inter_token](const token_batch& batch) {
-        for (std::size_t i = 0; i < batch.count; ++i) {
-            inter_token.Observe(batch.gap_seconds);
-        }
+                          gap_histogram inter_token) {
+    return [&services, &run, stage, inter_token](const token_batch& batch) mutable {
+        inter_token.observe(batch.gap_seconds, batch.count);
         if (services.events != nullptr && services.events->watched(run.id)) {
             publish_tokens(*services.events, run.id, stage, batch.text);
         }
@@ -110,9 +107,9 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
                                 backend_connection& connection,
                                 run_cancellation& cancellation,
                                 const call_request& call) {
-    auto& inter_token = services.metrics.inter_token_latency(run.model, call.stage);
-    generate_call_context context{services.pool, services.backend, &cancellation,
-                                  token_observer(services, run, call.stage, inter_token)};
+    generate_call_context context{
+        services.pool, services.backend, &cancellation,
+        token_observer(services, run, call.stage, services.metrics.inter_token_latency(run.model, call.stage))};
     for (int attempt = 1;; ++attempt) {
         std::optional<run_failure> failure;
         services.metrics.add_backend_requests_in_flight(1);

@@ -167,8 +167,8 @@ service_metrics::service_metrics()
 
 service_metrics::~service_metrics() = default;
 
-prometheus::Histogram& service_metrics::inter_token_latency(std::string_view model, core::call_stage stage) {
-    return f_->inter_token.Add(call_labels(model, stage), inter_token_buckets);
+gap_histogram service_metrics::inter_token_latency(std::string_view model, core::call_stage stage) {
+    return {f_->inter_token.Add(call_labels(model, stage), inter_token_buckets), inter_token_buckets};
 }
 
 void service_metrics::observe_call(std::string_view model, const core::call_metrics& call) {

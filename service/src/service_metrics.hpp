@@ -8,6 +8,7 @@
 #include "chimera/core/benchmark_ingest.hpp"
 #include "chimera/core/call_metrics.hpp"
 #include "chimera/core/run_document.hpp"
+#include "gap_histogram.hpp"
 #include "llm_outcome.hpp"
 
 namespace prometheus {
@@ -16,7 +17,6 @@ class Counter;
 class Gauge;
 template <typename T>
 class Family;
-class Histogram;
 }  // namespace prometheus
 
 namespace chimera::service {
@@ -32,7 +32,7 @@ public:
 
     /// The inter-token latency histogram of one (model, stage): look it up once per
     /// call, then observe every gap without a label lookup.
-    [[nodiscard]] prometheus::Histogram& inter_token_latency(std::string_view model, core::call_stage stage);
+    [[nodiscard]] gap_histogram inter_token_latency(std::string_view model, core::call_stage stage);
 
     void observe_call(std::string_view model, const core::call_metrics& call);
     void observe_call_outcome(std::string_view model, core::call_stage stage, llm_outcome outcome);

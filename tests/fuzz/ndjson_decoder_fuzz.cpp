@@ -1,5 +1,5 @@
 // Fuzz target for the Ollama stream decoder: any bytes, split anywhere, must decode
-// without crashing, splitting must not change what comes out, and the token-line fast
+// without crashing, splitting must not change what comes out, and the line fast
 // path must never read a line differently from the nlohmann decoder.
 #include <cstddef>
 #include <cstdint>
@@ -29,19 +29,26 @@ bool same(const chimera::core::stream_event& a, const chimera::core::stream_even
         return token->text == std::get<chimera::core::token_event>(b).text;
     }
     if (const auto* done = std::get_if<chimera::core::done_event>(&a)) {
-        return done->stats.eval_count == std::get<chimera::core::done_event>(b).stats.eval_count;
+        const auto& other = std::get<chimera::core::done_event>(b);
+        const auto& x = done->stats;
+        const auto& y = other.stats;
+        return done->response == other.response && x.done_reason == y.done_reason &&
+               x.total_duration_ns == y.total_duration_ns && x.load_duration_ns == y.load_duration_ns &&
+               x.prompt_eval_count == y.prompt_eval_count && x.prompt_eval_duration_ns == y.prompt_eval_duration_ns &&
+               x.eval_count == y.eval_count && x.eval_duration_ns == y.eval_duration_ns;
     }
     return true;
 }
 
 bool fast_path_agrees(std::string_view line) {
-    std::string text;
-    if (!chimera::core::detail::scan_token_line(line, text)) {
+    const auto fast = chimera::core::detail::scan_line(line);
+    if (!fast) {
         return true;
     }
     const auto reference = chimera::core::detail::decode_line_dom(line);
-    const auto* token = std::get_if<chimera::core::token_event>(&reference);
-    return token != nullptr && token->text == text;
+    return (std::holds_alternative<chimera::core::token_event>(*fast) ||
+            std::holds_alternative<chimera::core::done_event>(*fast)) &&
+           same(*fast, reference);
 }
 
 }  // namespace
