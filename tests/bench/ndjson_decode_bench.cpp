@@ -1,11 +1,13 @@
 // Decoding cost per streamed token: Ollama's token lines as ollama-sim writes them, fed to the
 // stream decoder one line per feed (one chunk per token, as on the wire), and for comparison the
-// same lines through the nlohmann document the decoder falls back to. Figures: docs/benchmarks.md.
+// same lines through the nlohmann document the decoder falls back to; with the heap allocations
+// per token line. Figures: docs/benchmarks.md.
 #include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
+#include "alloc_count.hpp"
 #include "chimera/core/ndjson_stream_decoder.hpp"
 #include "ndjson_line_decode.hpp"
 
@@ -27,6 +29,7 @@ std::vector<std::string> token_lines() {
 void decode_token_lines(benchmark::State& state) {
     const auto lines = token_lines();
     std::vector<stream_event> events;
+    const auto allocations_before = chimera::bench::allocations();
     for (auto _ : state) {
         chimera::core::ndjson_stream_decoder decoder;
         for (const auto& line : lines) {
@@ -34,7 +37,10 @@ void decode_token_lines(benchmark::State& state) {
             events.clear();
         }
     }
+    const auto allocations = chimera::bench::allocations() - allocations_before;
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * lines.size()));
+    state.counters["allocs_per_token"] =
+        static_cast<double>(allocations) / static_cast<double>(state.iterations() * lines.size());
 }
 
 void decode_token_lines_with_dom(benchmark::State& state) {
