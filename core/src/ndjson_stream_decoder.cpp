@@ -121,6 +121,10 @@ void ndjson_stream_decoder::decode_line(std::string_view line, std::vector<strea
         out.emplace_back(token_event{std::move(text)});
         return;
     }
+    if (done_event done; detail::scan_final_line(line, done)) {
+        out.emplace_back(std::move(done));
+        return;
+    }
     out.push_back(detail::decode_line_dom(line));
 }
 

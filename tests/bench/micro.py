@@ -4,7 +4,8 @@
 
 What is measured, each by its own binary (sources in tests/bench):
   ndjson_decode_bench      one Ollama token line through the stream decoder (fast path) and
-                           through the nlohmann document it falls back to; heap allocations per line
+                           through the nlohmann document it falls back to; heap allocations per line;
+                           the same for the final line (its `context` of 1,500 ids)
   chunked_decode_bench     a whole 1,000-token response through Beast's chunked parser, the
                            decoder and the text assembly, as the service's client does it, per token,
                            with one socket read per token and with 20 (coalesced reads)
@@ -16,7 +17,7 @@ What is measured, each by its own binary (sources in tests/bench):
 
 Full run: three repetitions of each benchmark, medians reported. --quick: one short repetition
 (--benchmark_min_time=0.01) and trees only up to 10^4 files. Guards (CI) only on figures that do
-not depend on the machine's speed: allocations per token, the fast path's speed-up over the
+not depend on the machine's speed: allocations per token, the fast paths' speed-up over the
 document, and how the per-file ingest cost grows from 10^2 to 10^4 files.
 """
 import argparse
@@ -69,6 +70,7 @@ def per_item_ns(entry):
 def decode_results(build, quick):
     lines = run_binary(build, "ndjson_decode_bench", quick)
     fast, dom = lines["decode_token_lines"], lines["decode_token_lines_with_dom"]
+    final, final_dom = lines["decode_final_line"], lines["decode_final_line_with_dom"]
     chunked = run_binary(build, "chunked_decode_bench", quick)
     slow_stream = chunked["decode_chunked_stream/tokens_per_read:1"]
     coalesced = chunked["decode_chunked_stream/tokens_per_read:20"]
@@ -81,6 +83,10 @@ def decode_results(build, quick):
                         round(per_item_ns(dom) / per_item_ns(fast), 2), "ratio", better="higher"),
         benchlib.result("ndjson_allocs_per_token", "heap allocations per token line decoded",
                         round(fast["allocs_per_token"], 3), "count", better="lower"),
+        benchlib.result("ndjson_final_line_us", "NDJSON decode of the final line (1,500 context ids)",
+                        round(ns(final) / 1e3, 2), "µs"),
+        benchlib.result("ndjson_final_line_speedup", "final line: document decode time / fast path time",
+                        round(ns(final_dom) / ns(final), 2), "ratio", better="higher"),
         benchlib.result("chunked_decode_ns_per_token", "chunked + NDJSON decode and assembly per token, "
                         "one socket read per token", round(per_item_ns(slow_stream), 1), "ns",
                         note="1,000-token stream with its final line (1,500 context ids)"),

@@ -1,7 +1,8 @@
 // Decoding cost per streamed token: Ollama's token lines as ollama-sim writes them, fed to the
 // stream decoder one line per feed (one chunk per token, as on the wire), and for comparison the
 // same lines through the nlohmann document the decoder falls back to; with the heap allocations
-// per token line. Figures: docs/benchmarks.md.
+// per token line. The same for the final line with its `context` of 1,500 ids.
+// Figures: docs/benchmarks.md.
 #include <string>
 #include <vector>
 
@@ -53,9 +54,46 @@ void decode_token_lines_with_dom(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * lines.size()));
 }
 
+/// The final line of a 1,000-token call on a 500-token prompt, as ollama-sim writes it.
+std::string final_line() {
+    std::string line =
+        R"({"model":"gemma3:latest","created_at":"2026-11-27T20:00:01.123456789Z","response":"","done":true,)"
+        R"("done_reason":"stop","context":[)";
+    for (std::size_t i = 0; i < 1500; ++i) {
+        if (i > 0) line += ',';
+        line += std::to_string(1000 + (i * 7919) % 250000);
+    }
+    return line +
+           R"(],"total_duration":2512345678,"load_duration":12345678,"prompt_eval_count":500,)"
+           R"("prompt_eval_duration":45678901,"eval_count":1000,"eval_duration":2450000000})" +
+           "\n";
+}
+
+void decode_final_line(benchmark::State& state) {
+    const auto line = final_line();
+    std::vector<stream_event> events;
+    for (auto _ : state) {
+        chimera::core::ndjson_stream_decoder decoder;
+        decoder.feed(line, events);
+        if (events.size() != 1 || !std::holds_alternative<chimera::core::done_event>(events[0])) {
+            state.SkipWithError("the final line did not decode");
+        }
+        events.clear();
+    }
+}
+
+void decode_final_line_with_dom(benchmark::State& state) {
+    const auto line = final_line();
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(chimera::core::detail::decode_line_dom({line.data(), line.size() - 1}));
+    }
+}
+
 }  // namespace
 
 BENCHMARK(decode_token_lines);
 BENCHMARK(decode_token_lines_with_dom);
+BENCHMARK(decode_final_line)->Unit(benchmark::kMicrosecond);
+BENCHMARK(decode_final_line_with_dom)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

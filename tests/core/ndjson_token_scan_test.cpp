@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -15,31 +16,62 @@
 namespace chimera::core::detail {
 namespace {
 
-/// The fast path may only ever agree with the nlohmann decoder: when it takes a line,
-/// the reference must see a token with the same text. Returns whether it took the line.
-bool agrees_with_dom(std::string_view line) {
+/// The fast paths' event for a line, when one of them takes the line.
+std::optional<stream_event> fast_path(std::string_view line) {
     std::string text;
-    if (!scan_token_line(line, text)) return false;
+    if (scan_token_line(line, text)) return token_event{text};
+    done_event done;
+    if (scan_final_line(line, done)) return done;
+    return std::nullopt;
+}
+
+bool same_stats(const generation_stats& a, const generation_stats& b) {
+    return a.done_reason == b.done_reason && a.total_duration_ns == b.total_duration_ns &&
+           a.load_duration_ns == b.load_duration_ns && a.prompt_eval_count == b.prompt_eval_count &&
+           a.prompt_eval_duration_ns == b.prompt_eval_duration_ns && a.eval_count == b.eval_count &&
+           a.eval_duration_ns == b.eval_duration_ns;
+}
+
+/// The fast path may only ever agree with the nlohmann decoder: when it takes a line,
+/// the reference must see the same event, a token with the same text or a final line with
+/// the same stats and response. Returns whether it took the line.
+bool agrees_with_dom(std::string_view line) {
+    const auto fast = fast_path(line);
+    if (!fast) return false;
     const auto reference = decode_line_dom(line);
-    const auto* token = std::get_if<token_event>(&reference);
-    EXPECT_NE(token, nullptr) << "fast path took a line nlohmann does not read as a token: " << line;
-    if (token != nullptr) {
-        EXPECT_EQ(token->text, text) << line;
+    if (const auto* token = std::get_if<token_event>(&*fast)) {
+        const auto* expected = std::get_if<token_event>(&reference);
+        EXPECT_NE(expected, nullptr) << "fast path took a line nlohmann does not read as a token: " << line;
+        if (expected != nullptr) {
+            EXPECT_EQ(expected->text, token->text) << line;
+        }
+        return true;
+    }
+    const auto& done = std::get<done_event>(*fast);
+    const auto* expected = std::get_if<done_event>(&reference);
+    EXPECT_NE(expected, nullptr) << "fast path took a line nlohmann does not read as final: " << line;
+    if (expected != nullptr) {
+        EXPECT_TRUE(same_stats(expected->stats, done.stats)) << line;
+        EXPECT_EQ(expected->response, done.response) << line;
     }
     return true;
 }
 
 std::string scanned(std::string_view line) {
-    std::string text;
-    EXPECT_TRUE(scan_token_line(line, text)) << line;
+    const auto event = fast_path(line);
+    EXPECT_TRUE(event && std::holds_alternative<token_event>(*event)) << line;
     EXPECT_TRUE(agrees_with_dom(line));
-    return text;
+    return event ? std::get<token_event>(*event).text : std::string{};
 }
 
-void falls_back(std::string_view line) {
-    std::string text;
-    EXPECT_FALSE(scan_token_line(line, text)) << line;
+done_event scanned_final(std::string_view line) {
+    const auto event = fast_path(line);
+    EXPECT_TRUE(event && std::holds_alternative<done_event>(*event)) << line;
+    EXPECT_TRUE(agrees_with_dom(line));
+    return event ? std::get<done_event>(*event) : done_event{};
 }
+
+void falls_back(std::string_view line) { EXPECT_FALSE(fast_path(line).has_value()) << line; }
 
 TEST(ndjson_token_scan, reads_ollamas_token_line) {
     EXPECT_EQ(
@@ -67,10 +99,38 @@ TEST(ndjson_token_scan, a_response_key_inside_another_value_is_not_the_response)
     EXPECT_EQ(scanned(R"({"note":"\"done\":true","response":"r","done":false})"), "r");
 }
 
-TEST(ndjson_token_scan, leaves_final_error_and_unusual_lines_to_nlohmann) {
-    falls_back(R"({"response":"","done":true,"eval_count":3})");
-    falls_back(R"({"error":"boom","response":"x","done":false})");
+TEST(ndjson_token_scan, reads_ollamas_final_line) {
+    const auto done = scanned_final(
+        R"({"model":"gemma3:latest","created_at":"2026-08-21T10:00:01Z","response":"","done":true,)"
+        R"("done_reason":"stop","context":[105, 2364,  107 ,0],"total_duration":2512345678,"load_duration":12345678,)"
+        R"("prompt_eval_count":26,"prompt_eval_duration":45678901,"eval_count":290,"eval_duration":2450000000})");
+    EXPECT_EQ(done.stats.done_reason, "stop");
+    EXPECT_EQ(done.stats.total_duration_ns, 2512345678);
+    EXPECT_EQ(done.stats.load_duration_ns, 12345678);
+    EXPECT_EQ(done.stats.prompt_eval_count, 26);
+    EXPECT_EQ(done.stats.prompt_eval_duration_ns, 45678901);
+    EXPECT_EQ(done.stats.eval_count, 290);
+    EXPECT_EQ(done.stats.eval_duration_ns, 2450000000);
+    EXPECT_EQ(scanned_final(R"({"done":true})").stats.eval_count, 0);  // absent stats stay 0
+    EXPECT_EQ(scanned_final(R"({"done":true,"response":"all\n","context":[]})").response, "all\n");
+    EXPECT_EQ(scanned_final(R"({"done":true,"done_reason":"l\u006fad","eval_count":-0})").stats.done_reason, "load");
+}
+
+TEST(ndjson_token_scan, leaves_error_and_unusual_lines_to_nlohmann) {
     falls_back(R"({"response":"x","done":false,"context":[1,2]})");
+    falls_back(R"({"error":"boom","response":"x","done":false})");
+    falls_back(R"({"error":"boom","done":true})");
+    falls_back(R"({"done":true,"eval_count":1.0})");
+    falls_back(R"({"done":true,"eval_count":"3"})");
+    falls_back(R"({"done":true,"eval_count":null})");
+    falls_back(R"({"done":true,"eval_count":12345678901234567890})");
+    falls_back(R"({"done":true,"eval_count":1,"eval_count":2})");
+    falls_back(R"({"done":true,"done_reason":1})");
+    falls_back(R"({"done":true,"response":null})");
+    falls_back(R"({"done":true,"context":[1,[2]]})");
+    falls_back(R"({"done":true,"context":[1,2.5]})");
+    falls_back(R"({"done":true,"context":[1,]})");
+    falls_back(R"({"done":true,"context":{}})");
     falls_back(R"({"response":"x","done":false,"o":{"a":1}})");
     falls_back(R"({"response":"x","done":false,"f":1.5})");
     falls_back(R"({"response":"x","done":false,"f":1e3})");
@@ -121,9 +181,12 @@ public:
         clean_ = below(2) == 0;
         std::vector<std::string> members;
         members.push_back(member("\"response\"", string_value()));
-        members.push_back(member("\"done\"", clean_ ? "false" : pick({"false", "true", "\"false\"", "0"})));
+        members.push_back(
+            member("\"done\"", clean_ ? pick({"false", "true"}) : pick({"false", "true", "\"false\"", "0"})));
         const auto extras = below(4);
         for (std::size_t i = 0; i < extras; ++i) members.push_back(member(key(), value()));
+        const auto final_members = below(3);
+        for (std::size_t i = 0; i < final_members; ++i) members.push_back(final_member());
         std::shuffle(members.begin(), members.end(), random_);
         std::string out = space() + "{";
         for (std::size_t i = 0; i < members.size(); ++i) out += (i == 0 ? "" : space() + ",") + space() + members[i];
@@ -147,6 +210,30 @@ private:
         if (clean_) return pick({"\"model\"", "\"created_at\"", "\"thinking\"", "\"\"", "\"k\xC3\xA9x\""});
         return pick({"\"model\"", "\"created_at\"", "\"thinking\"", "\"response\"", "\"done\"", "\"error\"",
                      "\"resp\\u006fnse\"", "\"\"", "\"k\xC3\xA9\"", "\"\\\"response\\\"\""});
+    }
+
+    /// A member of the final line: a stat, done_reason or context, well typed when clean.
+    std::string final_member() {
+        const auto name =
+            pick({"\"total_duration\"", "\"load_duration\"", "\"prompt_eval_count\"", "\"prompt_eval_duration\"",
+                  "\"eval_count\"", "\"eval_duration\"", "\"done_reason\"", "\"context\""});
+        if (!clean_ && below(3) == 0) return member(name, value());
+        if (name == "\"done_reason\"") return member(name, string_value());
+        if (name == "\"context\"") return member(name, integer_array());
+        return member(name, integer());
+    }
+
+    std::string integer() {
+        if (clean_) return pick({"0", "-0", "7", "-12", "2512345678", "123456789012345678"});
+        return pick({"0", "7", "1.5", "2e9", "01", "-", "1234567890123456789", "99999999999999999999"});
+    }
+
+    std::string integer_array() {
+        if (!clean_ && below(3) == 0) return pick({"[1,]", "[,1]", "[1 2]", "[1,[2]]", "[1,2.5]", "[\"a\"]", "["});
+        std::string out = "[";
+        const auto ids = below(5);
+        for (std::size_t i = 0; i < ids; ++i) out += (i == 0 ? "" : space() + ",") + space() + integer();
+        return out + space() + "]";
     }
 
     std::string value() {
@@ -231,13 +318,19 @@ private:
 TEST(ndjson_token_scan, agrees_with_nlohmann_on_generated_lines) {
     line_generator generate{20261127};
     std::size_t taken = 0;
+    std::size_t finals = 0;
     constexpr std::size_t lines = 200000;
     for (std::size_t i = 0; i < lines; ++i) {
-        if (agrees_with_dom(generate.line())) ++taken;
+        const auto line = generate.line();
+        if (!agrees_with_dom(line)) continue;
+        ++taken;
+        if (std::holds_alternative<done_event>(*fast_path(line))) ++finals;
     }
-    // Both outcomes must be common, or the comparison says little about one of them.
+    // Every outcome must be common, or the comparison says little about one of them.
     EXPECT_GT(taken, lines / 20);
     EXPECT_LT(taken, lines - lines / 20);
+    EXPECT_GT(finals, lines / 50);
+    EXPECT_LT(finals, taken - lines / 50);
 }
 
 TEST(ndjson_token_scan, agrees_with_nlohmann_on_the_fuzz_corpus) {

@@ -1,6 +1,6 @@
 // Fuzz target for the Ollama stream decoder: any bytes, split anywhere, must decode
-// without crashing, splitting must not change what comes out, and the token-line fast
-// path must never read a line differently from the nlohmann decoder.
+// without crashing, splitting must not change what comes out, and the fast path for token
+// and final lines must never read a line differently from the nlohmann decoder.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -34,14 +34,29 @@ bool same(const chimera::core::stream_event& a, const chimera::core::stream_even
     return true;
 }
 
+bool same_final(const chimera::core::done_event& a, const chimera::core::done_event& b) {
+    return a.response == b.response && a.stats.done_reason == b.stats.done_reason &&
+           a.stats.total_duration_ns == b.stats.total_duration_ns &&
+           a.stats.load_duration_ns == b.stats.load_duration_ns &&
+           a.stats.prompt_eval_count == b.stats.prompt_eval_count &&
+           a.stats.prompt_eval_duration_ns == b.stats.prompt_eval_duration_ns &&
+           a.stats.eval_count == b.stats.eval_count && a.stats.eval_duration_ns == b.stats.eval_duration_ns;
+}
+
 bool fast_path_agrees(std::string_view line) {
     std::string text;
-    if (!chimera::core::detail::scan_token_line(line, text)) {
-        return true;
+    if (chimera::core::detail::scan_token_line(line, text)) {
+        const auto reference = chimera::core::detail::decode_line_dom(line);
+        const auto* token = std::get_if<chimera::core::token_event>(&reference);
+        return token != nullptr && token->text == text;
     }
-    const auto reference = chimera::core::detail::decode_line_dom(line);
-    const auto* token = std::get_if<chimera::core::token_event>(&reference);
-    return token != nullptr && token->text == text;
+    chimera::core::done_event done;
+    if (chimera::core::detail::scan_final_line(line, done)) {
+        const auto reference = chimera::core::detail::decode_line_dom(line);
+        const auto* expected = std::get_if<chimera::core::done_event>(&reference);
+        return expected != nullptr && same_final(*expected, done);
+    }
+    return true;
 }
 
 }  // namespace
