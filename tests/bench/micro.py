@@ -59,9 +59,10 @@ def run_binary(build, name, quick, benchmark_filter=None):
 
 
 def ns(entry, clock="cpu_time"):
-    """The entry's time per iteration in nanoseconds. CPU time (the process's, all threads)
-    by default: on a shared machine it is what the work costs, where wall time also holds the
-    waits for a core. Wall time ("real_time") only for what runs on several threads."""
+    """The entry's time per iteration in nanoseconds. By default the CPU time of the
+    benchmark's thread (user + system), which does all the work of every benchmark here but
+    the multi-threaded ingests: on a shared machine it is what the work costs, where wall time
+    also holds the waits for a core. Wall time ("real_time") for the multi-threaded ones."""
     scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[entry["time_unit"]]
     return entry[clock] * scale
 
