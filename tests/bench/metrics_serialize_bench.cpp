@@ -44,7 +44,7 @@ void populate_calls(service::service_metrics& metrics) {
     for (const auto* model : models) {
         for (const auto stage : {core::call_stage::analysis, core::call_stage::report}) {
             metrics.observe_call(model, call(stage));
-            metrics.inter_token_latency(model, stage).Observe(0.0087);
+            metrics.inter_token_latency(model, stage).observe(0.0087, 1);
             metrics.observe_call_retry(model, stage);
             for (const auto outcome : outcomes) metrics.observe_call_outcome(model, stage, outcome);
         }
