@@ -152,6 +152,7 @@ awaitable<core::ingest_result> ingest_stage(run_pipeline_services& services,
     run.timings.ingest_seconds = seconds_since(start);
     services.metrics.observe_run_stage(core::run_stage::ingest, *run.timings.ingest_seconds);
     services.metrics.observe_ingest(ingest);
+    core::keep_summary_metrics(ingest);
     co_return ingest;
 }
 
