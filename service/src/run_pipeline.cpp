@@ -73,7 +73,10 @@ awaitable<core::ingest_result> ingest_blocking(const data_root* roots,
                                                std::filesystem::path data_dir,
                                                core::ingest_limits limits) {
     const auto dir = roots != nullptr ? roots->open(data_dir) : core::confined_directory::open(data_dir);
-    co_return core::ingest_directory(dir, limits);
+    auto ingest = core::ingest_directory(dir, limits);
+    // Here, not on the io thread: in a burst of runs, results wait there for it in hundreds.
+    core::keep_summary_metrics(ingest);
+    co_return ingest;
 }
 
 awaitable<core::ingest_result> ingest_off_thread(const run_pipeline_services& services,
@@ -152,7 +155,6 @@ awaitable<core::ingest_result> ingest_stage(run_pipeline_services& services,
     run.timings.ingest_seconds = seconds_since(start);
     services.metrics.observe_run_stage(core::run_stage::ingest, *run.timings.ingest_seconds);
     services.metrics.observe_ingest(ingest);
-    core::keep_summary_metrics(ingest);
     co_return ingest;
 }
 
