@@ -72,10 +72,10 @@ void append_file_notes(std::string& out,
     return picked;
 }
 
-void append_metrics(std::string& out, const std::vector<harvested_metric>& metrics) {
+void append_metrics(std::string& out, const std::vector<harvested_metric>& metrics, std::size_t harvested) {
     if (metrics.empty()) return;
     const auto picked = pick_metrics(metrics);
-    out += "\nPerformance metrics (" + std::to_string(picked.size()) + " of " + std::to_string(metrics.size()) +
+    out += "\nPerformance metrics (" + std::to_string(picked.size()) + " of " + std::to_string(harvested) +
            " harvested):\n";
     for (const std::size_t i : picked) {
         out += "- " + metrics[i].file + ": " + metrics[i].key + " = " + short_number(metrics[i].value) + "\n";
@@ -105,8 +105,17 @@ std::string render_data_summary(const ingest_result& ingest) {
     }
     append_file_notes(out, "Files not ingested", ingest.errors, std::max(ingest.error_count, ingest.errors.size()));
     append_file_notes(out, "Files ingested with remarks", ingest.warnings, ingest.warnings.size());
-    append_metrics(out, ingest.metrics);
+    append_metrics(out, ingest.metrics, std::max(ingest.metrics_harvested, ingest.metrics.size()));
     return out;
+}
+
+/// Picking again from what was picked takes all of it (it is at most max_metric_lines,
+/// in harvest order): the summary is unchanged.
+void keep_summary_metrics(ingest_result& ingest) {
+    ingest.metrics_harvested = std::max(ingest.metrics_harvested, ingest.metrics.size());
+    std::vector<harvested_metric> shown;
+    for (const std::size_t i : pick_metrics(ingest.metrics)) shown.push_back(std::move(ingest.metrics[i]));
+    ingest.metrics = std::move(shown);
 }
 
 }  // namespace chimera::core

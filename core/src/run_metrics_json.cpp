@@ -71,7 +71,7 @@ using nlohmann::json;
         {"csv_rows", ingest->csv_rows},
         {"markdown_headings", ingest->markdown_headings},
         {"markdown_tables", ingest->markdown_tables},
-        {"harvested_metrics", ingest->metrics.size()},
+        {"harvested_metrics", std::max(ingest->metrics_harvested, ingest->metrics.size())},
         {"errors", std::max(ingest->error_count, ingest->errors.size())},
         {"seconds", ingest->seconds},
     };

@@ -21,6 +21,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,12 @@ constexpr int coalescing_low_watermark = 32 * 1024;
 
 /// Bytes asked of one socket read, as Beast's own read_some asks.
 constexpr std::size_t read_size = 65536;
+
+/// Bytes asked of a read that waits for the socket: a slow stream's wake-up brings one
+/// token line (~100 bytes), and a run spends its life in this read. Asking for 64 KiB
+/// made every streaming call hold 64 KiB: 64 MB with 1,000 runs at once. A fast stream's
+/// coalesced reads take what the socket holds (read_available), whatever its size.
+constexpr std::size_t waiting_read_size = 4096;
 
 double ms_between(steady::time_point from, steady::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
@@ -93,14 +100,18 @@ private:
     std::int64_t armed_ms_ = 0;
 };
 
-http::request<http::string_body> make_generate_request(const backend_settings& settings, const std::string& body) {
-    http::request<http::string_body> request{http::verb::post, "/api/generate", 11};
+/// The body is the caller's, which outlives the call: a copy would be held by every
+/// streaming call for as long as it streams.
+using generate_request = http::request<http::span_body<const char>>;
+
+generate_request make_generate_request(const backend_settings& settings, const std::string& body) {
+    generate_request request{http::verb::post, "/api/generate", 11};
     request.set(http::field::host, settings.endpoint.authority());
     request.set(http::field::content_type, "application/json");
     request.set(http::field::accept, "application/x-ndjson");
     request.set(http::field::user_agent, "chimera/0.1");
     request.keep_alive(true);
-    request.body() = body;
+    request.body() = {body.data(), body.size()};
     request.prepare_payload();
     return request;
 }
@@ -302,7 +313,7 @@ awaitable<read_result> read_waiting(beast::tcp_stream& stream,
                                     call_clock& clock,
                                     const backend_settings& settings) {
     clock.arm(stream, settings.idle_timeout, "idle-timeout");
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(waiting_read_size), use_tuple);
     buffer.commit(n);
     co_return read_result{ec, n, std::nullopt};
 }
@@ -344,7 +355,7 @@ bool closed_by_peer(const boost::system::error_code& ec) {
 /// connection turned out to be dead before any byte came back (safe to retry).
 awaitable<bool> send_and_read_header(beast::tcp_stream& stream,
                                      beast::flat_buffer& buffer,
-                                     http::request<http::string_body>& request,
+                                     generate_request& request,
                                      http::response_parser<http::buffer_body>& parser,
                                      call_clock& clock,
                                      const backend_settings& settings,
@@ -432,7 +443,7 @@ private:
     streamed_generation& out_;
     core::ndjson_stream_decoder decoder_;
     std::vector<core::stream_event> events_;
-    std::array<char, 16384> chunk_{};
+    std::array<char, 4096> chunk_{};  // lives as long as the call, so small: a big read takes a few turns through it
 };
 
 /// Reads the socket directly rather than through http::async_read_some, which hands

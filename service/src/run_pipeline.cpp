@@ -70,7 +70,10 @@ awaitable<core::ingest_result> ingest_blocking(const data_root* roots,
                                                std::filesystem::path data_dir,
                                                core::ingest_limits limits) {
     const auto dir = roots != nullptr ? roots->open(data_dir) : core::confined_directory::open(data_dir);
-    co_return core::ingest_directory(dir, limits);
+    auto ingest = core::ingest_directory(dir, limits);
+    // Here, not on the io thread: in a burst of runs, results wait there for it in hundreds.
+    core::keep_summary_metrics(ingest);
+    co_return ingest;
 }
 
 awaitable<core::ingest_result> ingest_off_thread(const run_pipeline_services& services,
@@ -102,14 +105,16 @@ struct call_request {
 
 /// One LLM call with its retries, recorded in the run document and in the metrics.
 /// Only failures where the backend can't have started are retried (run_failure::retryable).
+/// Takes the call by value so that its body, the prompt, is freed when the call ends
+/// rather than with the run.
 awaitable<std::string> llm_call(run_pipeline_services& services,
                                 core::run_document& run,
                                 backend_connection& connection,
                                 run_cancellation& cancellation,
-                                const call_request& call) {
-    generate_call_context context{
-        services.pool, services.backend, &cancellation,
-        token_observer(services, run, call.stage, services.metrics.inter_token_latency(run.model, call.stage))};
+                                call_request call) {
+    auto& inter_token = services.metrics.inter_token_latency(run.model, call.stage);
+    generate_call_context context{services.pool, services.backend, &cancellation,
+                                  token_observer(services, run, call.stage, inter_token)};
     for (int attempt = 1;; ++attempt) {
         std::optional<run_failure> failure;
         services.metrics.add_backend_requests_in_flight(1);
@@ -168,20 +173,19 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     backend_connection connection;  // both calls share it: one keep-alive connection per run
     enter_stage(services, run, core::run_stage::analysis);
     auto stage_start = steady::now();
-    const call_request analysis_call{
-        core::call_stage::analysis,
-        core::make_generate_body(run.model, core::build_analysis_prompt(summary), run.options)};
-    const auto analysis_text = co_await llm_call(services, run, connection, cancellation, analysis_call);
+    call_request analysis_call{core::call_stage::analysis,
+                               core::make_generate_body(run.model, core::build_analysis_prompt(summary), run.options)};
+    const auto analysis_text = co_await llm_call(services, run, connection, cancellation, std::move(analysis_call));
     run.parsed_analysis = core::parse_analysis(analysis_text);
     run.timings.analysis_seconds = seconds_since(stage_start);
     services.metrics.observe_run_stage(core::run_stage::analysis, *run.timings.analysis_seconds);
 
     enter_stage(services, run, core::run_stage::report);
     stage_start = steady::now();
-    const call_request report_call{
+    call_request report_call{
         core::call_stage::report,
         core::make_generate_body(run.model, core::build_report_prompt(*run.parsed_analysis, summary), run.options)};
-    auto report_text = co_await llm_call(services, run, connection, cancellation, report_call);
+    auto report_text = co_await llm_call(services, run, connection, cancellation, std::move(report_call));
     run.timings.report_seconds = seconds_since(stage_start);
     services.metrics.observe_run_stage(core::run_stage::report, *run.timings.report_seconds);
     services.pool.release(std::move(connection));

@@ -117,7 +117,7 @@ private:
     void record_completion(const core::run_document& run, std::string report);
     void publish_ending(std::string_view id);
     void publish_requeued(const core::run_document& run);
-    void wake_workers();
+    void wake_worker();
     void wake_after_cooldown();
     void publish_gauges() const;
     void worker_exited();

@@ -82,6 +82,18 @@ TEST(data_summary, lists_thirty_metrics_spread_over_files) {
     EXPECT_FALSE(contains(summary, "ttft = 1"));
 }
 
+TEST(data_summary, keeping_only_the_metrics_it_shows_leaves_the_summary_unchanged) {
+    auto ingest = ingest_directory(test::data_dir() / "tr109");
+    const auto summary = render_data_summary(ingest);
+    const auto harvested = ingest.metrics.size();
+    keep_summary_metrics(ingest);
+    EXPECT_EQ(ingest.metrics.size(), 30U);
+    EXPECT_EQ(ingest.metrics_harvested, harvested);
+    EXPECT_EQ(render_data_summary(ingest), summary);
+    keep_summary_metrics(ingest);
+    EXPECT_EQ(render_data_summary(ingest), summary) << "twice is once";
+}
+
 TEST(data_summary, the_tr109_summary_is_prompt_sized_and_deterministic) {
     const auto ingest = ingest_directory(test::data_dir() / "tr109");
     const auto summary = render_data_summary(ingest);

@@ -133,6 +133,31 @@ TEST(DurableRuns, KillNineWith200QueuedAnd4RunningLosesNothingAndCompletesEachOn
     EXPECT_EQ(metric_value(metrics, "chimera_runs_total", {R"(status="succeeded")"}), 204.0);
 }
 
+// An arrival or an ending wakes one idle worker, which passes the wake-up on when it got a
+// run: a burst must still put every worker to use, and so must the end of a sweep's run,
+// which alone makes every run queued behind it claimable.
+TEST(DurableRuns, EveryIdleWorkerTakesARunWhenManyBecomeClaimableAtOnce) {
+    temp_dir state;
+    simulator stuck{{"--load-ms", "600000"}};
+    service s{stuck, state.path, {"--workers", "32"}};
+    for (int i = 0; i < 32; ++i) static_cast<void>(s.submit({{"data_dir", "tiny"}, {"label", "burst"}}));
+    wait_for_status_count(s, "running", 32, 30s);
+    for (const auto& run : s.all_runs("&label=burst")) {
+        EXPECT_EQ(http_request(s.port, "DELETE", "/runs/" + run.at("id").get<std::string>()).status, 202U);
+    }
+    wait_for_status_count(s, "cancelled", 32, 30s);
+
+    const auto sweep = http_request(s.port, "POST", "/sweeps", R"({"data_dir":"tiny","grid":{"num_ctx":[256,512]}})");
+    ASSERT_EQ(sweep.status, 202U) << sweep.body;
+    wait_for_status_count(s, "running", 1, 30s);
+    for (int i = 0; i < 32; ++i) static_cast<void>(s.submit({{"data_dir", "tiny"}, {"label", "behind"}}));
+    EXPECT_EQ(s.all_runs("&status=running").size(), 1U) << "a sweep's run runs alone";
+    const auto sweep_id = json::parse(sweep.body).at("id").get<std::string>();
+    EXPECT_EQ(http_request(s.port, "DELETE", "/sweeps/" + sweep_id).status, 202U);
+    wait_for_status_count(s, "running", 32, 30s);
+    EXPECT_EQ(s.all_runs("&status=queued").size(), 0U);
+}
+
 TEST(DurableRuns, ARunKilledAtItsLastAttemptFailsWithAReason) {
     temp_dir state;
     simulator stuck{{"--load-ms", "600000"}};

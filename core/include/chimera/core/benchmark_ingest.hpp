@@ -56,6 +56,7 @@ struct ingest_result {
     std::size_t markdown_headings = 0;
     std::size_t markdown_tables = 0;
     std::vector<harvested_metric> metrics;
+    std::size_t metrics_harvested = 0;          ///< set when `metrics` was cut to the summary's (keep_summary_metrics)
     std::vector<ingest_error> errors;           ///< files skipped or unreadable, the first max_errors
     std::size_t error_count = 0;                ///< all of them
     std::vector<ingest_error> warnings;         ///< files ingested with a remark (ragged rows), the first max_errors

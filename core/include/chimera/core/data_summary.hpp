@@ -11,4 +11,9 @@ namespace chimera::core {
 /// harvested performance metrics.
 [[nodiscard]] std::string render_data_summary(const ingest_result& ingest);
 
+/// Drops the harvested metrics the summary does not show (it shows up to 30 of up to
+/// 200), counting them in `metrics_harvested`; the summary stays the same. A run holds
+/// its ingest result until it ends: the metrics it never shows were ~25 KB of each.
+void keep_summary_metrics(ingest_result& ingest);
+
 }  // namespace chimera::core
