@@ -112,9 +112,9 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
                                 backend_connection& connection,
                                 run_cancellation& cancellation,
                                 call_request call) {
-    auto& inter_token = services.metrics.inter_token_latency(run.model, call.stage);
-    generate_call_context context{services.pool, services.backend, &cancellation,
-                                  token_observer(services, run, call.stage, inter_token)};
+    generate_call_context context{
+        services.pool, services.backend, &cancellation,
+        token_observer(services, run, call.stage, services.metrics.inter_token_latency(run.model, call.stage))};
     for (int attempt = 1;; ++attempt) {
         std::optional<run_failure> failure;
         services.metrics.add_backend_requests_in_flight(1);

@@ -67,7 +67,10 @@ TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {
             generated[i].at("eval_count").get<double>() / (generated[i].at("eval_duration_ns").get<double>() / 1e9);
         EXPECT_NEAR(calls[i].at("tokens_per_second").get<double>(), sim_rate, sim_rate * 0.01);
         if (timing_is_representative) {
-            EXPECT_LT(client_ttft - sim_ttft, 15.0) << "client TTFT overhead of call " << i;
+            // Not the overhead figure (a benchmark's: docs/benchmarks.md) but a bound that a wrong end
+            // point breaks (the stream's end comes 100 ms after its first token), while a busy CI
+            // machine's scheduling delay of a few tens of ms does not.
+            EXPECT_LT(client_ttft - sim_ttft, 50.0) << "client TTFT overhead of call " << i;
             EXPECT_NEAR(sim_rate, sim_tokens_per_second, sim_tokens_per_second * 0.05) << "the simulator's pacing";
         }
         EXPECT_EQ(calls[i].at("tokens_generated"), sim_tokens);
