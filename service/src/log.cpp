@@ -252,6 +252,8 @@ void log_event(log_level level, std::string_view message, std::initializer_list<
     log_with_fields(level, message, {fields.begin(), fields.size()});
 }
 
+bool log_enabled(log_level level) { return spdlog::default_logger_raw()->should_log(to_spdlog(level)); }
+
 void log_run_event(log_level level, std::string_view run_id, std::string_view stage, std::string_view message) {
     log_event(level, message, {{"run_id", run_id}, {"stage", stage}});
 }
