@@ -207,12 +207,12 @@ http_response unauthorized_reply(const http_request& request) {
 }
 
 awaitable<http_response> dispatch_if_authorized(const session_context& context,
-                                                std::string_view pattern,
+                                                route_match match,
                                                 const http_request& request) {
-    if (!authorized(context.access, pattern, request)) {
+    if (!authorized(context.access, match.pattern, request)) {
         co_return unauthorized_reply(request);
     }
-    auto response = co_await context.routes.dispatch(request);
+    auto response = co_await context.routes.dispatch(request, std::move(match));
     co_return response;
 }
 
@@ -220,8 +220,9 @@ awaitable<http_response> dispatch_if_authorized(const session_context& context,
 awaitable<http_response> respond(const session_context& context,
                                  const http_request& request,
                                  steady::time_point start) {
-    const auto pattern = context.routes.match_pattern(request);
-    http_response response = co_await dispatch_if_authorized(context, pattern, request);
+    auto match = context.routes.resolve(request);
+    const auto pattern = match.pattern;
+    http_response response = co_await dispatch_if_authorized(context, std::move(match), request);
     const std::chrono::duration<double> took = steady::now() - start;
     context.metrics.observe_http_request(pattern, response.result_int(), took.count());
     co_return response;
