@@ -13,13 +13,13 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include "bearer_tokens.hpp"
 #include "event_stream.hpp"
 #include "log.hpp"
 #include "problem_response.hpp"
+#include "response_writer.hpp"
 #include "service_metrics.hpp"
 
 namespace chimera::service {
@@ -79,6 +79,9 @@ void log_access(const std::string& remote,
                 unsigned status,
                 std::size_t bytes,
                 steady::time_point start) {
+    if (!log_enabled(log_level::info)) {
+        return;  // not even the clock read: this runs on every request
+    }
     const std::chrono::duration<double, std::milli> took = steady::now() - start;
     const std::string_view method_name = method == http::verb::unknown ? "-" : http::to_string(method);
     log_event(log_level::info, "access",
@@ -117,12 +120,11 @@ awaitable<void> reply_unreadable(beast::tcp_stream& stream,
                                  const std::string& remote) {
     const auto start = steady::now();
     const auto response = unreadable_request_reply(failure, context.limits);
-    stream.expires_after(std::chrono::seconds{5});
-    auto [write_ec, written] = co_await http::async_write(stream, response, use_tuple);
+    const auto written = co_await write_response(stream, response, std::chrono::seconds{5});
     const bool header_read = parser.is_header_done();
     log_access(remote, header_read ? parser.get().method() : http::verb::unknown,
                header_read ? std::string_view{parser.get().target()} : std::string_view{}, response.result_int(),
-               written, start);
+               written.bytes, start);
     co_await lingering_close(stream);
 }
 
@@ -142,6 +144,18 @@ awaitable<bool> next_request_begins(beast::tcp_stream& stream,
     co_return !ec;
 }
 
+/// Parses what is already buffered (what the keep-alive wait read, or a pipelined request):
+/// a request that arrived whole needs no read operation, each of which would go through
+/// the scheduler once more. need_more when the request is not all there.
+boost::system::error_code parse_buffered(beast::flat_buffer& buffer, request_parser& parser) {
+    boost::system::error_code ec;
+    if (buffer.size() > 0) {
+        parser.eager(true);
+        buffer.consume(parser.put(buffer.data(), ec));
+    }
+    return ec;
+}
+
 /// Headers within the header timeout and limits, then the body within the body timeout.
 awaitable<read_failure> read_request(beast::tcp_stream& stream,
                                      beast::flat_buffer& buffer,
@@ -149,15 +163,24 @@ awaitable<read_failure> read_request(beast::tcp_stream& stream,
                                      const http_server_limits& limits) {
     parser.body_limit(limits.max_body_bytes);
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    stream.expires_after(limits.header_read_timeout);
-    auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
-    if (header_ec) {
-        co_return classify(header_ec);
+    const auto buffered_ec = parse_buffered(buffer, parser);
+    if (buffered_ec && buffered_ec != http::error::need_more) {
+        co_return classify(buffered_ec);
+    }
+    if (!parser.is_header_done()) {
+        stream.expires_after(limits.header_read_timeout);
+        auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+        if (header_ec) {
+            co_return classify(header_ec);
+        }
     }
     // Beast bounds the header's bytes, not its fields; counted once they are in, within that bound.
     const auto fields = static_cast<std::size_t>(std::distance(parser.get().begin(), parser.get().end()));
     if (fields > limits.max_header_count) {
         co_return read_failure::header_too_large;
+    }
+    if (parser.is_done()) {
+        co_return read_failure::none;
     }
     stream.expires_after(limits.body_read_timeout);
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
@@ -184,20 +207,22 @@ http_response unauthorized_reply(const http_request& request) {
 }
 
 awaitable<http_response> dispatch_if_authorized(const session_context& context,
-                                                std::string_view pattern,
+                                                route_match match,
                                                 const http_request& request) {
-    if (!authorized(context.access, pattern, request)) {
+    if (!authorized(context.access, match.pattern, request)) {
         co_return unauthorized_reply(request);
     }
-    auto response = co_await context.routes.dispatch(request);
+    auto response = co_await context.routes.dispatch(request, std::move(match));
     co_return response;
 }
 
 /// Authorises and routes one request, observed in the HTTP metrics under its route pattern.
-awaitable<http_response> respond(const session_context& context, const http_request& request) {
-    const auto start = steady::now();
-    const auto pattern = context.routes.match_pattern(request);
-    http_response response = co_await dispatch_if_authorized(context, pattern, request);
+awaitable<http_response> respond(const session_context& context,
+                                 const http_request& request,
+                                 steady::time_point start) {
+    auto match = context.routes.resolve(request);
+    const auto pattern = match.pattern;
+    http_response response = co_await dispatch_if_authorized(context, std::move(match), request);
     const std::chrono::duration<double> took = steady::now() - start;
     context.metrics.observe_http_request(pattern, response.result_int(), took.count());
     co_return response;
@@ -258,14 +283,13 @@ awaitable<void> serve_session(beast::tcp_stream stream, const session_context& c
             co_await serve_stream(stream, context, request, std::move(*stream_route), remote, start);
             break;
         }
-        http_response response = co_await respond(context, request);
+        http_response response = co_await respond(context, request, start);
         if (request.method() == http::verb::head) {
             response.body().clear();
         }
-        stream.expires_after(std::chrono::seconds{30});
-        auto [write_ec, written] = co_await http::async_write(stream, response, use_tuple);
-        log_access(remote, request.method(), request.target(), response.result_int(), written, start);
-        if (write_ec || !response.keep_alive()) {
+        const auto written = co_await write_response(stream, response, std::chrono::seconds{30});
+        log_access(remote, request.method(), request.target(), response.result_int(), written.bytes, start);
+        if (written.error || !response.keep_alive()) {
             break;
         }
     }
@@ -323,6 +347,7 @@ awaitable<void> http_server::accept_loop() {
             continue;
         }
         socket.set_option(tcp::no_delay{true}, ec);
+        socket.non_blocking(true, ec);  // responses are written at once when the socket takes them
         ++open_sessions_;
         asio::co_spawn(acceptor_.get_executor(), serve_session(beast::tcp_stream{std::move(socket)}, context_),
                        [this](const std::exception_ptr& failure) {

@@ -50,7 +50,10 @@ void append_utc_timestamp(spdlog::memory_buf_t& dest, spdlog::log_clock::time_po
         formatted_second = whole;
     }
     append(dest, {formatted.data(), formatted_length});
-    fmt::format_to(std::back_inserter(dest), ".{:03}Z", millis);
+    const std::array<char, 5> fraction{'.', static_cast<char>('0' + millis / 100),
+                                       static_cast<char>('0' + millis / 10 % 10), static_cast<char>('0' + millis % 10),
+                                       'Z'};
+    append(dest, {fraction.data(), fraction.size()});
 }
 
 std::string utc_timestamp(spdlog::log_clock::time_point time) {
@@ -95,40 +98,44 @@ bool writes_directly(const spdlog::details::log_msg& msg) {
     return true;
 }
 
-/// A JSON string of ASCII text, escaped as nlohmann escapes it.
+/// The escape of an ASCII character in a JSON string, as nlohmann writes it; empty: as is.
+std::string_view json_escape(char c, std::array<char, 6>& control) {
+    switch (c) {
+        case '"':
+            return "\\\"";
+        case '\\':
+            return "\\\\";
+        case '\n':
+            return "\\n";
+        case '\r':
+            return "\\r";
+        case '\t':
+            return "\\t";
+        case '\b':
+            return "\\b";
+        case '\f':
+            return "\\f";
+        default:
+            if (static_cast<unsigned char>(c) >= 0x20) return {};
+            fmt::format_to_n(control.data(), control.size(), "\\u{:04x}", static_cast<int>(c));
+            return {control.data(), control.size()};
+    }
+}
+
+/// A JSON string of ASCII text, escaped as nlohmann escapes it; the runs between escapes
+/// are copied whole (an access line is mostly such runs).
 void append_json_string(spdlog::memory_buf_t& dest, std::string_view text) {
     dest.push_back('"');
-    for (const char c : text) {
-        switch (c) {
-            case '"':
-                append(dest, "\\\"");
-                break;
-            case '\\':
-                append(dest, "\\\\");
-                break;
-            case '\n':
-                append(dest, "\\n");
-                break;
-            case '\r':
-                append(dest, "\\r");
-                break;
-            case '\t':
-                append(dest, "\\t");
-                break;
-            case '\b':
-                append(dest, "\\b");
-                break;
-            case '\f':
-                append(dest, "\\f");
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<int>(c));
-                } else {
-                    dest.push_back(c);
-                }
-        }
+    std::array<char, 6> control{};
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto escape = json_escape(text[i], control);
+        if (escape.empty()) continue;
+        append(dest, text.substr(run, i - run));
+        append(dest, escape);
+        run = i + 1;
     }
+    append(dest, text.substr(run));
     dest.push_back('"');
 }
 
@@ -148,7 +155,8 @@ void append_json_value(spdlog::memory_buf_t& dest, const std::variant<std::strin
     if (const auto* text = std::get_if<std::string_view>(&value)) {
         append_json_string(dest, *text);
     } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-        fmt::format_to(std::back_inserter(dest), "{}", *integer);
+        const fmt::format_int digits{*integer};
+        dest.append(digits.data(), digits.data() + digits.size());
     } else {
         append_json_number(dest, std::get<double>(value));
     }
@@ -251,6 +259,8 @@ void configure_logging(const log_settings& settings, std::ostream& out) {
 void log_event(log_level level, std::string_view message, std::initializer_list<log_field> fields) {
     log_with_fields(level, message, {fields.begin(), fields.size()});
 }
+
+bool log_enabled(log_level level) { return spdlog::default_logger_raw()->should_log(to_spdlog(level)); }
 
 void log_run_event(log_level level, std::string_view run_id, std::string_view stage, std::string_view message) {
     log_event(level, message, {{"run_id", run_id}, {"stage", stage}});

@@ -36,6 +36,9 @@ struct log_field {
 
 void log_event(log_level level, std::string_view message, std::initializer_list<log_field> fields);
 
+/// Whether a line at `level` would be written: lets a caller skip gathering its fields.
+[[nodiscard]] bool log_enabled(log_level level);
+
 /// A line about one run, carrying its `run_id` and the `stage` it is in.
 void log_run_event(log_level level, std::string_view run_id, std::string_view stage, std::string_view message);
 

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include <boost/container/small_vector.hpp>
 #include <spdlog/spdlog.h>
 
 #include "problem_response.hpp"
@@ -9,10 +10,13 @@
 namespace chimera::service {
 namespace {
 
-/// Views into `path`: a request's path is split three times per request (stream route,
-/// metrics pattern, dispatch), without copying its segments.
-std::vector<std::string_view> split_path(std::string_view path) {
-    std::vector<std::string_view> segments;
+/// Views into a path, held in place up to a depth no route reaches: a request's path is
+/// split three times per request (stream route, metrics pattern, dispatch), without copying
+/// its segments or allocating.
+using path_segments = boost::container::small_vector<std::string_view, 8>;
+
+path_segments split_path(std::string_view path) {
+    path_segments segments;
     while (!path.empty()) {
         if (path.front() == '/') {
             path.remove_prefix(1);
@@ -34,11 +38,9 @@ bool is_param(const std::string& segment) {
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-std::vector<std::string> owned(const std::vector<std::string_view>& segments) {
-    return {segments.begin(), segments.end()};
-}
+std::vector<std::string> owned(const path_segments& segments) { return {segments.begin(), segments.end()}; }
 
-std::optional<path_params> match(const std::vector<std::string>& pattern, const std::vector<std::string_view>& path) {
+std::optional<path_params> match(const std::vector<std::string>& pattern, const path_segments& path) {
     if (pattern.size() != path.size()) {
         return std::nullopt;
     }
@@ -53,17 +55,21 @@ std::optional<path_params> match(const std::vector<std::string>& pattern, const 
     return params;
 }
 
+/// HEAD is served by every GET route.
+bool answers(http::verb route_method, http::verb method) {
+    return route_method == method || (method == http::verb::head && route_method == http::verb::get);
+}
+
 }  // namespace
 
 void router::add(http::verb method, std::string pattern, route_handler handler) {
     auto segments = owned(split_path(pattern));
-    routes_.push_back({method, std::move(pattern), std::move(segments), std::move(handler)});
+    routes_.push_back({method, std::move(pattern), std::move(segments), std::move(handler), {}});
 }
 
 void router::add_sync(http::verb method, std::string pattern, sync_route_handler handler) {
-    add(method, std::move(pattern),
-        [handler = std::move(handler)](const http_request& request, const path_params& params)
-            -> awaitable<http_response> { co_return handler(request, params); });
+    auto segments = owned(split_path(pattern));
+    routes_.push_back({method, std::move(pattern), std::move(segments), {}, std::move(handler)});
 }
 
 void router::add_stream(std::string pattern, stream_route_handler handler) {
@@ -82,50 +88,75 @@ std::optional<matched_stream_route> router::match_stream(const http_request& req
     return std::nullopt;
 }
 
-std::string_view router::match_pattern(const http_request& request) const {
+route_match router::resolve(const http_request& request) const {
     const auto path = split_path(path_of(request));
-    for (const auto& r : routes_) {
-        if (match(r.segments, path)) {
-            return r.pattern;
-        }
-    }
-    return "unmatched";
-}
-
-awaitable<http_response> router::dispatch(const http_request& request) const {
-    const auto path = split_path(path_of(request));
-    std::string allowed;
-    for (const auto& r : routes_) {
-        auto params = match(r.segments, path);
+    route_match found;
+    bool path_known = false;
+    for (std::size_t i = 0; i < routes_.size(); ++i) {
+        auto params = match(routes_[i].segments, path);
         if (!params) {
             continue;
         }
-        const bool head_as_get = request.method() == http::verb::head && r.method == http::verb::get;
-        if (r.method != request.method() && !head_as_get) {
-            allowed += allowed.empty() ? "" : ", ";
-            allowed += std::string{http::to_string(r.method)};
-            if (r.method == http::verb::get) {
-                allowed += ", HEAD";  // served by every GET route
-            }
+        const bool answered = answers(routes_[i].method, request.method());
+        if (answered || !path_known) {
+            found.pattern = routes_[i].pattern;  // the answering route's, else the path's first
+        }
+        path_known = true;
+        if (answered) {
+            found.route = i;
+            found.params = std::move(*params);
+            break;
+        }
+    }
+    return found;
+}
+
+std::string_view router::match_pattern(const http_request& request) const { return resolve(request).pattern; }
+
+awaitable<http_response> router::dispatch(const http_request& request) const {
+    return dispatch(request, resolve(request));
+}
+
+awaitable<http_response> router::dispatch(const http_request& request, route_match match) const {
+    if (!match.route) {
+        co_return unanswered(request);
+    }
+    const auto& r = routes_[*match.route];
+    try {
+        if (r.sync) {
+            co_return r.sync(request, match.params);  // without a coroutine frame of its own
+        }
+        co_return co_await r.handler(request, match.params);
+    } catch (const std::exception& e) {
+        spdlog::error("handler for {} {} failed: {}", http::to_string(request.method()), r.pattern, e.what());
+    } catch (...) {
+        spdlog::error("handler for {} {} failed with a non-standard exception", http::to_string(request.method()),
+                      r.pattern);
+    }
+    co_return make_problem(request, http::status::internal_server_error,
+                           "the server failed to handle the request; see its log");
+}
+
+/// 405 with the methods the path allows, or 404.
+http_response router::unanswered(const http_request& request) const {
+    const auto path = split_path(path_of(request));
+    std::string allowed;
+    for (const auto& r : routes_) {
+        if (!match(r.segments, path)) {
             continue;
         }
-        try {
-            co_return co_await r.handler(request, *params);
-        } catch (const std::exception& e) {
-            spdlog::error("handler for {} {} failed: {}", http::to_string(request.method()), r.pattern, e.what());
-        } catch (...) {
-            spdlog::error("handler for {} {} failed with a non-standard exception", http::to_string(request.method()),
-                          r.pattern);
+        allowed += allowed.empty() ? "" : ", ";
+        allowed += std::string{http::to_string(r.method)};
+        if (r.method == http::verb::get) {
+            allowed += ", HEAD";  // served by every GET route
         }
-        co_return make_problem(request, http::status::internal_server_error,
-                               "the server failed to handle the request; see its log");
     }
     if (!allowed.empty()) {
         auto response = make_problem(request, http::status::method_not_allowed, "this resource allows: " + allowed);
         response.set(http::field::allow, allowed);
-        co_return response;
+        return response;
     }
-    co_return make_problem(request, http::status::not_found, "no resource at " + std::string{path_of(request)});
+    return make_problem(request, http::status::not_found, "no resource at " + std::string{path_of(request)});
 }
 
 }  // namespace chimera::service

@@ -20,6 +20,14 @@ class event_stream;
 /// A GET route that answers with a stream of Server-Sent Events (or one plain response).
 using stream_route_handler = std::function<awaitable<void>(const http_request&, const path_params&, event_stream&)>;
 
+/// The route a request resolved to, found once per request: its pattern labels the request's
+/// metrics and decides its access, and dispatching it does not match the path again.
+struct route_match {
+    std::string_view pattern = "unmatched";  ///< as registered ("/runs/{id}"); low-cardinality
+    std::optional<std::size_t> route;        ///< the route that answers the method; none: 404 or 405
+    path_params params;
+};
+
 /// A stream route matched by a request, with its path parameters.
 struct matched_stream_route {
     const stream_route_handler* handler = nullptr;
@@ -41,6 +49,11 @@ public:
     /// head without a body, through dispatch().
     void add_stream(std::string pattern, stream_route_handler handler);
 
+    [[nodiscard]] route_match resolve(const http_request& request) const;
+
+    /// Answers a request with the route it resolved to (by value: it lives in the coroutine).
+    [[nodiscard]] awaitable<http_response> dispatch(const http_request& request, route_match match) const;
+
     [[nodiscard]] awaitable<http_response> dispatch(const http_request& request) const;
 
     /// The stream route a GET request matches, if any.
@@ -55,12 +68,15 @@ private:
         std::string pattern;
         std::vector<std::string> segments;
         route_handler handler;
+        sync_route_handler sync;  ///< called directly, without a coroutine frame; else `handler`
     };
 
     struct stream_route {
         std::vector<std::string> segments;
         stream_route_handler handler;
     };
+
+    [[nodiscard]] http_response unanswered(const http_request& request) const;
 
     std::vector<route> routes_;
     std::vector<stream_route> stream_routes_;

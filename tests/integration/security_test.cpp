@@ -1,10 +1,5 @@
 // Authentication and the per-connection limits of `chimera serve`, against the real process.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "raw_connection.hpp"
 #include "service_stack.hpp"
 
 namespace chimera::testing {
@@ -28,46 +24,6 @@ using namespace std::chrono_literals;
 const std::string missing_run = "/runs/00000000-0000-4000-8000-000000000000";
 
 std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
-/// A client socket under the test's control, for what the HTTP client helper cannot do:
-/// stay silent, send half a request.
-class raw_connection {
-public:
-    explicit raw_connection(unsigned short port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (fd_ < 0 || ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-            throw std::runtime_error("connect failed");
-        }
-    }
-    ~raw_connection() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    raw_connection(const raw_connection&) = delete;
-    raw_connection& operator=(const raw_connection&) = delete;
-    raw_connection(raw_connection&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-    void send_text(const std::string& text) const {
-        if (::send(fd_, text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size())) {
-            throw std::runtime_error("send failed");
-        }
-    }
-
-    /// True when the server closed the connection within `timeout` without sending a byte.
-    [[nodiscard]] bool closed_silently_within(std::chrono::milliseconds timeout) const {
-        pollfd pfd{fd_, POLLIN, 0};
-        if (::poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) {
-            return false;
-        }
-        char byte = 0;
-        return ::recv(fd_, &byte, 1, 0) <= 0;
-    }
-
-private:
-    int fd_;
-};
 
 /// Every connection is a descriptor in this process too.
 void ensure_open_file_limit(rlim_t wanted) {

@@ -119,6 +119,13 @@ TEST_F(log_lines, level_below_the_threshold_is_dropped) {
     EXPECT_EQ(json::parse(written[0]).at("msg"), "kept");
 }
 
+TEST_F(log_lines, log_enabled_follows_the_threshold) {
+    use({log_format::json, log_level::warn});
+    EXPECT_FALSE(log_enabled(log_level::info));
+    EXPECT_TRUE(log_enabled(log_level::warn));
+    EXPECT_TRUE(log_enabled(log_level::error));
+}
+
 TEST_F(log_lines, text_format_is_readable_and_not_json) {
     use({log_format::text, log_level::info});
     log_run_event(log_level::info, "r1", "report", "stage started");

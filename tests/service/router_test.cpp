@@ -113,5 +113,20 @@ TEST_F(router_dispatch, match_pattern_names_route_or_unmatched) {
     EXPECT_EQ(routes_.match_pattern(http_request{http::verb::get, "/elsewhere", 11}), "unmatched");
 }
 
+TEST_F(router_dispatch, resolve_finds_the_answering_route_once) {
+    const auto found = routes_.resolve(http_request{http::verb::delete_, "/runs/x1", 11});
+    EXPECT_EQ(found.pattern, "/runs/{id}");
+    ASSERT_TRUE(found.route.has_value());
+    EXPECT_EQ(found.params, path_params{"x1"});
+
+    const auto other_method = routes_.resolve(http_request{http::verb::put, "/runs/x1", 11});
+    EXPECT_EQ(other_method.pattern, "/runs/{id}") << "a 405 is still labelled with its path's pattern";
+    EXPECT_FALSE(other_method.route.has_value());
+
+    const auto nowhere = routes_.resolve(http_request{http::verb::get, "/elsewhere", 11});
+    EXPECT_EQ(nowhere.pattern, "unmatched");
+    EXPECT_FALSE(nowhere.route.has_value());
+}
+
 }  // namespace
 }  // namespace chimera::service
