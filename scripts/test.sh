@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: format check, warnings-as-errors Release build with every
-# test (unit, integration, API contract), then the same tests under ASan+UBSan.
+# test (unit, integration, API contract), the benchmark suite's regression guard, then
+# the same tests under ASan+UBSan.
 # CHIMERA_SANITIZE=0 skips the sanitizer pass (it doubles the build time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,14 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHIMERA_WERROR=ON
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+
+# A short run of the benchmark suite, alone on the machine: fails when a guarded figure (a ratio,
+# size or count, never an absolute time) regressed against the committed baseline.
+# CHIMERA_BENCH=0 skips it.
+if [[ "${CHIMERA_BENCH:-1}" == 1 ]]; then
+  /usr/bin/python3 tests/bench/run_suite.py --quick --build build --out build/bench \
+    --check tests/bench/baseline.json
+fi
 
 if [[ "${CHIMERA_SANITIZE:-1}" == 1 ]]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCHIMERA_SANITIZE=ON -DCHIMERA_WERROR=ON
