@@ -198,9 +198,9 @@ private:
         const auto start = pos_;
         std::int64_t magnitude = 0;
         while (pos_ < line_.size() && is_digit(line_[pos_])) {
+            if (pos_ - start == max_integer_digits) return false;  // before a 19th digit could overflow
             magnitude = magnitude * 10 + (line_[pos_] - '0');
             ++pos_;
-            if (pos_ - start > max_integer_digits) return false;
         }
         const auto digits = pos_ - start;
         if (digits == 0 || (digits > 1 && line_[start] == '0')) return false;
