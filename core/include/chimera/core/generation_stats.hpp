@@ -18,6 +18,8 @@ struct generation_stats {
 
     /// eval_count / eval_duration, the rate the backend decoded at; 0 when eval_duration is 0.
     [[nodiscard]] double tokens_per_second() const;
+
+    bool operator==(const generation_stats&) const = default;
 };
 
 }  // namespace chimera::core

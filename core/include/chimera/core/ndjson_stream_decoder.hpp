@@ -14,22 +14,26 @@ namespace chimera::core {
 /// (thinking-only chunks); TTFT is taken at the first non-empty one.
 struct token_event {
     std::string text;
+    bool operator==(const token_event&) const = default;
 };
 
 /// The final `done:true` object.
 struct done_event {
     generation_stats stats;
     std::string response;  ///< non-empty only for `stream:false` bodies
+    bool operator==(const done_event&) const = default;
 };
 
 /// An `{"error":"…"}` line, as Ollama writes after a mid-stream failure.
 struct error_event {
     std::string message;
+    bool operator==(const error_event&) const = default;
 };
 
 /// A line that is not a JSON object of the expected shape.
 struct malformed_event {
     std::string detail;
+    bool operator==(const malformed_event&) const = default;
 };
 
 using stream_event = std::variant<token_event, done_event, error_event, malformed_event>;
