@@ -22,36 +22,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def start(argv):
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    if not line.startswith("listening on "):
-        raise SystemExit(f"{argv[0]} did not start: {line!r}")
-    return proc, int(line.rsplit(":", 1)[1])
-
-
-def call(port, method, path, body=None):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
-                                 data=body and json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as reply:
-        return reply.read().decode()
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process, from /proc/<pid>/stat (fields 14 and 15)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, call, cpu_seconds, start, status_kb  # noqa: E402
 
 
 # Each status poll costs chimera ~80 µs of CPU (a new connection, the run document): at
@@ -71,14 +47,6 @@ def execute_run(port, body):
     if doc["status"] != "succeeded":
         raise SystemExit(f"run failed: {doc['error']}")
     return doc
-
-
-def peak_rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
 
 
 def main():
@@ -134,7 +102,7 @@ def main():
             "ttft_overhead_ms_p99": sorted(overhead)[max(0, int(len(overhead) * 0.99) - 1)],
             "ttft_overhead_ms_max": max(overhead),
             "ttft_overhead_ms_min": min(overhead),
-            "chimera_peak_rss_mb": peak_rss_kb(chimera.pid) / 1024,
+            "chimera_peak_rss_mb": status_kb(chimera.pid, "VmHWM") / 1024,
             "tokens_streamed": tokens,
             "cpu_us_per_streamed_token": cpu_used * 1e6 / tokens,
             "cpu_us_per_streamed_token_marginal": (cpu_used - cpu_short) * 1e6 / (tokens - short_tokens),
