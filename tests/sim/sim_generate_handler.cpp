@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_cat.hpp>
 
 #include "sim_generate.hpp"
 #include "sim_request.hpp"
@@ -22,6 +24,7 @@ namespace sim {
 namespace {
 
 namespace net = boost::asio;
+namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 using clock = std::chrono::steady_clock;
 using net::experimental::awaitable_operators::operator||;
@@ -357,12 +360,7 @@ private:
         if (!g.stream || !g.garbage_at(i)) {
             co_return true;
         }
-        if (!headers_sent_) {
-            const bool header_written = co_await write_header();
-            if (!header_written) {
-                co_return false;
-            }
-        }
+        begin_body();
         const bool line_written = co_await write_chunk(garbage_line);
         co_return line_written;
     }
@@ -432,12 +430,7 @@ private:
     }
 
     net::awaitable<bool> write_token(const generation& g, std::uint64_t i) {
-        if (!headers_sent_) {  // a garbage line may have sent them already
-            const bool header_written = co_await write_header();
-            if (!header_written) {
-                co_return false;
-            }
-        }
+        begin_body();
         auto line = token_line(g.model, response_token(i));
         // Taken as the token is handed to the socket, not after the write completes: a
         // descheduled simulator would otherwise report a TTFT later than the client saw it.
@@ -451,8 +444,13 @@ private:
         co_return true;
     }
 
-    // Ollama sends the status line and headers only with the first token.
-    net::awaitable<bool> write_header() {
+    // Ollama sends the status line and headers only with the first token, in the same write:
+    // Go buffers them until gin flushes the first object. Once per exchange; the header waits
+    // in pending_header_ for the next write_chunk.
+    void begin_body() {
+        if (headers_sent_) {
+            return;
+        }
         http::response<http::empty_body> res{http::status::ok, req_.version()};
         res.set(http::field::content_type, "application/x-ndjson");
         res.set(http::field::date, http_date());
@@ -460,11 +458,11 @@ private:
         keep_alive_ = keep_alive_ && chunked_;
         res.keep_alive(keep_alive_);
         res.chunked(chunked_);
-        http::response_serializer<http::empty_body> serializer{res};
+        std::ostringstream header;
+        header << res.base();
+        pending_header_ = std::move(header).str();
         headers_sent_ = true;
         record_->status = 200;
-        const auto [ec, n] = co_await http::async_write_header(socket_, serializer, use_tuple);
-        co_return written(ec);
     }
 
     net::awaitable<bool> write_object(std::string object, const generation& g, std::uint64_t salt) {
@@ -487,12 +485,15 @@ private:
     }
 
     net::awaitable<bool> write_chunk(std::string_view data) {
+        const std::string header = std::exchange(pending_header_, {});
         if (!chunked_) {
-            const auto [ec, n] = co_await net::async_write(socket_, net::buffer(data), use_tuple);
+            const auto [ec, n] = co_await net::async_write(
+                socket_, beast::buffers_cat(net::buffer(header), net::buffer(data)), use_tuple);
             co_return written(ec);
         }
         const auto chunk = http::make_chunk(net::buffer(data));
-        const auto [ec, n] = co_await net::async_write(socket_, chunk, use_tuple);
+        const auto [ec, n] =
+            co_await net::async_write(socket_, beast::buffers_cat(net::buffer(header), chunk), use_tuple);
         co_return written(ec);
     }
 
@@ -548,6 +549,7 @@ private:
     bool keep_alive_;
     const bool chunked_;
     bool headers_sent_ = false;
+    std::string pending_header_;
 };
 
 }  // namespace
