@@ -6,6 +6,7 @@
 
 #include "run_failure.hpp"
 #include "service_metrics.hpp"
+#include "stamped_stream_reader.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -53,6 +54,7 @@ awaitable<backend_connection> backend_connection_pool::connect() {
     }
     boost::system::error_code ignored;
     stream->socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
+    enable_receive_stamps(*stream);  // set once per connection: every read of every call is timed by them
     metrics_.observe_backend_connection_opened();
     co_return stream;
 }

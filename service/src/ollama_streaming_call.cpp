@@ -1,20 +1,13 @@
 #include "ollama_streaming_call.hpp"
 
-#include <sys/socket.h>
-#include <sys/uio.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <ctime>
 #include <optional>
 #include <variant>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -28,6 +21,7 @@
 #include "chimera/core/ndjson_stream_decoder.hpp"
 #include "run_cancellation.hpp"
 #include "run_failure.hpp"
+#include "stamped_stream_reader.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -42,24 +36,13 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 /// window, so one wake-up and one recv take all the tokens of the window instead of one
 /// each (at 20,000 tok/s, 40 instead of 1): the wake-up of the io thread, not the tokens,
 /// is most of what a read costs. What it costs in accuracy: nothing measured. The first
-/// token is never held back, so TTFT is untouched; a read after a window times its bytes
-/// by the kernel's receive stamp, so the end of the stream (stream_ms) is when the final
-/// chunk arrived, not when the window ended; the gaps within a window are spread evenly
+/// token is never held back, and every read is timed by the kernel's receive stamp
+/// (stamped_stream_reader), so the end of the stream (stream_ms) is when the final chunk
+/// arrived, not when the window ended; the gaps within a window are spread evenly
 /// (token_batch), so the histogram keeps the backend's cadence. What it costs a listener
 /// to the run's events: tokens come in bursts, at most a window late. A stream slower
 /// than one token per window is never held back at all.
 constexpr auto coalescing_window = std::chrono::microseconds{2000};
-
-/// Well above what a window's tokens add up to, and small enough (half the default
-/// receive buffer) that setting it leaves the receive window alone.
-constexpr int coalescing_low_watermark = 32 * 1024;
-
-/// Bytes asked of one socket read. A call keeps its buffer for as long as it streams, and
-/// a buffer grows to the largest read asked of it: 64 KiB reads made every streaming call
-/// hold up to 64 KiB (with 1,000 runs streaming, 53 MB became 79 MB). A slow stream's
-/// read brings one token line (~100 bytes), a fast stream's 2 ms window about 40; a read
-/// that fills the buffer reads on at once, so more costs one more recvmsg, not a window.
-constexpr std::size_t read_size = 4096;
 
 double ms_between(steady::time_point from, steady::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
@@ -72,17 +55,20 @@ public:
     call_clock(const backend_settings& settings, steady::time_point start)
         : settings_(settings), deadline_(start + settings.call_timeout) {}
 
-    void arm(beast::tcp_stream& stream, std::chrono::milliseconds phase_timeout, const char* phase_name) {
-        const auto now = steady::now();
-        if (now + phase_timeout < deadline_) {
+    [[nodiscard]] steady::time_point arm(std::chrono::milliseconds phase_timeout, const char* phase_name) {
+        const auto phase_end = steady::now() + phase_timeout;
+        if (phase_end < deadline_) {
             armed_name_ = phase_name;
             armed_ms_ = phase_timeout.count();
-            stream.expires_after(phase_timeout);
-        } else {
-            armed_name_ = "call-timeout";
-            armed_ms_ = settings_.call_timeout.count();
-            stream.expires_at(deadline_);
+            return phase_end;
         }
+        armed_name_ = "call-timeout";
+        armed_ms_ = settings_.call_timeout.count();
+        return deadline_;
+    }
+
+    void arm(beast::tcp_stream& stream, std::chrono::milliseconds phase_timeout, const char* phase_name) {
+        stream.expires_at(arm(phase_timeout, phase_name));
     }
 
     [[nodiscard]] run_failure timeout_failure() const {
@@ -206,116 +192,6 @@ private:
     bool done_ = false;
 };
 
-/// Holds reads back while a stream is fast (see coalescing_window). Not reading is not
-/// enough: epoll would still wake the io thread for every chunk that lands on the socket.
-/// A receive low-watermark keeps the socket quiet meanwhile (the kernel signals
-/// readability only from that many bytes on, which a window's tokens do not reach); it
-/// stays up from one window to the next while tokens keep coming, and comes down before
-/// any read that waits for data and before the connection is handed back.
-///
-/// What holding back would cost in accuracy, the kernel's receive stamps (SO_TIMESTAMPNS)
-/// give back: a read after a window knows when its last byte arrived, so neither the end
-/// of the stream nor the gaps depend on when the window ended or how late the io thread
-/// woke.
-class read_coalescer {
-public:
-    explicit read_coalescer(beast::tcp_stream& stream) : stream_(stream), timer_(stream.get_executor()) {
-        const int on = 1;  // a failure only costs the stamps: a read's arrival is then when it was made
-        static_cast<void>(::setsockopt(stream_.socket().native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on));
-    }
-
-    /// A wait cut short (an error) only means the next read starts early.
-    awaitable<void> wait_until(steady::time_point until) {
-        quiet(true);
-        timer_.expires_at(until);
-        co_await timer_.async_wait(use_tuple);
-    }
-
-    void wake_on_data() { quiet(false); }
-
-private:
-    /// Errors are ignored: a socket closed by cancellation fails the next read anyway.
-    void quiet(bool on) {
-        if (on == quiet_) {
-            return;
-        }
-        boost::system::error_code ignored;
-        stream_.socket().set_option(asio::socket_base::receive_low_watermark{on ? coalescing_low_watermark : 1},
-                                    ignored);
-        quiet_ = on;
-    }
-
-    beast::tcp_stream& stream_;
-    asio::steady_timer timer_;
-    bool quiet_ = false;
-};
-
-struct read_result {
-    boost::system::error_code ec;
-    std::size_t bytes = 0;
-    std::optional<timespec> stamp;  ///< when the kernel received the last byte read (CLOCK_REALTIME)
-};
-
-std::optional<timespec> receive_stamp(msghdr& message) {
-    for (auto* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-            timespec stamp{};
-            std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
-            return stamp;
-        }
-    }
-    return std::nullopt;
-}
-
-/// Takes what the socket already holds, never waiting: nothing read (and no error) when
-/// it holds nothing. After a window that is the common case, and it costs one recvmsg
-/// instead of an asynchronous read with its timer. The kernel's receive stamp of the
-/// last byte comes with it (see read_coalescer).
-read_result read_available(asio::ip::tcp::socket& socket, beast::flat_buffer& buffer) {
-    const auto space = buffer.prepare(read_size);
-    iovec data{space.data(), space.size()};
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
-    msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control.data();
-    message.msg_controllen = control.size();
-    const auto n = ::recvmsg(socket.native_handle(), &message, MSG_DONTWAIT);
-    if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-            return {};
-        }
-        return {{errno, boost::system::system_category()}, 0, std::nullopt};
-    }
-    if (n == 0) {
-        return {asio::error::eof, 0, std::nullopt};
-    }
-    buffer.commit(static_cast<std::size_t>(n));
-    return {{}, static_cast<std::size_t>(n), receive_stamp(message)};
-}
-
-/// When the bytes of a read arrived, on the steady clock: the kernel's stamp where there
-/// is one, kept between the previous read's arrival and now (the real-time clock may
-/// have been set meanwhile), else now.
-steady::time_point arrival_of(const read_result& got, steady::time_point previous, steady::time_point now) {
-    if (!got.stamp) {
-        return now;
-    }
-    const auto stamped = std::chrono::seconds{got.stamp->tv_sec} + std::chrono::nanoseconds{got.stamp->tv_nsec};
-    const auto ago = std::chrono::system_clock::now().time_since_epoch() - stamped;
-    return std::clamp(now - std::chrono::duration_cast<steady::duration>(ago), previous, now);
-}
-
-awaitable<read_result> read_waiting(beast::tcp_stream& stream,
-                                    beast::flat_buffer& buffer,
-                                    call_clock& clock,
-                                    const backend_settings& settings) {
-    clock.arm(stream, settings.idle_timeout, "idle-timeout");
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
-    buffer.commit(n);
-    co_return read_result{ec, n, std::nullopt};
-}
-
 /// Reads a non-200 reply whole and turns it into the failure a user sees.
 awaitable<void> throw_http_error(beast::tcp_stream& stream,
                                  beast::flat_buffer& buffer,
@@ -349,37 +225,64 @@ bool closed_by_peer(const boost::system::error_code& ec) {
            ec == asio::error::broken_pipe;
 }
 
-/// Sends the request and reads the response header. Returns false when a reused
-/// connection turned out to be dead before any byte came back (safe to retry).
-awaitable<bool> send_and_read_header(beast::tcp_stream& stream,
-                                     beast::flat_buffer& buffer,
-                                     generate_request& request,
-                                     http::response_parser<http::buffer_body>& parser,
-                                     call_clock& clock,
-                                     const backend_settings& settings,
-                                     bool reused) {
+/// When the bytes that completed a response header arrived; none when a reused connection
+/// turned out to be dead before any byte came back (safe to retry).
+using header_arrival = std::optional<steady::time_point>;
+
+/// Reads until the response header is parsed. Body bytes that came with it (Ollama sends
+/// the header with the first token) stay in the buffer.
+awaitable<header_arrival> read_header(stamped_stream_reader& reader,
+                                      beast::flat_buffer& buffer,
+                                      http::response_parser<http::buffer_body>& parser,
+                                      call_clock& clock,
+                                      const backend_settings& settings,
+                                      bool reused) {
+    std::size_t received = 0;
+    for (;;) {
+        const auto got = co_await reader.read_waiting(clock.arm(settings.headers_timeout, "headers-timeout"));
+        if (got.ec == beast::error::timeout) {
+            throw clock.timeout_failure();
+        }
+        if (got.ec && reused && received == 0 && closed_by_peer(got.ec)) {
+            co_return std::nullopt;
+        }
+        if (got.ec) {
+            throw run_failure("backend_unavailable",
+                              "Ollama closed the connection before answering: " + got.ec.message(),
+                              llm_outcome::connect_error, received == 0);
+        }
+        received += got.bytes;
+        boost::system::error_code ec;
+        buffer.consume(parser.put(buffer.data(), ec));
+        if (parser.is_header_done()) {
+            co_return got.arrived;
+        }
+        if (ec != http::error::need_more) {
+            throw run_failure("backend_protocol_error", "Ollama's response header is not valid HTTP: " + ec.message(),
+                              llm_outcome::midstream_error);
+        }
+    }
+}
+
+/// Sends the request and reads the response header.
+awaitable<header_arrival> send_and_read_header(beast::tcp_stream& stream,
+                                               stamped_stream_reader& reader,
+                                               beast::flat_buffer& buffer,
+                                               generate_request& request,
+                                               http::response_parser<http::buffer_body>& parser,
+                                               call_clock& clock,
+                                               const backend_settings& settings,
+                                               bool reused) {
     clock.arm(stream, settings.idle_timeout, "idle-timeout");
     auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
     if (!write_ec) {
-        clock.arm(stream, settings.headers_timeout, "headers-timeout");
-        auto [read_ec, read] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
-        if (!read_ec) {
-            co_return true;
-        }
-        if (read_ec == beast::error::timeout) {
-            throw clock.timeout_failure();
-        }
-        if (reused && read == 0 && buffer.size() == 0 && closed_by_peer(read_ec)) {
-            co_return false;
-        }
-        throw run_failure("backend_unavailable", "Ollama closed the connection before answering: " + read_ec.message(),
-                          llm_outcome::connect_error, read == 0 && buffer.size() == 0);
+        co_return co_await read_header(reader, buffer, parser, clock, settings, reused);
     }
     if (write_ec == beast::error::timeout) {
         throw clock.timeout_failure();
     }
     if (reused && closed_by_peer(write_ec)) {
-        co_return false;
+        co_return std::nullopt;
     }
     throw run_failure("backend_unavailable", "sending the request to Ollama failed: " + write_ec.message(),
                       llm_outcome::connect_error, true);
@@ -447,29 +350,25 @@ private:
 /// Reads the socket directly rather than through http::async_read_some, which hands
 /// over one chunk per call and, when it stops inside a chunk header, reads on before
 /// returning the chunks it already parsed. The EOF handling follows Beast's.
-awaitable<void> read_stream(beast::tcp_stream& stream,
-                            beast::flat_buffer& buffer,
+awaitable<void> read_stream(stamped_stream_reader& socket_reader,
                             http::response_parser<http::buffer_body>& parser,
                             call_clock& clock,
                             const backend_settings& settings,
-                            body_reader& reader) {
-    auto ready = steady::now();  // when the next read may start
-    auto arrived = ready;        // when the bytes of the last read arrived
-    reader.take(arrived);        // body bytes that came with the header
-    read_coalescer coalescer{stream};
+                            body_reader& reader,
+                            steady::time_point header_arrived) {
+    reader.take(header_arrived);  // body bytes that came with the header
+    auto ready = steady::now();   // when the next read may start
     bool hold_back = false;
     while (!parser.is_done()) {
         if (hold_back) {
-            co_await coalescer.wait_until(ready);
+            co_await socket_reader.hold_until(ready);
         }
-        auto got = hold_back ? read_available(stream.socket(), buffer) : read_result{};
+        auto got = hold_back ? socket_reader.read_now() : stamped_read{};
         if (got.bytes == 0 && !got.ec) {
-            coalescer.wake_on_data();
-            got = co_await read_waiting(stream, buffer, clock, settings);
+            got = co_await socket_reader.read_waiting(clock.arm(settings.idle_timeout, "idle-timeout"));
         }
         const auto now = steady::now();
-        arrived = arrival_of(got, arrived, now);
-        reader.take(arrived);
+        reader.take(got.bytes > 0 ? got.arrived : now);
         if (got.ec == asio::error::eof) {
             got.ec = {};
             parser.put_eof(got.ec);  // completes a body delimited by the close, else partial_message
@@ -481,10 +380,11 @@ awaitable<void> read_stream(beast::tcp_stream& stream,
             throw broken_off(got.ec);
         }
         // A read that filled its buffer left more behind (a long final line): take it at once.
-        hold_back = reader.streaming() && now - ready < coalescing_window && got.bytes < read_size;
+        hold_back =
+            reader.streaming() && now - ready < coalescing_window && got.bytes < stamped_stream_reader::read_size;
         ready = hold_back ? now + coalescing_window : now;
     }
-    coalescer.wake_on_data();  // the connection may serve another call
+    socket_reader.release();  // the connection may serve another call
     reader.finish();
 }
 
@@ -512,15 +412,19 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
     beast::flat_buffer buffer;
     std::optional<http::response_parser<http::buffer_body>> parser;
     parser.emplace();
+    std::optional<stamped_stream_reader> socket_reader;
     const bool reused = co_await ensure_connection(context, connection);
-    const bool answered =
-        co_await send_and_read_header(*connection, buffer, request, *parser, clock, context.settings, reused);
-    if (!answered) {
+    socket_reader.emplace(*connection, buffer);
+    auto arrived = co_await send_and_read_header(*connection, *socket_reader, buffer, request, *parser, clock,
+                                                 context.settings, reused);
+    if (!arrived) {
         connection = co_await context.pool.connect();
         co_await ensure_connection(context, connection);
+        socket_reader.emplace(*connection, buffer);
         parser.emplace();
         buffer.clear();
-        co_await send_and_read_header(*connection, buffer, request, *parser, clock, context.settings, false);
+        arrived = co_await send_and_read_header(*connection, *socket_reader, buffer, request, *parser, clock,
+                                                context.settings, false);
     }
     parser->body_limit(boost::none);  // the decoder bounds each line; a long generation is legitimate
     if (parser->get().result() != http::status::ok) {
@@ -529,7 +433,7 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
     streamed_generation out;
     generation_assembler assembler{start, context.on_token};
     body_reader reader{buffer, *parser, assembler, out};
-    co_await read_stream(*connection, buffer, *parser, clock, context.settings, reader);
+    co_await read_stream(*socket_reader, *parser, clock, context.settings, reader, arrived.value_or(start));
     if (!parser->keep_alive()) {
         connection.reset();
     }

@@ -47,7 +47,9 @@ struct generate_call_context {
 
 /// Streams one `POST /api/generate` and measures it. This is where TTFT is taken:
 /// from the call's start — connection checkout included, so a cold connect counts —
-/// to the first non-empty `response` token, on the steady clock.
+/// to the arrival of the bytes that held the first non-empty `response` token, on the
+/// steady clock. Arrival is the kernel's receive stamp (stamped_stream_reader), not when
+/// the io thread got to the bytes, so the client's own wake-up stays out of the figure.
 ///
 /// `connection` is used when set (a run keeps one for both calls), else taken from
 /// the pool; it is left set only when the response was read whole on a keep-alive
