@@ -65,8 +65,8 @@ struct service_metrics::families {
     explicit families(prometheus::Registry& r)
         : ttft(histogram(r,
                          "chimera_llm_time_to_first_token_seconds",
-                         "Client-side time from call start (connection checkout included) to the first non-empty "
-                         "token")),
+                         "Client-side time from call start (connection checkout included) to the arrival of the "
+                         "first non-empty token (kernel receive stamp)")),
           inter_token(histogram(
               r, "chimera_llm_inter_token_latency_seconds", "Client-side gap between consecutive tokens of a stream")),
           tokens_per_second(histogram(r,

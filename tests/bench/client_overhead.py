@@ -22,6 +22,10 @@ status poll per run to the figures. The two clients take turns, in alternating o
   with long streams (20,000 tokens per call at 20,000 tok/s) and with num_predict 1; the
   difference in CPU time over the difference in tokens. What does not grow with a stream
   (start-up, imports, ingest) cancels out.
+- The machine's floor under the TTFT overhead: loopback_wake_probe, two bare processes doing
+  the same exchange (a request, a reply held for the simulator's median first-token delay),
+  timed in user space on both sides. Chimera times the first token by the kernel's receive
+  stamp, so its own wake-up is not in its figure; the probe's client's is.
 - Peak RSS: the client process's VmHWM, the highest over all its invocations.
 - Start-up: chimera serve, spawn -> first 200 from /readyz (a backend probe included); the
   Python agent, spawn -> "ready" on its stdout (interpreter, imports, httpx client); median.
@@ -51,8 +55,8 @@ FAST_RATE = 20000
 # A model named fault/<items> makes the simulator apply them: the long streams' decode rate.
 FAST_MODEL = f"fault/tokens-per-second={FAST_RATE}"
 
-FULL = {"rounds": 4, "runs": 5, "cpu_rounds": 3, "cpu_tokens": 20000, "starts": 10}
-QUICK = {"rounds": 2, "runs": 3, "cpu_rounds": 1, "cpu_tokens": 10000, "starts": 3}
+FULL = {"rounds": 4, "runs": 5, "cpu_rounds": 3, "cpu_tokens": 20000, "starts": 10, "probes": 60}
+QUICK = {"rounds": 2, "runs": 3, "cpu_rounds": 1, "cpu_tokens": 10000, "starts": 3, "probes": 20}
 
 
 class Chimera:
@@ -173,6 +177,7 @@ def python_start_ms(sim_port, scratch):
 def measure(build, sim_port, scratch, plan):
     clients = [Chimera(build), PythonAgent()]
     figures = {c.name: {"start_ms": [], "overhead": [], "first": [], "rate": [], "reported": [], "fast_rate": [],
+                        "first_token_delay_ms": [],
                         "rss_kb": 0, "long": [0.0, 0], "short": [0.0, 0]} for c in clients}
     for client in turns(clients, plan["starts"]):
         start_ms = chimera_start_ms(build, sim_port, scratch) if client.name == "chimera" \
@@ -192,6 +197,7 @@ def short_streams(mine, done):
     mine["overhead"] += overheads[1:]
     mine["rate"] += [rate_vs_sim_pct(c, s) for c, s in done["pairs"]]
     mine["reported"] += [c["tokens_per_second"] for c, _ in done["pairs"]]
+    mine["first_token_delay_ms"] += [s["first_token_delay_ms"] for _, s in done["pairs"]]
     mine["rss_kb"] = max(mine["rss_kb"], done["rss_kb"])
 
 
@@ -201,6 +207,25 @@ def cpu_streams(mine, kind, done):
     mine["rss_kb"] = max(mine["rss_kb"], done["rss_kb"])
     if kind == "long":
         mine["fast_rate"] += [rate_vs_sim_pct(c, s) for c, s in done["pairs"]]
+
+
+def machine_floor(build, plan, hold_ms):
+    """loopback_wake_probe's overhead p50 and p99 in ms, the reply held for `hold_ms`."""
+    probe = os.path.join(build, "bin", "loopback_wake_probe")
+    out = subprocess.run([probe, "--exchanges", str(plan["probes"]), "--hold-us", str(round(hold_ms * 1e3))],
+                         check=True, capture_output=True, text=True).stdout
+    figures = json.loads(out)
+    return figures["overhead_p50_us"] / 1e3, figures["overhead_p99_us"] / 1e3
+
+
+def floor_rows(build, plan, hold_ms):
+    p50, p99 = machine_floor(build, plan, hold_ms)
+    note = (f"loopback_wake_probe: {plan['probes']} exchanges between two bare processes, the reply held "
+            f"{hold_ms:.0f} ms (the simulator's median first-token delay), timed in user space")
+    return [benchlib.result("machine_loopback_exchange_p50_ms", "machine floor: a bare loopback exchange, p50",
+                            p50, "ms", note=note),
+            benchlib.result("machine_loopback_exchange_p99_ms", "machine floor: a bare loopback exchange, p99",
+                            p99, "ms", note=note)]
 
 
 def summarise(f):
@@ -265,8 +290,10 @@ def main():
         shutil.rmtree(scratch, ignore_errors=True)
     command = "tests/bench/client_overhead.py" + (" --quick" if args.quick else "")
     chimera, python = summarise(figures["chimera"]), summarise(figures["python"])
+    hold_ms = statistics.median(figures["chimera"]["first_token_delay_ms"])
     benchlib.write(args.out, "client", command,
-                   rows_of("chimera", chimera, plan) + rows_of("python", python, plan) + ratio_rows(chimera, python))
+                   rows_of("chimera", chimera, plan) + floor_rows(args.build, plan, hold_ms) +
+                   rows_of("python", python, plan) + ratio_rows(chimera, python))
 
 
 if __name__ == "__main__":
