@@ -33,6 +33,10 @@ struct stamped_read {
 /// the next while tokens keep coming, and comes down before any read that waits for data and
 /// in release(), before the connection is handed back.
 ///
+/// The kernel turns stamping on for the whole host through deferred work when the first socket
+/// asks, so the first segments after that may come without a stamp; such a read is timed by when
+/// it was made, as it would be without stamps.
+///
 /// Waiting reads wait for readability, then take what the socket holds with recvmsg: a
 /// readiness wait on the one io thread sees every arrival after the read that found the
 /// socket empty.

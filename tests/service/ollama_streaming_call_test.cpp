@@ -17,6 +17,7 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
+#include "receive_stamps_on.hpp"
 #include "run_failure.hpp"
 #include "service_metrics.hpp"
 
@@ -122,6 +123,7 @@ protected:
         return call;
     }
 
+    test::receive_stamps_on stamps_on_;
     scripted_backend backend_;
     asio::io_context io_{1};
     service_metrics metrics_;

@@ -14,6 +14,8 @@
 #include <boost/beast/core/error.hpp>
 #include <gtest/gtest.h>
 
+#include "receive_stamps_on.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
@@ -43,6 +45,7 @@ protected:
         return done.get();
     }
 
+    chimera::service::test::receive_stamps_on stamps_on_;
     asio::io_context io_{1};
     beast::tcp_stream client_{io_};
     tcp::socket peer_{io_};
