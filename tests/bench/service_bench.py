@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Client TTFT overhead, start-up time and memory of `chimera serve` against ollama-sim.
 
-For every LLM call, compares the TTFT chimera measured (call start -> first non-empty
-token) with the TTFT the simulator measured server-side (request read -> first token
-written). The difference is what our client adds: connection checkout, request
-write, header parse, chunk decode. Also: process start to the first 200 from
+For every LLM call, compares the TTFT chimera measured (call start -> arrival of the first
+non-empty token, by the kernel's receive stamp) with the TTFT the simulator measured
+server-side (request read -> first token written). The difference is what our client adds:
+connection checkout, request write, the trips over loopback. Also: process start to the first 200 from
 /readyz, and chimera's peak RSS (VmHWM) over the runs.
 
 usage: tests/bench/service_bench.py [--build build] [--runs 20] [--tokens 100]
