@@ -199,7 +199,7 @@ awaitable<void> throw_http_error(beast::tcp_stream& stream,
                                  call_clock& clock) {
     std::string body;
     std::array<char, 4096> chunk{};
-    while (!parser.is_done() && body.size() < 64 * 1024) {
+    while (!parser.is_done() && body.size() < std::size_t{64} * 1024) {
         parser.get().body().data = chunk.data();
         parser.get().body().size = chunk.size();
         clock.arm(stream, std::chrono::seconds{10}, "idle-timeout");

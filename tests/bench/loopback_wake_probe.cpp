@@ -21,10 +21,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iomanip>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -135,6 +137,7 @@ std::vector<double> measure(const sockaddr_in& address, int exchanges) {
         fail("epoll");
     }
     std::vector<double> overhead_us;
+    overhead_us.reserve(static_cast<std::size_t>(exchanges));
     exchange(fd, epoll);  // the first pays for the connection's and the code's first use
     for (int i = 0; i < exchanges; ++i) {
         overhead_us.push_back(exchange(fd, epoll));
@@ -146,7 +149,7 @@ std::vector<double> measure(const sockaddr_in& address, int exchanges) {
 
 double percentile(std::vector<double> values, double p) {
     std::sort(values.begin(), values.end());
-    const auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size() - 1) + 0.5);
+    const auto rank = static_cast<std::size_t>(std::lround(p / 100.0 * static_cast<double>(values.size() - 1)));
     return values[rank];
 }
 
@@ -175,12 +178,11 @@ int main(int argc, char** argv) try {
     const auto overhead_us = measure(address, exchanges);
     int status = 0;
     ::waitpid(server, &status, 0);
-    std::printf(R"({"exchanges": %d, "hold_us": %lld, "overhead_p50_us": %.1f, "overhead_p99_us": %.1f})"
-                "\n",
-                exchanges, static_cast<long long>(hold.count()), percentile(overhead_us, 50),
-                percentile(overhead_us, 99));
+    std::cout << std::fixed << std::setprecision(1) << R"({"exchanges": )" << exchanges << R"(, "hold_us": )"
+              << hold.count() << R"(, "overhead_p50_us": )" << percentile(overhead_us, 50) << R"(, "overhead_p99_us": )"
+              << percentile(overhead_us, 99) << "}\n";
     return 0;
 } catch (const std::exception& e) {
-    std::fprintf(stderr, "loopback_wake_probe: %s\n", e.what());
+    std::cerr << "loopback_wake_probe: " << e.what() << '\n';
     return 1;
 }

@@ -4,8 +4,8 @@
 #include "ollama_streaming_call.hpp"
 
 #include <chrono>
-#include <cstdio>
 #include <future>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -40,9 +40,9 @@ constexpr std::string_view ok_header =
     "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n";
 
 std::string chunk(std::string_view line) {
-    char size[16];
-    std::snprintf(size, sizeof size, "%zx\r\n", line.size());
-    return std::string{size} + std::string{line} + "\r\n";
+    std::ostringstream out;
+    out << std::hex << line.size() << "\r\n" << line << "\r\n";
+    return std::move(out).str();
 }
 
 std::string token_chunk() {
@@ -63,6 +63,10 @@ std::string done_chunks() {
 class scripted_backend {
 public:
     scripted_backend() : acceptor_{io_, {asio::ip::make_address("127.0.0.1"), 0}} {}
+    scripted_backend(const scripted_backend&) = delete;
+    scripted_backend& operator=(const scripted_backend&) = delete;
+    scripted_backend(scripted_backend&&) = delete;
+    scripted_backend& operator=(scripted_backend&&) = delete;
     ~scripted_backend() {
         if (thread_.joinable()) {
             thread_.join();

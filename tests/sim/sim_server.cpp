@@ -29,11 +29,11 @@ using clock = std::chrono::steady_clock;
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::uint32_t header_limit = 64 * 1024;
-constexpr std::uint64_t body_limit = 8 * 1024 * 1024;
+constexpr std::uint64_t body_limit = std::uint64_t{8} * 1024 * 1024;
 // Like Go's server (a 4 KiB bufio reader, then the JSON decoder's reads), a typical request is
 // read in one or two reads. Beast would start at 512 bytes a read, and the simulator's time to
 // read a prompt would then count as the client's in the TTFT overhead (client - simulator).
-constexpr std::size_t read_buffer_reserve = 16 * 1024;
+constexpr std::size_t read_buffer_reserve = std::size_t{16} * 1024;
 constexpr std::string_view continue_reply = "HTTP/1.1 100 Continue\r\n\r\n";
 
 void log_failure(std::string_view what, std::exception_ptr e) {
