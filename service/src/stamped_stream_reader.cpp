@@ -84,8 +84,9 @@ stamped_read stamped_stream_reader::read_now() {
         return {asio::error::eof, 0, {}};
     }
     buffer_.commit(static_cast<std::size_t>(n));
-    last_arrival_ = arrival_of(receive_stamp(message), last_arrival_, steady::now());
-    return {{}, static_cast<std::size_t>(n), last_arrival_};
+    const auto stamp = receive_stamp(message);
+    last_arrival_ = arrival_of(stamp, last_arrival_, steady::now());
+    return {{}, static_cast<std::size_t>(n), last_arrival_, stamp.has_value()};
 }
 
 asio::awaitable<stamped_read> stamped_stream_reader::read_waiting(steady::time_point expiry) {

@@ -16,6 +16,7 @@ struct stamped_read {
     boost::system::error_code ec;  ///< beast::error::timeout when the read's expiry passed first
     std::size_t bytes = 0;
     std::chrono::steady_clock::time_point arrived;  ///< when the kernel received the last byte read
+    bool stamped = false;  ///< whether the kernel stamped the bytes; if not, `arrived` is when they were read
 };
 
 /// Reads a backend stream's socket into a buffer, and says when each read's bytes arrived:

@@ -1,15 +1,14 @@
 #pragma once
 
-#include <sys/socket.h>
-#include <sys/uio.h>
-
-#include <array>
-#include <ctime>
 #include <stdexcept>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "stamped_stream_reader.hpp"
 
 namespace chimera::service::test {
 
@@ -23,40 +22,32 @@ public:
     receive_stamps_on() {
         namespace asio = boost::asio;
         asio::ip::tcp::acceptor acceptor{io_, {asio::ip::make_address("127.0.0.1"), 0}};
-        reader_.connect(acceptor.local_endpoint());
+        reader_.socket().connect(acceptor.local_endpoint());
         acceptor.accept(writer_);
-        const int on = 1;
-        ::setsockopt(reader_.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+        enable_receive_stamps(reader_);
+        stamped_stream_reader reader{reader_, buffer_};
         for (int attempt = 0; attempt < 100000; ++attempt) {
-            if (exchange_stamped()) {
+            writer_.send(asio::buffer("x", 1));
+            auto got = reader.read_now();
+            while (got.bytes == 0 && !got.ec) {
+                std::this_thread::yield();  // loopback delivers at once; this is for the rare deferral
+                got = reader.read_now();
+            }
+            if (got.ec) {
+                throw std::runtime_error("the stamp probe's byte did not come back: " + got.ec.message());
+            }
+            if (got.stamped) {
                 return;
             }
-            std::this_thread::yield();
         }
         throw std::runtime_error("no segment came with a receive stamp");
     }
 
 private:
-    bool exchange_stamped() {
-        writer_.send(boost::asio::buffer("x", 1));
-        char byte = 0;
-        iovec data{&byte, 1};
-        alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
-        msghdr message{};
-        message.msg_iov = &data;
-        message.msg_iovlen = 1;
-        message.msg_control = control.data();
-        message.msg_controllen = control.size();
-        if (::recvmsg(reader_.native_handle(), &message, 0) != 1) {
-            throw std::runtime_error("the stamp probe's byte did not come back");
-        }
-        const auto* c = CMSG_FIRSTHDR(&message);
-        return c != nullptr && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS;
-    }
-
     boost::asio::io_context io_;
-    boost::asio::ip::tcp::socket reader_{io_};
+    boost::beast::tcp_stream reader_{io_};
     boost::asio::ip::tcp::socket writer_{io_};
+    boost::beast::flat_buffer buffer_;
 };
 
 }  // namespace chimera::service::test

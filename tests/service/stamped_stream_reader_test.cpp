@@ -71,6 +71,7 @@ TEST_F(StampedStreamReader, BytesThatWaitedInTheSocketAreTimedByTheirArrival) {
     const auto got = reader.read_now();
     ASSERT_FALSE(got.ec) << got.ec.message();
     EXPECT_EQ(got.bytes, 17U);
+    EXPECT_TRUE(got.stamped);
     EXPECT_EQ(beast::buffers_to_string(buffer_.data()), "{\"response\":\"a\"}\n");
     // The stamp is on the real-time clock and converted: allow for the two clocks' reads.
     EXPECT_GE(got.arrived + std::chrono::milliseconds{1}, before_send);
