@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake make pkg-config
+  g++ cmake make ninja-build pkg-config
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev
   googletest libgtest-dev
   libsqlite3-dev

@@ -9,7 +9,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_tree.hpp"
-#include "chimera/core/benchmark_ingest.hpp"
+#include "chimera/core/ingest/benchmark_ingest.hpp"
 
 namespace {
 

@@ -9,12 +9,12 @@
 #include <benchmark/benchmark.h>
 #include <prometheus/histogram.h>
 
-#include "service_metrics.hpp"
+#include "chimera/telemetry/service_metrics.hpp"
 
 namespace {
 
 using namespace chimera;
-using service::llm_outcome;
+using core::llm_outcome;
 
 constexpr std::array models{"gemma3:latest", "llama3.2:latest"};
 constexpr std::array routes{"/healthz",          "/readyz",           "/metrics", "/runs",        "/runs/{id}",

@@ -9,7 +9,7 @@
 #include <benchmark/benchmark.h>
 
 #include "alloc_count.hpp"
-#include "chimera/core/ndjson_stream_decoder.hpp"
+#include "chimera/core/llm/ndjson_stream_decoder.hpp"
 #include "ndjson_line_decode.hpp"
 
 namespace {

@@ -7,7 +7,7 @@ One run, as the report describes it: scan the data directory recursively and par
 (the csv module), .json (json.load) and .md file (read whole; headings and tables counted) into
 a data summary; a streamed analysis call to /api/generate with httpx.AsyncClient under asyncio;
 parse the analysis into summary, findings and recommendations; a streamed report call; write
-the report and the metrics. The prompts are Chimera's (core/src/prompts.cpp), so that both
+the report and the metrics. The prompts are Chimera's (core/llm/src/prompts.cpp), so that both
 clients send the simulator the same amount of work.
 
 TTFT is the time from sending the request to the first chunk with a non-empty "response"
@@ -37,7 +37,7 @@ import httpx
 FIRST_FILES = 5  # file names listed per type in the summary, as Chimera does
 METRIC_LINES = 30
 METRIC_KEY = re.compile(r"tok|ttft|latency|throughput|duration", re.IGNORECASE)
-# Chimera's bounds on a parsed analysis (core/src/analysis.cpp): without them a long analysis
+# Chimera's bounds on a parsed analysis (core/llm/src/analysis.cpp): without them a long analysis
 # would make the report prompt, and so the simulator's work, differ between the two clients.
 MAX_ITEMS, MAX_ITEM_CHARS, MAX_SUMMARY_CHARS = 20, 500, 2000
 SECTION_WORDS = (("recommend", "recommendations"), ("finding", "findings"), ("summary", "summary"))

@@ -10,11 +10,11 @@
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
-#include "chimera/core/agent_report_renderer.hpp"
-#include "chimera/core/analysis.hpp"
-#include "chimera/core/benchmark_ingest.hpp"
-#include "chimera/core/report_renderer.hpp"
-#include "chimera/core/run_document.hpp"
+#include "chimera/core/ingest/benchmark_ingest.hpp"
+#include "chimera/core/llm/analysis.hpp"
+#include "chimera/core/run/agent_report_renderer.hpp"
+#include "chimera/core/run/report_renderer.hpp"
+#include "chimera/core/run/run_document.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "chimera/core/run_document.hpp"
+#include "chimera/core/run/run_document.hpp"
 
 namespace chimera::core::test {
 

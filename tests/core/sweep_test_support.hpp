@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "chimera/core/sweep_observation.hpp"
+#include "chimera/core/sweep/sweep_observation.hpp"
 
 namespace chimera::core::test {
 

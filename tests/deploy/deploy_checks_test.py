@@ -36,7 +36,7 @@ def load_all(src):
 
 def code_routes(src):
     routes = set()
-    for path in glob.glob(os.path.join(src, "service", "src", "*handlers*.cpp")):
+    for path in glob.glob(os.path.join(src, "service", "api", "src", "*handlers*.cpp")):
         with open(path, encoding="utf-8") as f:
             text = f.read()
             for verb, route in re.findall(r'add_sync\(\s*http::verb::(\w+?)_?,\s*"([^"]+)"', text):
@@ -44,7 +44,7 @@ def code_routes(src):
             for route in re.findall(r'add_stream\(\s*"([^"]+)"', text):
                 routes.add(("GET", route))
     if not routes:
-        fail("no routes found in service/src/*handlers*.cpp")
+        fail("no routes found in service/api/src/*handlers*.cpp")
     return routes
 
 
@@ -176,7 +176,7 @@ def check_k8s(src, docs, flags, routes, entry, port):
         if p.get("path") != path:
             fail(f"Deployment: {name} path {p.get('path')} != {path}")
         if ("GET", p.get("path")) not in routes:
-            fail(f"Deployment: {name} path {p.get('path')} is not a GET route in service/src")
+            fail(f"Deployment: {name} path {p.get('path')} is not a GET route in service/api")
         if p.get("port") not in ports and p.get("port") != eff_port:
             fail(f"Deployment: {name} port {p.get('port')} is not a container port")
     probe("livenessProbe", "/healthz")
@@ -310,7 +310,7 @@ def main():
     check_prometheus(docs, routes, port)
     spec = check_api_doc(SRC, docs)
     for op in sorted(spec - routes):
-        fail(f"openapi.yaml: {op[0]} {op[1]} is not routed in service/src")
+        fail(f"openapi.yaml: {op[0]} {op[1]} is not routed in service/api")
     if errors:
         print("\n".join("FAIL " + e for e in errors))
         return 1

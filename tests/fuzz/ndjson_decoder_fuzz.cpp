@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "chimera/core/ndjson_stream_decoder.hpp"
+#include "chimera/core/llm/ndjson_stream_decoder.hpp"
 #include "ndjson_line_decode.hpp"
 
 namespace {

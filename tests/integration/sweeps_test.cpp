@@ -9,8 +9,8 @@
 
 #include <gtest/gtest.h>
 
-#include "chimera/core/sweep_plan.hpp"
-#include "chimera/core/sweep_spec.hpp"
+#include "chimera/core/sweep/sweep_plan.hpp"
+#include "chimera/core/sweep/sweep_spec.hpp"
 #include "service_stack.hpp"
 
 namespace chimera::testing {

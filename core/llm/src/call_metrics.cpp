@@ -1,0 +1,36 @@
+#include "chimera/core/llm/call_metrics.hpp"
+
+namespace chimera::core {
+namespace {
+
+[[nodiscard]] double ns_to_ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+}  // namespace
+
+std::string_view to_string(call_stage stage) {
+    switch (stage) {
+        case call_stage::analysis:
+            return "analysis";
+        case call_stage::report:
+            return "report";
+    }
+    return "unknown";
+}
+
+call_metrics make_call_metrics(call_stage stage, const client_timings& client, const generation_stats& backend) {
+    call_metrics metrics;
+    metrics.stage = stage;
+    metrics.ttft_ms = client.ttft_ms;
+    metrics.stream_ms = client.stream_ms;
+    metrics.tokens_per_second = backend.tokens_per_second();
+    metrics.tokens_generated = backend.eval_count;
+    metrics.prompt_tokens = backend.prompt_eval_count;
+    metrics.prompt_eval_ms = ns_to_ms(backend.prompt_eval_duration_ns);
+    metrics.eval_ms = ns_to_ms(backend.eval_duration_ns);
+    metrics.load_ms = ns_to_ms(backend.load_duration_ns);
+    metrics.total_ms = ns_to_ms(backend.total_duration_ns);
+    metrics.done_reason = backend.done_reason;
+    return metrics;
+}
+
+}  // namespace chimera::core

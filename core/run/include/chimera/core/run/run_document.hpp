@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "chimera/core/ingest/benchmark_ingest.hpp"
+#include "chimera/core/llm/analysis.hpp"
+#include "chimera/core/llm/call_metrics.hpp"
+#include "chimera/core/run/run_request.hpp"
+
+namespace chimera::core {
+
+enum class run_status { queued, running, succeeded, failed, cancelled };
+enum class run_stage { queued, ingest, analysis, report, done };
+
+[[nodiscard]] std::string_view to_string(run_status status);
+[[nodiscard]] std::string_view to_string(run_stage stage);
+[[nodiscard]] std::optional<run_status> parse_run_status(std::string_view text);
+[[nodiscard]] bool is_terminal(run_status status);
+
+/// A failure a user can act on: a stable type ("ingest_failed", "backend_unavailable",
+/// "backend_error", "stream_truncated", "timeout", …) and a human sentence.
+struct run_error {
+    std::string type;
+    std::string detail;
+};
+
+struct stage_timings {
+    std::optional<double> ingest_seconds;
+    std::optional<double> analysis_seconds;
+    std::optional<double> report_seconds;
+    std::optional<double> total_seconds;
+};
+
+using wall_time = std::chrono::system_clock::time_point;
+
+/// Everything `GET /runs/{id}` shows about a run.
+struct run_document {
+    std::string id;
+    run_status status = run_status::queued;
+    run_stage stage = run_stage::queued;
+    /// Executions started so far: 0 while queued for the first time; more than 1 only
+    /// when a process died mid-run and the run was taken up again.
+    std::int64_t attempt = 0;
+    std::string model;
+    run_options options;
+    std::optional<std::string> label;
+    std::string data_dir;
+    wall_time created_at;
+    std::optional<wall_time> started_at;
+    std::optional<wall_time> finished_at;
+    std::optional<run_error> error;
+    std::optional<ingest_result> ingest;
+    std::vector<call_metrics> calls;
+    stage_timings timings;
+    std::optional<analysis> parsed_analysis;
+};
+
+/// RFC 3339 UTC with milliseconds, e.g. 2026-11-27T17:09:58.123Z.
+[[nodiscard]] std::string format_rfc3339(wall_time t);
+
+/// The run document as the API's JSON (schema: proto-free-api/schemas/run_document.schema.json).
+/// Strings in it (analysis, errors, file names) may hold invalid UTF-8 from the model or the
+/// filesystem: dump it with `nlohmann::json::error_handler_t::replace`, or `dump()` throws.
+[[nodiscard]] nlohmann::json to_json(const run_document& run);
+
+/// Stage durations in seconds, null for a stage that did not run.
+[[nodiscard]] nlohmann::json to_json(const stage_timings& timings);
+
+}  // namespace chimera::core

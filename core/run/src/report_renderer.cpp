@@ -1,0 +1,25 @@
+#include "chimera/core/run/report_renderer.hpp"
+
+#include "chimera/core/text/concat.hpp"
+#include "chimera/core/text/markdown_cell.hpp"
+#include "options_text.hpp"
+
+namespace chimera::core {
+
+std::string render_report(const run_document& run, std::string_view report_text) {
+    using detail::concat;
+    using detail::markdown_cell;
+    // Two trailing spaces: a Markdown line break, so the header lines don't run together.
+    std::string out = concat("# Chimera Technical Report\n\n**Date:** ",
+                             format_rfc3339(run.finished_at.value_or(run.created_at)), "  \n");
+    out += concat("**Run:** ", markdown_cell(run.id), "  \n");
+    out += concat("**Model:** ", markdown_cell(run.model), "  \n");
+    out += concat("**Options:** ", detail::describe_options(run.options), "  \n");
+    if (run.label) out += concat("**Label:** ", markdown_cell(*run.label), "  \n");
+    out += "\n---\n\n";
+    out += report_text;
+    if (!report_text.empty() && report_text.back() != '\n') out += '\n';
+    return out;
+}
+
+}  // namespace chimera::core

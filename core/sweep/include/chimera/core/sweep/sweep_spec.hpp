@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "chimera/core/run/run_request.hpp"
+
+namespace chimera::core {
+
+/// One varied option of a sweep and the values it takes.
+struct grid_axis {
+    std::string option;               ///< a run option's name, e.g. "num_ctx"
+    std::vector<run_options> values;  ///< one per grid value, each setting only `option`
+};
+
+/// The body of `POST /sweeps` (and `chimera sweep`), validated: every config is the baseline's
+/// options overlaid with one point of the grid, run `repetitions` times next to the baseline.
+struct sweep_spec {
+    std::optional<std::string> model;     ///< server default when absent
+    std::optional<std::string> data_dir;  ///< as in POST /runs
+    std::optional<std::string> label;
+    run_options baseline;         ///< empty = Ollama's defaults, the seed's baseline
+    std::vector<grid_axis> grid;  ///< seed order: num_gpu, num_ctx, temperature, top_p, top_k, …
+    std::size_t repetitions = 3;  ///< runs per config, and of the baseline
+    double cooldown_seconds = 0;  ///< pause between consecutive runs
+};
+
+inline constexpr std::size_t max_sweep_repetitions = 100;
+inline constexpr std::size_t max_grid_values = 100;    ///< per option
+inline constexpr std::size_t max_sweep_runs = 10'000;  ///< (configs + baseline) × repetitions
+inline constexpr double max_cooldown_seconds = 3600;
+
+/// Strict parse in the style of parse_run_request: malformed JSON, unknown fields, wrong types,
+/// out-of-range values, empty or duplicate grid values and oversized grids are errors naming the
+/// field ("grid.num_ctx[2]", "baseline.top_k", "repetitions"). Options follow POST /runs' rules.
+[[nodiscard]] std::variant<sweep_spec, request_error> parse_sweep_spec(std::string_view body);
+
+/// Configs the grid expands to: the product of the axes' value counts.
+[[nodiscard]] std::size_t config_count(const sweep_spec& spec);
+
+}  // namespace chimera::core

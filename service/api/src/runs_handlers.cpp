@@ -1,0 +1,196 @@
+#include "chimera/api/runs_handlers.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "chimera/core/run/agent_report_renderer.hpp"
+#include "chimera/core/run/run_document.hpp"
+#include "chimera/core/run/run_request.hpp"
+#include "chimera/http/problem_response.hpp"
+#include "chimera/http/query_string.hpp"
+#include "chimera/runs/run_id.hpp"
+#include "chimera/runs/run_scheduler.hpp"
+#include "chimera/store/run_store.hpp"
+#include "chimera/store/stored_run_document.hpp"
+#include "chimera/telemetry/log.hpp"
+#include "run_list.hpp"
+#include "submission_refusal.hpp"
+
+namespace chimera::service {
+namespace {
+
+constexpr std::size_t max_idempotency_key_chars = 255;
+
+std::string dump(const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+http_response no_such_run(const http_request& request, const std::string& id) {
+    return make_problem(request, http::status::not_found, "no run with id '" + id + "'");
+}
+
+/// A printable-ASCII token, as the Idempotency-Key draft (RFC 8941 string) allows.
+bool valid_idempotency_key(std::string_view key) {
+    if (key.empty() || key.size() > max_idempotency_key_chars) return false;
+    return std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+run_submission make_submission(const http_request& request,
+                               const core::run_request& run_request,
+                               const std::string& default_model) {
+    run_submission submission;
+    submission.id = make_run_id();
+    submission.model = run_request.model.value_or(default_model);
+    submission.label = run_request.label;
+    // Canonical (keys sorted, no spaces): the same request in other formatting is the same
+    // request to an Idempotency-Key.
+    submission.request = nlohmann::json::parse(request.body()).dump();
+    if (const auto key = request.find("Idempotency-Key"); key != request.end()) {
+        submission.idempotency_key = std::string{key->value()};
+    }
+    submission.created_at = std::chrono::system_clock::now();
+    return submission;
+}
+
+http_response accepted(const http_request& request, const stored_run& run, bool replayed) {
+    auto response = make_json_response(request, http::status::accepted,
+                                       dump({{"id", run.id}, {"status", core::to_string(run.status)}}));
+    response.set(http::field::location, "/runs/" + run.id);
+    if (replayed) response.set("Idempotent-Replayed", "true");
+    return response;
+}
+
+http_response refused(runs_resource& resource, const http_request& request, const submit_result& result) {
+    if (result.status == submit_status::idempotency_conflict) {
+        return make_problem(request, http::status::unprocessable_entity,
+                            "this Idempotency-Key was used for a different request (run '" + result.run->id + "')",
+                            "Idempotency-Key");
+    }
+    return refuse_submission(request, result.status, resource.scheduler.retry_after());
+}
+
+http_response submit_run(runs_resource& resource, const http_request& request) {
+    auto parsed = core::parse_run_request(request.body());
+    if (const auto* error = std::get_if<core::request_error>(&parsed)) {
+        return make_problem(request, http::status::bad_request, error->detail, error->field);
+    }
+    if (const auto key = request.find("Idempotency-Key");
+        key != request.end() && !valid_idempotency_key(key->value())) {
+        return make_problem(request, http::status::bad_request,
+                            "Idempotency-Key must be 1 to 255 printable ASCII characters", "Idempotency-Key");
+    }
+    const auto& run_request = std::get<core::run_request>(parsed);
+    auto resolved = resource.root.resolve(run_request.data_dir.value_or("."));
+    if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
+        return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
+    }
+    const auto result = resource.scheduler.submit(make_submission(request, run_request, resource.default_model));
+    if (result.status == submit_status::accepted) {
+        log_run_event(log_level::info, result.run->id, "queued",
+                      "run accepted, data_dir " + run_request.data_dir.value_or("."));
+        return accepted(request, *result.run, false);
+    }
+    if (result.status == submit_status::replayed) {
+        return accepted(request, *result.run, true);
+    }
+    return refused(resource, request, result);
+}
+
+http_response list_runs(runs_resource& resource, const http_request& request) {
+    auto filter = parse_run_filter(request.target());
+    if (const auto* error = std::get_if<query_error>(&filter)) {
+        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+    }
+    return make_json_response(request, http::status::ok,
+                              dump(run_page_json(resource.store, std::get<run_filter>(filter))));
+}
+
+http_response get_run(runs_resource& resource, const http_request& request, const std::string& id) {
+    auto document = resource.scheduler.document_text(id);
+    if (!document) return no_such_run(request, id);
+    return make_json_response(request, http::status::ok, std::move(*document));
+}
+
+/// `?kind=llm` (the default) or `?kind=agent`; any other parameter or kind is refused.
+std::variant<report_kind, query_error> parse_report_query(std::string_view target) {
+    auto parsed = parse_query(target);
+    if (auto* error = std::get_if<query_error>(&parsed)) return std::move(*error);
+    for (const auto& [name, value] : std::get<query_params>(parsed)) {
+        if (name != "kind") return query_error{name, "unknown query parameter (known: kind)"};
+        if (value == "agent") return report_kind::agent;
+        if (value != "llm") {
+            return query_error{name, "unknown report kind '" + value + "': use 'llm' (the default) or 'agent'"};
+        }
+    }
+    return report_kind::llm;
+}
+
+/// A run that ended without a recorded agent report (cancelled while queued, failed by
+/// recovery) still has one: rendered from what the store knows.
+std::optional<std::string> report_of(runs_resource& resource, const stored_run& run, report_kind kind) {
+    auto report = resource.store.report(run.id, kind);
+    if (report || kind != report_kind::agent || !core::is_terminal(run.status) || run.document) return report;
+    return core::render_agent_report(unexecuted_document(run));
+}
+
+http_response get_report(runs_resource& resource, const http_request& request, const std::string& id) {
+    const auto kind = parse_report_query(request.target());
+    if (const auto* error = std::get_if<query_error>(&kind)) {
+        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+    }
+    const auto run = resource.store.find(id);
+    if (!run) return no_such_run(request, id);
+    auto report = report_of(resource, *run, std::get<report_kind>(kind));
+    if (!report) {
+        const auto status = resource.scheduler.live(id) ? core::run_status::running : run->status;
+        const std::string what = std::get<report_kind>(kind) == report_kind::llm ? "report" : "agent report";
+        return make_problem(request, http::status::conflict,
+                            "run '" + id + "' has no " + what + ": it is " + std::string{core::to_string(status)});
+    }
+    return make_response(request, http::status::ok, "text/markdown; charset=utf-8", std::move(*report));
+}
+
+http_response cancel_run(runs_resource& resource, const http_request& request, const std::string& id) {
+    switch (resource.scheduler.cancel(id)) {
+        case cancel_outcome::cancelled:
+            return make_json_response(request, http::status::ok, resource.scheduler.document_text(id).value_or("null"));
+        case cancel_outcome::cancelling:
+            // The stream is closed already; the run document turns `cancelled` when its
+            // worker unwinds, within the same turn of the event loop.
+            return make_json_response(request, http::status::accepted, dump({{"id", id}, {"status", "cancelling"}}));
+        case cancel_outcome::not_found:
+            return no_such_run(request, id);
+        case cancel_outcome::already_finished:
+            break;
+    }
+    const auto document = resource.scheduler.document_json(id);
+    const std::string status = document ? document->value("status", "finished") : "finished";
+    return make_problem(request, http::status::conflict, "run '" + id + "' already ended: " + status);
+}
+
+}  // namespace
+
+void add_runs_routes(router& routes, runs_resource& resource) {
+    routes.add_sync(http::verb::post, "/runs", [&resource](const http_request& request, const path_params&) {
+        return submit_run(resource, request);
+    });
+    routes.add_sync(http::verb::get, "/runs", [&resource](const http_request& request, const path_params&) {
+        return list_runs(resource, request);
+    });
+    routes.add_sync(http::verb::get, "/runs/{id}", [&resource](const http_request& request, const path_params& params) {
+        return get_run(resource, request, params.at(0));
+    });
+    routes.add_sync(http::verb::delete_, "/runs/{id}",
+                    [&resource](const http_request& request, const path_params& params) {
+                        return cancel_run(resource, request, params.at(0));
+                    });
+    routes.add_sync(http::verb::get, "/runs/{id}/report",
+                    [&resource](const http_request& request, const path_params& params) {
+                        return get_report(resource, request, params.at(0));
+                    });
+}
+
+}  // namespace chimera::service

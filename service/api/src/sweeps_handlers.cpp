@@ -1,0 +1,177 @@
+#include "chimera/api/sweeps_handlers.hpp"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "chimera/core/sweep/sweep_report.hpp"
+#include "chimera/core/sweep/sweep_spec.hpp"
+#include "chimera/http/problem_response.hpp"
+#include "chimera/http/query_string.hpp"
+#include "chimera/runs/run_scheduler.hpp"
+#include "chimera/runs/sweep_results.hpp"
+#include "chimera/runs/sweep_submission.hpp"
+#include "chimera/store/sweep_store.hpp"
+#include "chimera/telemetry/log.hpp"
+#include "submission_refusal.hpp"
+#include "sweep_json.hpp"
+
+namespace chimera::service {
+namespace {
+
+enum class report_format { md, csv, json };
+
+std::string dump(const nlohmann::json& value, int indent = -1) {
+    return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+http_response no_such_sweep(const http_request& request, const std::string& id) {
+    return make_problem(request, http::status::not_found, "no sweep with id '" + id + "'");
+}
+
+/// Every run must fit in the queue at once, or the sweep could never be accepted.
+std::string too_large(std::size_t runs, std::size_t capacity) {
+    return "expands to " + std::to_string(runs) + " runs ((configs + baseline) × repetitions) but the queue holds " +
+           std::to_string(capacity) + " (--queue-capacity)";
+}
+
+http_response submit_sweep(sweeps_resource& resource, const http_request& request) {
+    auto parsed = core::parse_sweep_spec(request.body());
+    if (const auto* error = std::get_if<core::request_error>(&parsed)) {
+        return make_problem(request, http::status::bad_request, error->detail, error->field);
+    }
+    const auto& spec = std::get<core::sweep_spec>(parsed);
+    auto resolved = resource.root.resolve(spec.data_dir.value_or("."));
+    if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
+        return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
+    }
+    const auto runs = (core::config_count(spec) + 1) * spec.repetitions;
+    if (runs > resource.scheduler.capacity()) {
+        return make_problem(request, http::status::bad_request, too_large(runs, resource.scheduler.capacity()), "grid");
+    }
+    // Canonical (keys sorted, no spaces), as a run's request is stored.
+    auto submission =
+        make_sweep_submission(spec, nlohmann::json::parse(request.body()).dump(),
+                              spec.model.value_or(resource.default_model), std::chrono::system_clock::now());
+    const auto result = resource.scheduler.submit_sweep(submission);
+    if (result.status != submit_status::accepted) {
+        return refuse_submission(request, result.status, resource.scheduler.retry_after());
+    }
+    const std::string data_dir = spec.data_dir.value_or(".");
+    log_event(log_level::info, "sweep accepted",
+              {{"sweep_id", result.sweep->id}, {"runs", static_cast<std::int64_t>(runs)}, {"data_dir", data_dir}});
+    auto response = make_json_response(
+        request, http::status::accepted,
+        dump({{"id", result.sweep->id}, {"status", core::to_string(result.sweep->status)}, {"runs", runs}}));
+    response.set(http::field::location, "/sweeps/" + result.sweep->id);
+    return response;
+}
+
+http_response list_sweeps(sweeps_resource& resource, const http_request& request) {
+    auto filter = parse_sweep_filter(request.target());
+    if (const auto* error = std::get_if<query_error>(&filter)) {
+        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+    }
+    return make_json_response(request, http::status::ok,
+                              dump(sweep_page_json(resource.store, std::get<sweep_filter>(filter))));
+}
+
+/// Results exist once every run ended, a cancelled sweep's included (from what ran).
+nlohmann::json results_json(sweeps_resource& resource, const stored_sweep& sweep) {
+    if (!core::is_terminal(sweep.status)) return nullptr;
+    return core::to_json(sweep_results(sweep, resource.store.sweep_runs(sweep.id)));
+}
+
+http_response get_sweep(sweeps_resource& resource, const http_request& request, const std::string& id) {
+    const auto sweep = resource.store.find_sweep(id);
+    if (!sweep) return no_such_sweep(request, id);
+    return make_json_response(request, http::status::ok,
+                              dump(sweep_document_json(*sweep, results_json(resource, *sweep))));
+}
+
+http_response cancel_sweep(sweeps_resource& resource, const http_request& request, const std::string& id) {
+    const auto cancellation = resource.scheduler.cancel_sweep(id);
+    if (!cancellation.found) return no_such_sweep(request, id);
+    const auto sweep = resource.store.find_sweep(id);
+    if (cancellation.already_finished) {
+        const std::string status = sweep ? std::string{core::to_string(sweep->status)} : "finished";
+        return make_problem(request, http::status::conflict, "sweep '" + id + "' already ended: " + status);
+    }
+    if (!cancellation.running.empty()) {
+        // Its running run's stream is closed already; the sweep turns `cancelled` when
+        // that run has unwound.
+        return make_json_response(request, http::status::accepted, dump({{"id", id}, {"status", "cancelling"}}));
+    }
+    return make_json_response(request, http::status::ok,
+                              dump(sweep_document_json(*sweep, results_json(resource, *sweep))));
+}
+
+/// `?format=md` (the default), `csv` or `json`; any other parameter or format is refused.
+std::variant<report_format, query_error> parse_report_query(std::string_view target) {
+    auto parsed = parse_query(target);
+    if (auto* error = std::get_if<query_error>(&parsed)) return std::move(*error);
+    for (const auto& [name, value] : std::get<query_params>(parsed)) {
+        if (name != "format") return query_error{name, "unknown query parameter (known: format)"};
+        if (value == "csv") return report_format::csv;
+        if (value == "json") return report_format::json;
+        if (value != "md")
+            return query_error{name, "unknown format '" + value + "': use md (the default), csv or json"};
+    }
+    return report_format::md;
+}
+
+http_response render_report(const http_request& request, const core::sweep_result& result, report_format format) {
+    switch (format) {
+        case report_format::csv:
+            return make_response(request, http::status::ok, "text/csv; charset=utf-8", core::render_sweep_csv(result));
+        case report_format::json:
+            return make_json_response(request, http::status::ok, dump(core::to_json(result), 2) + "\n");
+        case report_format::md:
+            break;
+    }
+    return make_response(request, http::status::ok, "text/markdown; charset=utf-8",
+                         core::render_sweep_markdown(result));
+}
+
+http_response get_report(sweeps_resource& resource, const http_request& request, const std::string& id) {
+    const auto format = parse_report_query(request.target());
+    if (const auto* error = std::get_if<query_error>(&format)) {
+        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+    }
+    const auto sweep = resource.store.find_sweep(id);
+    if (!sweep) return no_such_sweep(request, id);
+    if (!core::is_terminal(sweep->status)) {
+        return make_problem(request, http::status::conflict,
+                            "sweep '" + id + "' has no report until its runs ended: it is " +
+                                std::string{core::to_string(sweep->status)} + " (" +
+                                std::to_string(sweep->progress.queued + sweep->progress.running) + " of " +
+                                std::to_string(sweep->progress.total) + " runs left)");
+    }
+    const auto result = sweep_results(*sweep, resource.store.sweep_runs(id));
+    return render_report(request, result, std::get<report_format>(format));
+}
+
+}  // namespace
+
+void add_sweeps_routes(router& routes, sweeps_resource& resource) {
+    routes.add_sync(http::verb::post, "/sweeps", [&resource](const http_request& request, const path_params&) {
+        return submit_sweep(resource, request);
+    });
+    routes.add_sync(http::verb::get, "/sweeps", [&resource](const http_request& request, const path_params&) {
+        return list_sweeps(resource, request);
+    });
+    routes.add_sync(http::verb::get, "/sweeps/{id}",
+                    [&resource](const http_request& request, const path_params& params) {
+                        return get_sweep(resource, request, params.at(0));
+                    });
+    routes.add_sync(http::verb::delete_, "/sweeps/{id}",
+                    [&resource](const http_request& request, const path_params& params) {
+                        return cancel_sweep(resource, request, params.at(0));
+                    });
+    routes.add_sync(http::verb::get, "/sweeps/{id}/report",
+                    [&resource](const http_request& request, const path_params& params) {
+                        return get_report(resource, request, params.at(0));
+                    });
+}
+
+}  // namespace chimera::service

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "chimera/backend/backend_settings.hpp"
+#include "chimera/core/ingest/benchmark_ingest.hpp"
+#include "chimera/core/run/run_request.hpp"
+#include "chimera/http/http_server_limits.hpp"
+#include "chimera/telemetry/log.hpp"
+
+namespace chimera::service {
+
+/// `chimera serve` settings. Parsing throws std::invalid_argument with a message
+/// naming the flag at fault.
+struct serve_config {
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 8080;
+    /// --admin-listen: /metrics (and the health routes) there, without a token; empty host: none.
+    std::string admin_host;
+    std::uint16_t admin_port = 0;
+    std::filesystem::path auth_token_file;  ///< empty: authentication is off
+    http_server_limits http;
+    backend_settings backend;
+    std::vector<std::filesystem::path> data_roots{"."};  ///< --data-root, repeatable; tried in order
+    std::filesystem::path state_dir = "chimera-state";
+    std::size_t workers = 2;
+    std::size_t queue_capacity = 1000;
+    std::int64_t max_attempts = 3;
+    std::chrono::milliseconds lease{30'000};
+    std::chrono::milliseconds drain_timeout{25'000};
+    std::string model = "gemma3:latest";
+    std::string preload_model;  ///< loaded at start-up when set, so the first run starts warm
+    core::ingest_limits limits;
+    log_settings log;
+};
+
+/// `chimera run` settings: the pipeline once or N times, without a server.
+struct run_command_config {
+    backend_settings backend;
+    std::filesystem::path data_dir = ".";
+    std::string model = "gemma3:latest";
+    std::size_t runs = 1;
+    core::run_options options;
+    std::filesystem::path output_dir = "chimera-runs";
+    core::ingest_limits limits;
+    log_settings log;
+};
+
+/// `chimera sweep` settings: a recorded study to recompute, or a spec to execute here.
+struct sweep_command_config {
+    std::filesystem::path from_recorded;  ///< empty: none
+    std::filesystem::path spec_file;      ///< empty: none
+    std::string format = "md";
+    backend_settings backend;
+    std::string model = "gemma3:latest";  ///< when the spec names none
+    std::filesystem::path output_dir = "chimera-sweep";
+    core::ingest_limits limits;
+    log_settings log;
+};
+
+[[nodiscard]] serve_config parse_serve_config(std::span<char* const> args);
+[[nodiscard]] run_command_config parse_run_command_config(std::span<char* const> args);
+/// Exactly one of --from-recorded and --spec.
+[[nodiscard]] sweep_command_config parse_sweep_command_config(std::span<char* const> args);
+
+[[nodiscard]] std::string serve_usage();
+[[nodiscard]] std::string run_usage();
+
+}  // namespace chimera::service

@@ -1,0 +1,192 @@
+#include "serve_command.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/spdlog.h>
+
+#include "chimera/api/health_handlers.hpp"
+#include "chimera/api/run_events_handlers.hpp"
+#include "chimera/api/runs_handlers.hpp"
+#include "chimera/api/sweeps_handlers.hpp"
+#include "chimera/backend/backend_connection_pool.hpp"
+#include "chimera/backend/backend_monitor.hpp"
+#include "chimera/http/bearer_tokens.hpp"
+#include "chimera/http/http_server.hpp"
+#include "chimera/runs/data_root.hpp"
+#include "chimera/runs/run_artifacts.hpp"
+#include "chimera/runs/run_events.hpp"
+#include "chimera/runs/run_id.hpp"
+#include "chimera/runs/run_scheduler.hpp"
+#include "chimera/store/sqlite_run_store.hpp"
+#include "chimera/store/state_dir_lock.hpp"
+#include "chimera/telemetry/log.hpp"
+#include "chimera/telemetry/service_metrics.hpp"
+
+namespace chimera::service {
+namespace asio = boost::asio;
+
+namespace {
+
+std::string data_root_list(const data_root& root) {
+    std::string list;
+    for (const auto& path : root.paths()) list += (list.empty() ? "" : ", ") + path.string();
+    return list;
+}
+
+scheduler_settings scheduler_settings_of(const serve_config& config) {
+    return {config.workers,
+            config.queue_capacity,
+            config.lease,
+            config.max_attempts,
+            "chimera-" + std::to_string(::getpid()) + "-" + make_run_id().substr(0, 8),
+            true};
+}
+
+asio::ip::tcp::endpoint endpoint_of(const std::string& host, std::uint16_t port, std::string_view flag) {
+    boost::system::error_code error;
+    const auto address = asio::ip::make_address(host, error);
+    if (error) {
+        throw std::invalid_argument(std::string{flag} + " needs an IP address, not '" + host + "'");
+    }
+    return {address, port};
+}
+
+/// Each connection holds a descriptor: lift the soft limit to the hard one so that
+/// --max-connections, not the default soft limit (often 1024), is what refuses clients.
+void raise_open_file_limit(std::size_t max_connections) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    // Backend connections, state files and the process's own descriptors need some headroom.
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < max_connections + 64) {
+        spdlog::warn(
+            "open file limit {} is below --max-connections {} plus headroom: connections may fail to "
+            "be accepted before that limit",
+            limit.rlim_cur, max_connections);
+    }
+}
+
+std::optional<bearer_tokens> load_tokens(const serve_config& config) {
+    if (config.auth_token_file.empty()) {
+        spdlog::warn("no --auth-token-file: every route is open to anyone who can connect");
+        return std::nullopt;
+    }
+    auto tokens = bearer_tokens::load(config.auth_token_file);
+    spdlog::info("bearer authentication on, {} token(s)", tokens.size());
+    return tokens;
+}
+
+void print_listening(std::string_view what, const asio::ip::tcp::endpoint& bound) {
+    // The bound address on stdout, flushed: how scripts and tests learn an ephemeral port.
+    std::printf("%.*slistening on %s:%u\n", static_cast<int>(what.size()), what.data(),
+                bound.address().to_string().c_str(), static_cast<unsigned>(bound.port()));
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+int run_serve(const serve_config& config) {
+    configure_logging(config.log);
+    raise_open_file_limit(config.http.max_connections);
+    const auto tokens = load_tokens(config);
+    // One io thread owns all service state; blocking file work goes to `blocking`.
+    asio::io_context io{1};
+    asio::thread_pool blocking{std::max(2U, std::thread::hardware_concurrency())};
+    service_metrics metrics;
+    const state_dir_lock lock{config.state_dir};
+    sqlite_run_store store{config.state_dir};
+    const run_artifacts artifacts{config.state_dir / "runs"};
+    const data_root root{config.data_roots};
+    backend_connection_pool pool{io.get_executor(), config.backend, metrics};
+    run_events events{io.get_executor()};
+    run_scheduler scheduler{
+        io.get_executor(),
+        store,
+        store,
+        artifacts,
+        run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root, &events},
+        scheduler_settings_of(config)};
+    backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
+
+    router routes;
+    runs_resource runs{store, scheduler, root, config.model};
+    add_runs_routes(routes, runs);
+    add_run_events_route(routes, scheduler, events);
+    sweeps_resource sweeps{store, scheduler, root, config.model};
+    add_sweeps_routes(routes, sweeps);
+    const auto draining = [&scheduler] { return scheduler.draining(); };
+    add_health_routes(routes, monitor, draining);
+    const bool admin_address = !config.admin_host.empty();
+    router admin_routes;
+    add_health_routes(admin_routes, monitor, draining);
+    add_metrics_route(admin_address ? admin_routes : routes, metrics);
+
+    const http_access_policy access{tokens ? &*tokens : nullptr, {"/healthz", "/readyz"}};
+    http_server server{io.get_executor(),
+                       endpoint_of(config.listen_host, config.listen_port, "--listen"),
+                       routes,
+                       metrics,
+                       config.http,
+                       access};
+    std::optional<http_server> admin;
+    if (admin_address) {
+        admin.emplace(io.get_executor(), endpoint_of(config.admin_host, config.admin_port, "--admin-listen"),
+                      admin_routes, metrics, config.http);
+        admin->start();
+    }
+    server.start();
+    scheduler.start();
+    monitor.start();
+
+    const auto bound = server.local_endpoint();
+    print_listening("", bound);
+    if (admin) {
+        print_listening("admin ", admin->local_endpoint());
+    }
+    spdlog::info("chimera serving on {}:{}, backend {}, data roots {}, {} workers", bound.address().to_string(),
+                 bound.port(), config.backend.endpoint.authority(), data_root_list(root), config.workers);
+
+    asio::signal_set signals{io, SIGINT, SIGTERM};
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) {
+            return;
+        }
+        spdlog::info("signal {}: draining; running runs may finish within {} ms, queued runs stay queued", signal,
+                     config.drain_timeout.count());
+        // The listeners stay open through the drain, so the load balancer sees /readyz
+        // turn 503 and clients get a 503 for new runs rather than a refused connection.
+        scheduler.drain(config.drain_timeout, [&] {
+            server.stop();
+            if (admin) {
+                admin->stop();
+            }
+            monitor.stop();
+            pool.close_idle();
+            io.stop();  // what remains are idle keep-alive sessions of HTTP clients
+        });
+    });
+    io.run();
+    blocking.join();
+    spdlog::info("stopped");
+    return 0;
+}
+
+}  // namespace chimera::service

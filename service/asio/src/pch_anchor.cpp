@@ -1,0 +1,1 @@
+// Compiles the precompiled header shared by the Asio modules (service/CMakeLists.txt).

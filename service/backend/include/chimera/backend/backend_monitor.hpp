@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "chimera/backend/backend_connection_pool.hpp"
+#include "chimera/backend/backend_probe.hpp"
+
+namespace chimera::service {
+
+class service_metrics;
+
+/// Probes the backend at start-up and then periodically. /readyz answers from the
+/// last result, so a readiness probe never waits on Ollama, and `chimera_backend_up`
+/// tells the truth even where nothing polls /readyz. With a preload model, the
+/// first successful probe is followed by Ollama's load-only request, so the first
+/// run doesn't pay the cold load. Used on the io thread only.
+class backend_monitor {
+public:
+    backend_monitor(boost::asio::any_io_executor executor,
+                    backend_connection_pool& pool,
+                    const backend_settings& settings,
+                    service_metrics& metrics,
+                    std::string preload_model = {},
+                    std::chrono::seconds interval = std::chrono::seconds{5});
+
+    void start();
+    void stop();
+
+    /// The last probe's result; not ready until the first probe answered.
+    [[nodiscard]] const probe_result& last() const { return last_; }
+
+private:
+    awaitable<void> watch();
+
+    boost::asio::steady_timer timer_;
+    backend_connection_pool& pool_;
+    const backend_settings& settings_;
+    service_metrics& metrics_;
+    std::string preload_model_;
+    std::chrono::seconds interval_;
+    probe_result last_{false, "the backend has not been probed yet"};
+    bool stopped_ = false;
+};
+
+}  // namespace chimera::service

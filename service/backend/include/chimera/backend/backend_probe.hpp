@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+
+#include "chimera/backend/backend_connection_pool.hpp"
+
+namespace chimera::service {
+
+struct probe_result {
+    bool ready = false;
+    std::string detail;  ///< why not, or the backend's version
+};
+
+/// Asks the backend for `GET /api/version` over a pooled connection, bounded by
+/// a short timeout: the readiness check a load balancer polls.
+awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backend_settings& settings);
+
+/// Ollama's load-only request (`{"model":…}` with no prompt): loads the model so the
+/// first run doesn't pay the cold load. Bounded by the headers timeout.
+awaitable<probe_result> preload_backend_model(backend_connection_pool& pool,
+                                              const backend_settings& settings,
+                                              const std::string& model);
+
+}  // namespace chimera::service

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "chimera/backend/backend_endpoint.hpp"
+#include "chimera/core/llm/retry_backoff.hpp"
+
+namespace chimera::service {
+
+/// How we talk to one Ollama backend.
+struct backend_settings {
+    backend_endpoint endpoint{"127.0.0.1", "11434"};
+    std::size_t pool_size = 8;  ///< idle keep-alive connections kept for reuse
+    std::chrono::milliseconds connect_timeout{std::chrono::seconds{5}};
+    /// Ollama sends the status line only with the first token, after model load and
+    /// prompt evaluation: this must cover a cold load of a large model.
+    std::chrono::milliseconds headers_timeout{std::chrono::minutes{10}};
+    std::chrono::milliseconds idle_timeout{std::chrono::minutes{2}};  ///< longest gap between chunks
+    std::chrono::milliseconds call_timeout{std::chrono::minutes{30}};
+    int max_call_attempts = 3;  ///< per LLM call; retries only where the backend can't have started
+    core::retry_backoff backoff;
+};
+
+}  // namespace chimera::service

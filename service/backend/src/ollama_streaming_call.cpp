@@ -1,0 +1,474 @@
+#include "chimera/backend/ollama_streaming_call.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <nlohmann/json.hpp>
+
+#include "chimera/backend/run_cancellation.hpp"
+#include "chimera/core/llm/ndjson_stream_decoder.hpp"
+#include "chimera/core/run/run_failure.hpp"
+#include "stamped_stream_reader.hpp"
+
+namespace chimera::service {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+/// Once tokens come faster than one per window, the next read waits out the rest of the
+/// window, so one wake-up and one recv take all the tokens of the window instead of one
+/// each (at 20,000 tok/s, 40 instead of 1): the wake-up of the io thread, not the tokens,
+/// is most of what a read costs. What it costs in accuracy: nothing measured. The first
+/// token is never held back, and every read is timed by the kernel's receive stamp
+/// (stamped_stream_reader), so the end of the stream (stream_ms) is when the final chunk
+/// arrived, not when the window ended; the gaps within a window are spread evenly
+/// (token_batch), so the histogram keeps the backend's cadence. What it costs a listener
+/// to the run's events: tokens come in bursts, at most a window late. A stream slower
+/// than one token per window is never held back at all.
+constexpr auto coalescing_window = std::chrono::microseconds{2000};
+
+double ms_between(steady::time_point from, steady::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+/// Chooses the expiry of the next read: the per-phase timeout, cut short by the
+/// call deadline, remembering which of the two it was so a timeout can be named.
+class call_clock {
+public:
+    call_clock(const backend_settings& settings, steady::time_point start)
+        : settings_(settings), deadline_(start + settings.call_timeout) {}
+
+    [[nodiscard]] steady::time_point arm(std::chrono::milliseconds phase_timeout, const char* phase_name) {
+        const auto phase_end = steady::now() + phase_timeout;
+        if (phase_end < deadline_) {
+            armed_name_ = phase_name;
+            armed_ms_ = phase_timeout.count();
+            return phase_end;
+        }
+        armed_name_ = "call-timeout";
+        armed_ms_ = settings_.call_timeout.count();
+        return deadline_;
+    }
+
+    void arm(beast::tcp_stream& stream, std::chrono::milliseconds phase_timeout, const char* phase_name) {
+        stream.expires_at(arm(phase_timeout, phase_name));
+    }
+
+    [[nodiscard]] core::run_failure timeout_failure() const {
+        return {"timeout",
+                std::string{armed_name_} + " fired: Ollama sent nothing for " + std::to_string(armed_ms_) + " ms",
+                core::llm_outcome::timeout};
+    }
+
+private:
+    const backend_settings& settings_;
+    steady::time_point deadline_;
+    const char* armed_name_ = "";
+    std::int64_t armed_ms_ = 0;
+};
+
+/// The body is the caller's, which outlives the call: a copy would be held by every
+/// streaming call for as long as it streams.
+using generate_request = http::request<http::span_body<const char>>;
+
+generate_request make_generate_request(const backend_settings& settings, const std::string& body) {
+    generate_request request{http::verb::post, "/api/generate", 11};
+    request.set(http::field::host, settings.endpoint.authority());
+    request.set(http::field::content_type, "application/json");
+    request.set(http::field::accept, "application/x-ndjson");
+    request.set(http::field::user_agent, "chimera/0.1");
+    request.keep_alive(true);
+    request.body() = {body.data(), body.size()};
+    request.prepare_payload();
+    return request;
+}
+
+std::string ollama_error_message(const std::string& body) {
+    const auto parsed = nlohmann::json::parse(body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) {
+        return parsed["error"].get<std::string>();
+    }
+    return body.substr(0, 200);
+}
+
+/// Consumes decoder events into the result; throws on error and malformed lines.
+class generation_assembler {
+public:
+    generation_assembler(steady::time_point start, const token_sink& on_tokens)
+        : start_(start), on_tokens_(on_tokens) {}
+
+    /// `arrived` is when the read that delivered the events completed: one clock read
+    /// per read, not per token, and the first token's TTFT is that read's time.
+    void consume(std::vector<core::stream_event>& events, steady::time_point arrived, streamed_generation& out) {
+        const bool had_tokens = first_token_seen_;
+        const std::size_t text_before = out.text.size();
+        std::size_t tokens = 0;
+        for (auto& event : events) {
+            std::visit([&](auto& e) { on(e, arrived, tokens, out); }, event);
+        }
+        events.clear();
+        if (tokens == 0) {
+            return;
+        }
+        token_batch batch{0.0, had_tokens ? tokens : tokens - 1, std::string_view{out.text}.substr(text_before)};
+        if (had_tokens) {
+            batch.gap_seconds =
+                std::chrono::duration<double>(arrived - last_token_).count() / static_cast<double>(tokens);
+        }
+        last_token_ = arrived;
+        if (on_tokens_) {
+            on_tokens_(batch);
+        }
+    }
+
+    [[nodiscard]] bool done() const { return done_; }
+
+    /// Whether the first token has been seen, after which reads may be coalesced.
+    [[nodiscard]] bool streaming() const { return first_token_seen_; }
+
+private:
+    void on(core::token_event& e, steady::time_point arrived, std::size_t& tokens, streamed_generation& out) {
+        if (e.text.empty()) {
+            return;
+        }
+        ++tokens;
+        if (!first_token_seen_) {
+            first_token_seen_ = true;
+            out.timings.ttft_ms = ms_between(start_, arrived);
+        }
+        out.text += e.text;
+    }
+
+    void on(core::done_event& e, steady::time_point arrived, std::size_t& /*tokens*/, streamed_generation& out) {
+        done_ = true;
+        out.stats = e.stats;
+        out.timings.stream_ms = ms_between(start_, arrived);
+        if (!first_token_seen_) {
+            out.timings.ttft_ms = out.timings.stream_ms;
+        }
+        if (!e.stats.done_reason.empty() && e.stats.done_reason == "load") {
+            throw core::run_failure("backend_protocol_error",
+                                    "Ollama answered with a load-only reply; no text was generated",
+                                    core::llm_outcome::midstream_error);
+        }
+    }
+
+    static void on(core::error_event& e,
+                   steady::time_point /*arrived*/,
+                   std::size_t& /*tokens*/,
+                   streamed_generation& /*out*/) {
+        throw core::run_failure("backend_error", "Ollama reported an error mid-stream: " + e.message,
+                                core::llm_outcome::midstream_error);
+    }
+
+    static void on(core::malformed_event& e,
+                   steady::time_point /*arrived*/,
+                   std::size_t& /*tokens*/,
+                   streamed_generation& /*out*/) {
+        throw core::run_failure("backend_protocol_error",
+                                "Ollama sent a line that is not a generate chunk: " + e.detail,
+                                core::llm_outcome::midstream_error);
+    }
+
+    steady::time_point start_;
+    steady::time_point last_token_;
+    const token_sink& on_tokens_;
+    bool first_token_seen_ = false;
+    bool done_ = false;
+};
+
+/// Reads a non-200 reply whole and turns it into the failure a user sees.
+awaitable<void> throw_http_error(beast::tcp_stream& stream,
+                                 beast::flat_buffer& buffer,
+                                 http::response_parser<http::buffer_body>& parser,
+                                 call_clock& clock) {
+    std::string body;
+    std::array<char, 4096> chunk{};
+    while (!parser.is_done() && body.size() < std::size_t{64} * 1024) {
+        parser.get().body().data = chunk.data();
+        parser.get().body().size = chunk.size();
+        clock.arm(stream, std::chrono::seconds{10}, "idle-timeout");
+        auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_tuple);
+        body.append(chunk.data(), chunk.size() - parser.get().body().size);
+        if (ec && ec != http::error::need_buffer) {
+            break;
+        }
+    }
+    const auto status = parser.get().result_int();
+    // 503 is Ollama's "server busy": the request was never started, so it is safe to repeat.
+    const bool busy = status == 503;
+    throw core::run_failure(status >= 500 ? "backend_unavailable" : "backend_error",
+                            "Ollama answered HTTP " + std::to_string(status) + ": " + ollama_error_message(body),
+                            core::llm_outcome::http_error, busy);
+}
+
+/// How a kept-alive connection the backend closed while idle shows up. Anything else —
+/// above all operation_aborted from a cancellation closing our own socket — is not
+/// a stale connection and must not be retried on a new one.
+bool closed_by_peer(const boost::system::error_code& ec) {
+    return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe;
+}
+
+/// When the bytes that completed a response header arrived; none when a reused connection
+/// turned out to be dead before any byte came back (safe to retry).
+using header_arrival = std::optional<steady::time_point>;
+
+/// Reads until the response header is parsed. Body bytes that came with it (Ollama sends
+/// the header with the first token) stay in the buffer.
+awaitable<header_arrival> read_header(stamped_stream_reader& reader,
+                                      beast::flat_buffer& buffer,
+                                      http::response_parser<http::buffer_body>& parser,
+                                      call_clock& clock,
+                                      const backend_settings& settings,
+                                      bool reused) {
+    std::size_t received = 0;
+    for (;;) {
+        const auto got = co_await reader.read_waiting(clock.arm(settings.headers_timeout, "headers-timeout"));
+        if (got.ec == beast::error::timeout) {
+            throw clock.timeout_failure();
+        }
+        if (got.ec && reused && received == 0 && closed_by_peer(got.ec)) {
+            co_return std::nullopt;
+        }
+        if (got.ec) {
+            throw core::run_failure("backend_unavailable",
+                                    "Ollama closed the connection before answering: " + got.ec.message(),
+                                    core::llm_outcome::connect_error, received == 0);
+        }
+        received += got.bytes;
+        boost::system::error_code ec;
+        buffer.consume(parser.put(buffer.data(), ec));
+        if (parser.is_header_done()) {
+            co_return got.arrived;
+        }
+        if (ec != http::error::need_more) {
+            throw core::run_failure("backend_protocol_error",
+                                    "Ollama's response header is not valid HTTP: " + ec.message(),
+                                    core::llm_outcome::midstream_error);
+        }
+    }
+}
+
+/// Sends the request and reads the response header.
+awaitable<header_arrival> send_and_read_header(beast::tcp_stream& stream,
+                                               stamped_stream_reader& reader,
+                                               beast::flat_buffer& buffer,
+                                               generate_request& request,
+                                               http::response_parser<http::buffer_body>& parser,
+                                               call_clock& clock,
+                                               const backend_settings& settings,
+                                               bool reused) {
+    clock.arm(stream, settings.idle_timeout, "idle-timeout");
+    auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
+    if (!write_ec) {
+        co_return co_await read_header(reader, buffer, parser, clock, settings, reused);
+    }
+    if (write_ec == beast::error::timeout) {
+        throw clock.timeout_failure();
+    }
+    if (reused && closed_by_peer(write_ec)) {
+        co_return std::nullopt;
+    }
+    throw core::run_failure("backend_unavailable", "sending the request to Ollama failed: " + write_ec.message(),
+                            core::llm_outcome::connect_error, true);
+}
+
+core::run_failure broken_off(const boost::system::error_code& ec) {
+    return {"stream_truncated", "the Ollama stream broke off before done:true: " + ec.message(),
+            core::llm_outcome::truncated};
+}
+
+/// Turns the response body, as it is read, into decoder events for the assembler.
+/// The parser is eager, so one call to take() parses every chunk the buffer holds:
+/// all tokens of one socket read reach the assembler together.
+class body_reader {
+public:
+    body_reader(beast::flat_buffer& buffer,
+                http::response_parser<http::buffer_body>& parser,
+                generation_assembler& assembler,
+                streamed_generation& out)
+        : buffer_(buffer), parser_(parser), assembler_(assembler), out_(out) {
+        parser_.eager(true);
+    }
+
+    /// Parses what the buffer holds; `arrived` is when those bytes were read.
+    void take(steady::time_point arrived) {
+        boost::system::error_code ec;
+        while (buffer_.size() > 0 && !parser_.is_done() && !ec) {
+            parser_.get().body().data = chunk_.data();
+            parser_.get().body().size = chunk_.size();
+            const auto used = parser_.put(buffer_.data(), ec);
+            buffer_.consume(used);
+            decoder_.feed({chunk_.data(), chunk_.size() - parser_.get().body().size}, events_);
+            if (ec == http::error::need_buffer) {
+                ec = {};  // the chunk was full and is decoded: parse on into it
+            }
+        }
+        assembler_.consume(events_, arrived, out_);
+        if (ec && ec != http::error::need_more) {
+            throw broken_off(ec);
+        }
+    }
+
+    [[nodiscard]] bool streaming() const { return assembler_.streaming(); }
+
+    /// The end of the body: decodes a last line without newline and checks for done:true.
+    void finish() {
+        decoder_.finish(events_);
+        assembler_.consume(events_, steady::now(), out_);
+        if (!assembler_.done()) {
+            throw core::run_failure("stream_truncated", "the Ollama stream ended without a done:true chunk",
+                                    core::llm_outcome::truncated);
+        }
+    }
+
+private:
+    beast::flat_buffer& buffer_;
+    http::response_parser<http::buffer_body>& parser_;
+    generation_assembler& assembler_;
+    streamed_generation& out_;
+    core::ndjson_stream_decoder decoder_;
+    std::vector<core::stream_event> events_;
+    std::array<char, 4096> chunk_{};  // lives as long as the call, so small: a big read takes a few turns through it
+};
+
+/// Reads the socket directly rather than through http::async_read_some, which hands
+/// over one chunk per call and, when it stops inside a chunk header, reads on before
+/// returning the chunks it already parsed. The EOF handling follows Beast's.
+awaitable<void> read_stream(stamped_stream_reader& socket_reader,
+                            http::response_parser<http::buffer_body>& parser,
+                            call_clock& clock,
+                            const backend_settings& settings,
+                            body_reader& reader,
+                            steady::time_point header_arrived) {
+    reader.take(header_arrived);  // body bytes that came with the header
+    auto ready = steady::now();   // when the next read may start
+    bool hold_back = false;
+    while (!parser.is_done()) {
+        if (hold_back) {
+            co_await socket_reader.hold_until(ready);
+        }
+        auto got = hold_back ? socket_reader.read_now() : stamped_read{};
+        if (got.bytes == 0 && !got.ec) {
+            got = co_await socket_reader.read_waiting(clock.arm(settings.idle_timeout, "idle-timeout"));
+        }
+        const auto now = steady::now();
+        reader.take(got.bytes > 0 ? got.arrived : now);
+        if (got.ec == asio::error::eof) {
+            got.ec = {};
+            parser.put_eof(got.ec);  // completes a body delimited by the close, else partial_message
+        }
+        if (got.ec == beast::error::timeout) {
+            throw clock.timeout_failure();
+        }
+        if (got.ec) {
+            throw broken_off(got.ec);
+        }
+        // A read that filled its buffer left more behind (a long final line): take it at once.
+        hold_back =
+            reader.streaming() && now - ready < coalescing_window && got.bytes < stamped_stream_reader::read_size;
+        ready = hold_back ? now + coalescing_window : now;
+    }
+    socket_reader.release();  // the connection may serve another call
+    reader.finish();
+}
+
+/// Takes the run's connection, or one from the pool, and exposes it to cancellation.
+/// Returns whether the connection had served a request before (it may have died idle).
+awaitable<bool> ensure_connection(generate_call_context& context, backend_connection& connection) {
+    bool reused = connection != nullptr;
+    if (!connection) {
+        auto acquired = co_await context.pool.acquire();
+        connection = std::move(acquired.connection);
+        reused = acquired.reused;
+    }
+    if (context.cancellation != nullptr) {
+        context.cancellation->attach(connection.get());
+    }
+    co_return reused;
+}
+
+awaitable<streamed_generation> exchange(generate_call_context& context,
+                                        backend_connection& connection,
+                                        const std::string& body,
+                                        steady::time_point start) {
+    call_clock clock{context.settings, start};
+    auto request = make_generate_request(context.settings, body);
+    beast::flat_buffer buffer;
+    std::optional<http::response_parser<http::buffer_body>> parser;
+    parser.emplace();
+    std::optional<stamped_stream_reader> socket_reader;
+    const bool reused = co_await ensure_connection(context, connection);
+    socket_reader.emplace(*connection, buffer);
+    auto arrived = co_await send_and_read_header(*connection, *socket_reader, buffer, request, *parser, clock,
+                                                 context.settings, reused);
+    if (!arrived) {
+        connection = co_await context.pool.connect();
+        co_await ensure_connection(context, connection);
+        socket_reader.emplace(*connection, buffer);
+        parser.emplace();
+        buffer.clear();
+        arrived = co_await send_and_read_header(*connection, *socket_reader, buffer, request, *parser, clock,
+                                                context.settings, false);
+    }
+    parser->body_limit(boost::none);  // the decoder bounds each line; a long generation is legitimate
+    if (parser->get().result() != http::status::ok) {
+        co_await throw_http_error(*connection, buffer, *parser, clock);
+    }
+    streamed_generation out;
+    generation_assembler assembler{start, context.on_token};
+    body_reader reader{buffer, *parser, assembler, out};
+    co_await read_stream(*socket_reader, *parser, clock, context.settings, reader, arrived.value_or(start));
+    if (!parser->keep_alive()) {
+        connection.reset();
+    }
+    co_return out;
+}
+
+}  // namespace
+
+awaitable<streamed_generation> stream_generate(generate_call_context& context,
+                                               backend_connection& connection,
+                                               const std::string& body) {
+    const auto start = steady::now();
+    std::exception_ptr failure;
+    try {
+        auto out = co_await exchange(context, connection, body, start);
+        if (context.cancellation != nullptr) {
+            context.cancellation->attach(static_cast<beast::tcp_stream*>(nullptr));
+        }
+        co_return out;
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    connection.reset();  // its state is unknown: never reuse it
+    if (context.cancellation != nullptr) {
+        context.cancellation->attach(static_cast<beast::tcp_stream*>(nullptr));
+        if (context.cancellation->cancelled()) {
+            throw core::run_failure("cancelled", "the run was cancelled while its LLM call was streaming",
+                                    core::llm_outcome::cancelled);
+        }
+    }
+    std::rethrow_exception(failure);
+}
+
+}  // namespace chimera::service

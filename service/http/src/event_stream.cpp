@@ -1,0 +1,65 @@
+#include "chimera/http/event_stream.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace chimera::service {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::chrono::seconds write_timeout{30};
+
+}  // namespace
+
+event_stream::event_stream(boost::beast::tcp_stream& stream, const http_request& request)
+    : stream_(stream), request_(request) {}
+
+awaitable<void> event_stream::reply(http_response response) {
+    response.keep_alive(false);
+    response.prepare_payload();
+    status_ = response.result_int();
+    stream_.expires_after(write_timeout);
+    auto [ec, written] =
+        co_await boost::beast::http::async_write(stream_, response, asio::as_tuple(asio::use_awaitable));
+    bytes_ += written;
+    head_sent_at_ = std::chrono::steady_clock::now();
+}
+
+awaitable<bool> event_stream::open() {
+    status_ = 200;
+    // X-Accel-Buffering: nginx-style proxies would otherwise hold events back in a buffer.
+    auto ok = co_await write(
+        "HTTP/1.1 200 OK\r\n"
+        "Content-Type: text/event-stream\r\n"
+        "Cache-Control: no-cache\r\n"
+        "X-Accel-Buffering: no\r\n"
+        "Connection: close\r\n\r\n");
+    head_sent_at_ = std::chrono::steady_clock::now();
+    co_return ok;
+}
+
+awaitable<bool> event_stream::send(std::string_view event, std::string_view data) {
+    std::string text;
+    text.reserve(event.size() + data.size() + 16);
+    text.append("event: ").append(event).append("\ndata: ").append(data).append("\n\n");
+    auto ok = co_await write(std::move(text));
+    co_return ok;
+}
+
+awaitable<bool> event_stream::keep_alive() {
+    auto ok = co_await write(": keep-alive\n\n");
+    co_return ok;
+}
+
+awaitable<bool> event_stream::write(std::string text) {
+    stream_.expires_after(write_timeout);
+    auto [ec, written] = co_await asio::async_write(stream_, asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+    bytes_ += written;
+    co_return !ec;
+}
+
+}  // namespace chimera::service

@@ -1,0 +1,145 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json_fwd.hpp>
+
+#include "chimera/runs/run_pipeline.hpp"
+#include "chimera/store/run_store.hpp"
+#include "chimera/store/sweep_store.hpp"
+
+namespace chimera::service {
+
+class run_artifacts;
+
+enum class cancel_outcome { cancelled, cancelling, already_finished, not_found };
+
+struct scheduler_settings {
+    std::size_t workers = 2;
+    std::size_t capacity = 1000;  ///< queued runs beyond which submissions are refused
+    std::chrono::milliseconds lease{30'000};
+    std::int64_t max_attempts = 3;
+    std::string owner;  ///< this process, as recorded on the runs it claims
+    /// This process alone uses the store (it holds the state directory's lock), so at
+    /// start every `running` row is an orphan to recover at once, not after its lease.
+    bool sole_owner = false;
+};
+
+enum class submit_status { accepted, replayed, idempotency_conflict, queue_full, draining };
+
+struct submit_result {
+    submit_status status = submit_status::accepted;
+    std::optional<stored_run> run;  ///< the run accepted or replayed
+};
+
+struct sweep_submit_result {
+    submit_status status = submit_status::accepted;  ///< accepted, queue_full or draining
+    std::optional<stored_sweep> sweep;               ///< the sweep accepted
+};
+
+/// Executes the runs of the durable store, at most `workers` at once, oldest first;
+/// a sweep's runs one at a time with nothing beside them (the store's claim decides).
+/// Claims each run with a lease it renews while the run executes, so a run whose
+/// process died is taken up again (by recovery here or by another replica) and one
+/// that a replica lost is never completed twice. Owned by and used on the io thread.
+class run_scheduler {
+public:
+    run_scheduler(boost::asio::any_io_executor executor,
+                  run_store& store,
+                  sweep_store& sweeps,
+                  const run_artifacts& artifacts,
+                  run_pipeline_services services,
+                  scheduler_settings settings);
+    ~run_scheduler();
+    run_scheduler(const run_scheduler&) = delete;
+    run_scheduler& operator=(const run_scheduler&) = delete;
+
+    /// Commits a run to the store unless the queue is full or the service is draining.
+    /// A known idempotency key replays its run, or conflicts when the request differs.
+    [[nodiscard]] submit_result submit(const run_submission& submission);
+
+    /// Commits a sweep with all its runs unless they do not fit in the queue or the
+    /// service is draining.
+    [[nodiscard]] sweep_submit_result submit_sweep(const sweep_submission& submission);
+
+    /// A client's wait before retrying a refused submission: the queue's drain time
+    /// at the mean run duration seen so far.
+    [[nodiscard]] std::chrono::seconds retry_after() const;
+
+    /// Recovers runs abandoned by a dead process, then starts the workers.
+    void start();
+
+    /// A queued run is cancelled at once; a running one has its backend stream closed
+    /// and ends cancelled shortly after.
+    cancel_outcome cancel(std::string_view id);
+
+    /// Cancels a sweep's queued runs at once and stops its running one; the sweep turns
+    /// `cancelled` when that run has unwound.
+    sweep_cancellation cancel_sweep(std::string_view id);
+
+    /// The live document of a run executing in this process, else nullptr.
+    [[nodiscard]] const core::run_document* live(std::string_view id) const;
+
+    /// The live document of a run executing here, else the store's.
+    [[nodiscard]] std::optional<nlohmann::json> document_json(std::string_view id);
+    /// `GET /runs/{id}`: the same as JSON text.
+    [[nodiscard]] std::optional<std::string> document_text(std::string_view id);
+
+    /// Takes no new runs; lets running runs finish for up to `timeout`, then stops them
+    /// and hands them back to the queue; calls `on_drained` once every worker has exited.
+    void drain(std::chrono::milliseconds timeout, std::function<void()> on_drained);
+    [[nodiscard]] bool draining() const { return draining_; }
+
+    [[nodiscard]] std::size_t queued() const { return queued_; }
+    [[nodiscard]] std::size_t capacity() const { return settings_.capacity; }
+    [[nodiscard]] std::size_t running() const { return live_runs_.size(); }
+
+private:
+    struct live_run;
+    class wakeup_channel;
+
+    awaitable<void> work();
+    awaitable<void> execute(stored_run claimed);
+    awaitable<void> keep_leases();
+    void renew_leases();
+    void recover();
+    void finish(live_run& live, std::string report);
+    void record_completion(const core::run_document& run, std::string report);
+    void publish_ending(std::string_view id);
+    void publish_requeued(const core::run_document& run);
+    void wake_worker();
+    void wake_after_cooldown();
+    void publish_gauges() const;
+    void worker_exited();
+    void stop_running_runs();
+    [[nodiscard]] core::wall_time lease_deadline() const;
+
+    run_store& store_;
+    sweep_store& sweeps_;
+    const run_artifacts& artifacts_;
+    run_pipeline_services services_;
+    scheduler_settings settings_;
+    std::unique_ptr<wakeup_channel> wakeup_;
+    boost::asio::steady_timer lease_timer_;
+    boost::asio::steady_timer drain_timer_;
+    boost::asio::steady_timer cooldown_timer_;
+    std::map<std::string, std::unique_ptr<live_run>, std::less<>> live_runs_;
+    std::function<void()> on_drained_;
+    std::size_t active_workers_ = 0;
+    bool draining_ = false;
+    std::size_t queued_ = 0;
+    double mean_run_seconds_ = 1.0;
+    std::size_t finished_ = 0;
+};
+
+}  // namespace chimera::service

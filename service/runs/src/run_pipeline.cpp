@@ -1,0 +1,248 @@
+#include "chimera/runs/run_pipeline.hpp"
+
+#include <chrono>
+#include <optional>
+#include <random>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "chimera/backend/ollama_streaming_call.hpp"
+#include "chimera/backend/run_cancellation.hpp"
+#include "chimera/core/llm/generate_request.hpp"
+#include "chimera/core/llm/prompts.hpp"
+#include "chimera/core/run/data_summary.hpp"
+#include "chimera/core/run/report_renderer.hpp"
+#include "chimera/core/run/run_failure.hpp"
+#include "chimera/runs/data_root.hpp"
+#include "chimera/runs/run_event_messages.hpp"
+#include "chimera/runs/run_events.hpp"
+#include "chimera/telemetry/log.hpp"
+#include "chimera/telemetry/service_metrics.hpp"
+
+namespace chimera::service {
+namespace asio = boost::asio;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(steady::time_point start) { return std::chrono::duration<double>(steady::now() - start).count(); }
+
+double unit_random() {
+    thread_local std::mt19937_64 generator{std::random_device{}()};
+    return std::uniform_real_distribution<double>{0.0, 1.0}(generator);
+}
+
+void enter_stage(const run_pipeline_services& services, core::run_document& run, core::run_stage stage) {
+    run.stage = stage;
+    log_run_event(log_level::info, run.id, core::to_string(stage), "stage started");
+    if (services.events != nullptr) publish_status(*services.events, run);
+}
+
+/// Records a read's inter-token gaps, and sends its text to whoever watches the run
+/// (a map lookup when nobody does).
+token_sink token_observer(run_pipeline_services& services,
+                          const core::run_document& run,
+                          core::call_stage stage,
+                          gap_histogram inter_token) {
+    return [&services, &run, stage, inter_token](const token_batch& batch) mutable {
+        inter_token.observe(batch.gap_seconds, batch.count);
+        if (services.events != nullptr && services.events->watched(run.id)) {
+            publish_tokens(*services.events, run.id, stage, batch.text);
+        }
+    };
+}
+
+void throw_if_cancelled(const run_cancellation& cancellation) {
+    if (cancellation.cancelled()) {
+        throw core::run_failure("cancelled", "the run was cancelled", core::llm_outcome::cancelled);
+    }
+}
+
+/// Runs on the blocking pool, opening the directory included. A plain coroutine function,
+/// not a capturing lambda: GCC 12 double-destroys captures of coroutine lambdas handed to co_spawn.
+/// `chimera serve` opens data_dir beneath its data root again, so that nothing changed on disk
+/// since the request can lead the run outside; `chimera run` (no roots) trusts its own --data-dir.
+awaitable<core::ingest_result> ingest_blocking(const data_root* roots,
+                                               std::filesystem::path data_dir,
+                                               core::ingest_limits limits) {
+    const auto dir = roots != nullptr ? roots->open(data_dir) : core::confined_directory::open(data_dir);
+    auto ingest = core::ingest_directory(dir, limits);
+    // Here, not on the io thread: in a burst of runs, results wait there for it in hundreds.
+    core::keep_summary_metrics(ingest);
+    co_return ingest;
+}
+
+awaitable<core::ingest_result> ingest_off_thread(const run_pipeline_services& services,
+                                                 std::filesystem::path data_dir) {
+    try {
+        auto ingest = co_await asio::co_spawn(services.blocking,
+                                              ingest_blocking(services.roots, std::move(data_dir), services.limits),
+                                              asio::use_awaitable);
+        co_return ingest;
+    } catch (const std::filesystem::filesystem_error& e) {
+        throw core::run_failure("ingest_failed", std::string{"cannot read the data directory: "} + e.what());
+    }
+}
+
+/// Waits out a retry back-off; cancellation cuts it short.
+awaitable<void> back_off(run_cancellation& cancellation, std::chrono::milliseconds delay) {
+    asio::steady_timer timer{co_await asio::this_coro::executor, delay};
+    cancellation.attach(&timer);
+    // The error is always operation_aborted or none: cancellation is checked just below.
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    cancellation.attach(static_cast<asio::steady_timer*>(nullptr));
+    throw_if_cancelled(cancellation);
+}
+
+struct call_request {
+    core::call_stage stage;
+    std::string body;
+};
+
+/// One LLM call with its retries, recorded in the run document and in the metrics.
+/// Only failures where the backend can't have started are retried (core::run_failure::retryable).
+/// Takes the call by value so that its body, the prompt, is freed when the call ends
+/// rather than with the run.
+awaitable<std::string> llm_call(run_pipeline_services& services,
+                                core::run_document& run,
+                                backend_connection& connection,
+                                run_cancellation& cancellation,
+                                call_request call) {
+    generate_call_context context{
+        services.pool, services.backend, &cancellation,
+        token_observer(services, run, call.stage, services.metrics.inter_token_latency(run.model, call.stage))};
+    for (int attempt = 1;; ++attempt) {
+        std::optional<core::run_failure> failure;
+        services.metrics.add_backend_requests_in_flight(1);
+        try {
+            auto result = co_await stream_generate(context, connection, call.body);
+            services.metrics.add_backend_requests_in_flight(-1);
+            auto metrics = core::make_call_metrics(call.stage, result.timings, result.stats);
+            metrics.attempts = attempt;
+            services.metrics.observe_call(run.model, metrics);
+            services.metrics.observe_call_outcome(run.model, call.stage, core::llm_outcome::ok);
+            run.calls.push_back(std::move(metrics));
+            co_return std::move(result.text);
+        } catch (const core::run_failure& e) {
+            failure = e;
+        }
+        services.metrics.add_backend_requests_in_flight(-1);
+        services.metrics.observe_call_outcome(run.model, call.stage, failure->outcome());
+        if (!failure->retryable() || attempt >= services.backend.max_call_attempts || cancellation.cancelled()) {
+            const auto suffix = attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : std::string{};
+            throw core::run_failure(failure->type(), failure->what() + suffix, failure->outcome());
+        }
+        log_run_event(log_level::info, run.id, core::to_string(call.stage),
+                      "call attempt " + std::to_string(attempt) + " failed, retrying: " + failure->what());
+        services.metrics.observe_call_retry(run.model, call.stage);
+        co_await back_off(cancellation, services.backend.backoff.delay_before(attempt + 1, unit_random()));
+    }
+}
+
+awaitable<core::ingest_result> ingest_stage(run_pipeline_services& services,
+                                            core::run_document& run,
+                                            std::filesystem::path data_dir) {
+    enter_stage(services, run, core::run_stage::ingest);
+    const auto start = steady::now();
+    auto ingest = co_await ingest_off_thread(services, std::move(data_dir));
+    run.timings.ingest_seconds = seconds_since(start);
+    services.metrics.observe_run_stage(core::run_stage::ingest, *run.timings.ingest_seconds);
+    services.metrics.observe_ingest(ingest);
+    co_return ingest;
+}
+
+awaitable<std::string> run_stages(run_pipeline_services& services,
+                                  core::run_document& run,
+                                  std::filesystem::path data_dir,
+                                  run_cancellation& cancellation) {
+    run.ingest = co_await ingest_stage(services, run, std::move(data_dir));
+    if (run.ingest->limit_exceeded) {
+        throw core::run_failure("ingest_limit_exceeded",
+                                "data_dir '" + run.data_dir + "': " + *run.ingest->limit_exceeded);
+    }
+    if (run.ingest->files == 0) {
+        throw core::run_failure("no_benchmark_files", "no readable .csv, .json or .md file under data_dir '" +
+                                                          run.data_dir + "': there is nothing to analyse");
+    }
+    throw_if_cancelled(cancellation);
+    const auto summary = core::render_data_summary(*run.ingest);
+
+    backend_connection connection;  // both calls share it: one keep-alive connection per run
+    enter_stage(services, run, core::run_stage::analysis);
+    auto stage_start = steady::now();
+    call_request analysis_call{core::call_stage::analysis,
+                               core::make_generate_body(run.model, core::build_analysis_prompt(summary), run.options)};
+    const auto analysis_text = co_await llm_call(services, run, connection, cancellation, std::move(analysis_call));
+    run.parsed_analysis = core::parse_analysis(analysis_text);
+    run.timings.analysis_seconds = seconds_since(stage_start);
+    services.metrics.observe_run_stage(core::run_stage::analysis, *run.timings.analysis_seconds);
+
+    enter_stage(services, run, core::run_stage::report);
+    stage_start = steady::now();
+    call_request report_call{
+        core::call_stage::report,
+        core::make_generate_body(run.model, core::build_report_prompt(*run.parsed_analysis, summary), run.options)};
+    auto report_text = co_await llm_call(services, run, connection, cancellation, std::move(report_call));
+    run.timings.report_seconds = seconds_since(stage_start);
+    services.metrics.observe_run_stage(core::run_stage::report, *run.timings.report_seconds);
+    services.pool.release(std::move(connection));
+    co_return report_text;
+}
+
+/// A failed or cancelled run keeps the stage it ended in: the line says where it broke.
+void log_run_end(const core::run_document& run) {
+    const auto status = core::to_string(run.status);
+    const auto stage = core::to_string(run.stage);
+    const double seconds = run.timings.total_seconds.value_or(0.0);
+    if (!run.error) {
+        log_event(log_level::info, "run succeeded",
+                  {{"run_id", run.id}, {"stage", stage}, {"status", status}, {"total_seconds", seconds}});
+        return;
+    }
+    log_event(log_level::warn, "run " + std::string{status} + ": " + run.error->detail,
+              {{"run_id", run.id},
+               {"stage", stage},
+               {"status", status},
+               {"error_type", run.error->type},
+               {"total_seconds", seconds}});
+}
+
+void record_failure(core::run_document& run, const core::run_failure& failure) {
+    run.status = failure.type() == "cancelled" ? core::run_status::cancelled : core::run_status::failed;
+    run.error = core::run_error{failure.type(), failure.what()};
+}
+
+}  // namespace
+
+awaitable<std::string> execute_run(run_pipeline_services services,
+                                   core::run_document& run,
+                                   std::filesystem::path data_dir,
+                                   run_cancellation& cancellation) {
+    const auto start = steady::now();
+    run.status = core::run_status::running;
+    run.started_at = std::chrono::system_clock::now();
+    std::string report_text;
+    try {
+        report_text = co_await run_stages(services, run, std::move(data_dir), cancellation);
+        run.stage = core::run_stage::done;
+        run.status = core::run_status::succeeded;
+    } catch (const core::run_failure& failure) {
+        record_failure(run, failure);
+    } catch (const std::exception& e) {
+        run.status = core::run_status::failed;
+        run.error = core::run_error{"internal_error", e.what()};
+    }
+    run.finished_at = std::chrono::system_clock::now();
+    run.timings.total_seconds = seconds_since(start);
+    auto report = run.status == core::run_status::succeeded ? core::render_report(run, report_text) : std::string{};
+    log_run_end(run);
+    services.metrics.observe_run_total(*run.timings.total_seconds);
+    services.metrics.observe_run_finished(run.status);
+    co_return report;
+}
+
+}  // namespace chimera::service

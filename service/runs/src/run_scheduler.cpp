@@ -1,0 +1,403 @@
+#include "chimera/runs/run_scheduler.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "chimera/backend/run_cancellation.hpp"
+#include "chimera/core/run/agent_report_renderer.hpp"
+#include "chimera/runs/data_root.hpp"
+#include "chimera/runs/run_artifacts.hpp"
+#include "chimera/runs/run_event_messages.hpp"
+#include "chimera/runs/run_events.hpp"
+#include "chimera/store/stored_run_document.hpp"
+#include "chimera/telemetry/log.hpp"
+#include "chimera/telemetry/service_metrics.hpp"
+
+namespace chimera::service {
+namespace asio = boost::asio;
+
+struct run_scheduler::live_run {
+    core::run_document run;
+    run_cancellation cancellation;
+    bool hand_back = false;   ///< stopped by a drain: back to the queue, not completed
+    bool claim_lost = false;  ///< the lease went to someone else: the result is not ours to record
+};
+
+/// Wakes idle workers when runs arrive. A signal sent while every worker is busy
+/// stays buffered (up to one per worker); a worker always looks at the store before
+/// it waits, so no arrival is missed.
+class run_scheduler::wakeup_channel : public asio::experimental::channel<void(boost::system::error_code)> {
+    using asio::experimental::channel<void(boost::system::error_code)>::channel;
+};
+
+namespace {
+
+core::wall_time now() { return std::chrono::system_clock::now(); }
+
+std::string dump(const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void fail_before_start(core::run_document& run, std::string type, std::string detail) {
+    run.status = core::run_status::failed;
+    run.stage = core::run_stage::ingest;
+    run.started_at = now();
+    run.finished_at = run.started_at;
+    run.error = core::run_error{std::move(type), std::move(detail)};
+}
+
+core::run_document starting_document(const stored_run& claimed) {
+    try {
+        return document_from_request(claimed);
+    } catch (const store_error& e) {
+        core::run_document run;
+        run.id = claimed.id;
+        run.model = claimed.model;
+        run.created_at = claimed.created_at;
+        run.attempt = claimed.attempt;
+        fail_before_start(run, "invalid_stored_request", e.what());
+        return run;
+    }
+}
+
+/// The data_dir is resolved beneath the roots again at start: the run may have waited
+/// in the queue through a restart with other roots, or the tree changed since.
+std::optional<std::filesystem::path> resolve_data_dir(const data_root* roots, core::run_document& run) {
+    if (run.status == core::run_status::failed) return std::nullopt;
+    if (roots == nullptr) return std::filesystem::path{run.data_dir};
+    auto resolved = roots->resolve(run.data_dir);
+    if (auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
+        fail_before_start(run, "data_dir_refused", std::move(refusal->detail));
+        return std::nullopt;
+    }
+    return std::get<std::filesystem::path>(std::move(resolved));
+}
+
+}  // namespace
+
+run_scheduler::run_scheduler(asio::any_io_executor executor,
+                             run_store& store,
+                             sweep_store& sweeps,
+                             const run_artifacts& artifacts,
+                             run_pipeline_services services,
+                             scheduler_settings settings)
+    : store_(store),
+      sweeps_(sweeps),
+      artifacts_(artifacts),
+      services_(services),
+      settings_(std::move(settings)),
+      wakeup_(std::make_unique<wakeup_channel>(executor, std::max<std::size_t>(settings_.workers, 1))),
+      lease_timer_(executor),
+      drain_timer_(executor),
+      cooldown_timer_(executor) {
+    settings_.workers = std::max<std::size_t>(settings_.workers, 1);
+}
+
+run_scheduler::~run_scheduler() = default;
+
+submit_result run_scheduler::submit(const run_submission& submission) {
+    if (submission.idempotency_key) {
+        if (auto existing = store_.find_by_idempotency_key(*submission.idempotency_key)) {
+            const bool same = existing->request == submission.request && existing->model == submission.model;
+            return {same ? submit_status::replayed : submit_status::idempotency_conflict, std::move(existing)};
+        }
+    }
+    if (draining_) return {submit_status::draining, std::nullopt};
+    if (queued_ >= settings_.capacity) return {submit_status::queue_full, std::nullopt};
+    auto run = store_.submit(submission);
+    ++queued_;
+    publish_gauges();
+    wake_worker();
+    return {submit_status::accepted, std::move(run)};
+}
+
+sweep_submit_result run_scheduler::submit_sweep(const sweep_submission& submission) {
+    if (draining_) return {submit_status::draining, std::nullopt};
+    if (queued_ + submission.runs.size() > settings_.capacity) return {submit_status::queue_full, std::nullopt};
+    auto sweep = sweeps_.submit_sweep(submission);
+    queued_ += submission.runs.size();
+    publish_gauges();
+    wake_worker();
+    return {submit_status::accepted, std::move(sweep)};
+}
+
+std::chrono::seconds run_scheduler::retry_after() const {
+    const double drain = static_cast<double>(queued_) / static_cast<double>(settings_.workers) * mean_run_seconds_;
+    return std::chrono::seconds{std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(drain)))};
+}
+
+void run_scheduler::start() {
+    recover();
+    for (std::size_t i = 0; i < settings_.workers; ++i) {
+        ++active_workers_;
+        asio::co_spawn(wakeup_->get_executor(), work(), [this](const std::exception_ptr& failure) {
+            if (failure) {
+                spdlog::critical("a run worker stopped unexpectedly");
+            }
+            worker_exited();
+        });
+    }
+    asio::co_spawn(lease_timer_.get_executor(), keep_leases(), [](const std::exception_ptr& failure) {
+        if (failure) {
+            spdlog::critical("the lease keeper stopped unexpectedly: running runs may be taken up twice");
+        }
+    });
+}
+
+cancel_outcome run_scheduler::cancel(std::string_view id) {
+    if (const auto it = live_runs_.find(id); it != live_runs_.end()) {
+        log_run_event(log_level::info, id, core::to_string(it->second->run.stage), "cancelling the running run");
+        it->second->cancellation.cancel();
+        return cancel_outcome::cancelling;
+    }
+    if (store_.cancel_queued(id, now())) {
+        log_run_event(log_level::info, id, "queued", "run cancelled before it started");
+        queued_ = queued_ > 0 ? queued_ - 1 : 0;
+        services_.metrics.observe_run_finished(core::run_status::cancelled);
+        publish_gauges();
+        publish_ending(id);
+        return cancel_outcome::cancelled;
+    }
+    if (store_.request_cancel(id)) {
+        return cancel_outcome::cancelling;  // running in another process: it sees the request at its next renewal
+    }
+    return store_.find(id) ? cancel_outcome::already_finished : cancel_outcome::not_found;
+}
+
+sweep_cancellation run_scheduler::cancel_sweep(std::string_view id) {
+    auto cancellation = sweeps_.cancel_sweep(id, now());
+    if (cancellation.queued_cancelled > 0) {
+        log_event(log_level::info, "sweep cancelled; its queued runs will not start",
+                  {{"sweep_id", id}, {"runs_cancelled", static_cast<std::int64_t>(cancellation.queued_cancelled)}});
+        queued_ -= std::min(queued_, cancellation.queued_cancelled);
+        for (std::size_t i = 0; i < cancellation.queued_cancelled; ++i) {
+            services_.metrics.observe_run_finished(core::run_status::cancelled);
+        }
+        publish_gauges();
+    }
+    for (const auto& run : cancellation.running) cancel(run);
+    wake_worker();  // the head of the queue changed
+    return cancellation;
+}
+
+const core::run_document* run_scheduler::live(std::string_view id) const {
+    const auto it = live_runs_.find(id);
+    return it == live_runs_.end() ? nullptr : &it->second->run;
+}
+
+std::optional<nlohmann::json> run_scheduler::document_json(std::string_view id) {
+    if (const auto* running = live(id)) return core::to_json(*running);
+    if (auto stored = store_.find(id)) return stored_run_json(*stored);
+    return std::nullopt;
+}
+
+std::optional<std::string> run_scheduler::document_text(std::string_view id) {
+    if (const auto* running = live(id)) return dump(core::to_json(*running));
+    if (auto stored = store_.find(id)) return stored_run_text(*stored);
+    return std::nullopt;
+}
+
+void run_scheduler::drain(std::chrono::milliseconds timeout, std::function<void()> on_drained) {
+    draining_ = true;
+    on_drained_ = std::move(on_drained);
+    wakeup_->close();  // idle workers exit; busy ones exit after their run
+    drain_timer_.expires_after(timeout);
+    drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) stop_running_runs();
+    });
+    if (active_workers_ == 0) worker_exited();
+}
+
+void run_scheduler::stop_running_runs() {
+    for (auto& [id, live] : live_runs_) {
+        log_run_event(log_level::warn, id, core::to_string(live->run.stage),
+                      "still running at the end of the drain timeout; handing it back to the queue");
+        live->hand_back = true;
+        live->cancellation.cancel();
+    }
+}
+
+void run_scheduler::worker_exited() {
+    if (active_workers_ > 0) --active_workers_;
+    if (active_workers_ == 0 && draining_) {
+        drain_timer_.cancel();
+        lease_timer_.cancel();
+        cooldown_timer_.cancel();
+        if (on_drained_) std::exchange(on_drained_, nullptr)();
+    }
+}
+
+/// Wakes one idle worker; a worker that claims a run passes the signal on (see execute).
+/// Waking every worker cost each of them a claim and a cool-down query per arrival:
+/// with 1,000 workers, 1,000 POSTs made two million store queries.
+void run_scheduler::wake_worker() { wakeup_->try_send(boost::system::error_code{}); }
+
+/// Idle workers wait for a signal; a sweep's cool-down ending is one nobody else sends.
+void run_scheduler::wake_after_cooldown() {
+    std::optional<core::wall_time> until;
+    try {
+        until = store_.cooldown_until();
+    } catch (const store_error& e) {
+        spdlog::error("cannot read the cool-down of the next sweep run: {}", e.what());
+    }
+    if (!until || *until <= now()) return;
+    cooldown_timer_.expires_after(std::chrono::ceil<std::chrono::milliseconds>(*until - now()));
+    cooldown_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) wake_worker();
+    });
+}
+
+void run_scheduler::publish_gauges() const {
+    services_.metrics.set_runs_queued(queued_);
+    services_.metrics.set_runs_running(live_runs_.size());
+}
+
+core::wall_time run_scheduler::lease_deadline() const { return now() + settings_.lease; }
+
+awaitable<void> run_scheduler::work() {
+    while (!draining_) {
+        std::optional<stored_run> claimed;
+        try {
+            claimed = store_.claim_next(settings_.owner, lease_deadline(), now());
+        } catch (const store_error& e) {
+            spdlog::error("cannot take the next run from the store: {}", e.what());
+        }
+        if (claimed) {
+            co_await execute(std::move(*claimed));
+            continue;
+        }
+        wake_after_cooldown();
+        auto [ec] = co_await wakeup_->async_receive(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+    }
+}
+
+awaitable<void> run_scheduler::execute(stored_run claimed) {
+    queued_ = queued_ > 0 ? queued_ - 1 : 0;
+    // The next run may be claimable too: the chain of wake-ups stops at the first worker
+    // that finds none, so an arrival or an ending costs one failed claim, not one per worker.
+    if (queued_ > 0) wake_worker();
+    auto owned = std::make_unique<live_run>(live_run{starting_document(claimed), {}, false, false});
+    live_run& live = *owned;
+    live_runs_.emplace(claimed.id, std::move(owned));
+    publish_gauges();
+    const auto data_dir = resolve_data_dir(services_.roots, live.run);
+    std::string report;
+    if (data_dir) {
+        report = co_await execute_run(services_, live.run, *data_dir, live.cancellation);
+    }
+    finish(live, std::move(report));
+}
+
+void run_scheduler::finish(live_run& live, std::string report) {
+    const std::string id = live.run.id;
+    ++finished_;
+    const double seconds = live.run.timings.total_seconds.value_or(0);
+    mean_run_seconds_ += (seconds - mean_run_seconds_) / static_cast<double>(finished_);
+    try {
+        if (live.claim_lost) {
+            log_run_event(log_level::warn, id, core::to_string(live.run.stage),
+                          "attempt " + std::to_string(live.run.attempt) + " lost its lease; its result is discarded");
+        } else if (live.hand_back && live.run.status == core::run_status::cancelled) {
+            queued_ += store_.release(id, live.run.attempt) ? 1 : 0;
+            publish_requeued(live.run);
+        } else {
+            record_completion(live.run, std::move(report));
+        }
+    } catch (const store_error& e) {
+        log_run_event(log_level::error, id, core::to_string(live.run.stage),
+                      std::string{"the run ended but could not be recorded: "} + e.what());
+    }
+    live_runs_.erase(id);
+    publish_gauges();
+    wake_worker();  // runs that waited for this one to end (a sweep's, or others behind one)
+}
+
+void run_scheduler::record_completion(const core::run_document& run, std::string report) {
+    const auto document = core::to_json(run);
+    auto agent_report = core::render_agent_report(run);
+    const run_completion completion{
+        run.id,         run.attempt, run.status,  run.error, run.finished_at.value_or(now()),
+        dump(document), report,      agent_report};
+    if (!store_.complete(completion)) {
+        log_run_event(log_level::warn, run.id, core::to_string(run.stage),
+                      "attempt " + std::to_string(run.attempt) + " was fenced out; another attempt holds the run");
+        return;
+    }
+    if (services_.events != nullptr) publish_document(*services_.events, run.id, document);
+    try {
+        artifacts_.write(run, report, agent_report);
+    } catch (const std::filesystem::filesystem_error& e) {
+        log_run_event(log_level::error, run.id, core::to_string(run.stage),
+                      std::string{"recorded, but its files could not be written to the state directory: "} + e.what());
+    }
+}
+
+void run_scheduler::publish_ending(std::string_view id) {
+    if (services_.events == nullptr || !services_.events->watched(id)) return;
+    if (auto document = document_json(id)) publish_document(*services_.events, id, *document);
+}
+
+void run_scheduler::publish_requeued(const core::run_document& run) {
+    if (services_.events == nullptr) return;
+    auto requeued = run;
+    requeued.status = core::run_status::queued;
+    requeued.stage = core::run_stage::queued;
+    publish_status(*services_.events, requeued);
+}
+
+awaitable<void> run_scheduler::keep_leases() {
+    for (;;) {
+        lease_timer_.expires_after(settings_.lease / 3);
+        auto [ec] = co_await lease_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        renew_leases();
+        recover();
+        wake_worker();  // runs another replica queued, or recovery put back
+    }
+}
+
+void run_scheduler::renew_leases() {
+    for (auto& [id, live] : live_runs_) {
+        try {
+            const auto status = store_.renew_lease(id, live->run.attempt, lease_deadline());
+            if (status == lease_status::lost) {
+                live->claim_lost = true;
+            }
+            if (status != lease_status::held) {
+                live->cancellation.cancel();
+            }
+        } catch (const store_error& e) {
+            log_run_event(log_level::error, id, core::to_string(live->run.stage),
+                          std::string{"cannot renew its lease: "} + e.what());
+        }
+    }
+}
+
+void run_scheduler::recover() {
+    try {
+        // A sole owner of the store knows every running row it did not claim itself is
+        // an orphan of a dead process: no need to wait for the leases to run out.
+        const auto expired_before = settings_.sole_owner && live_runs_.empty() ? core::wall_time::max() : now();
+        const auto counts = store_.recover_expired(expired_before, settings_.max_attempts);
+        if (counts.requeued + counts.failed + counts.cancelled > 0) {
+            spdlog::warn(
+                "recovered runs of a stopped process: {} queued again, {} failed (no attempt left), {} cancelled",
+                counts.requeued, counts.failed, counts.cancelled);
+            services_.metrics.observe_runs_recovered(counts.requeued);
+        }
+        queued_ = store_.count_queued();
+        publish_gauges();
+    } catch (const store_error& e) {
+        spdlog::error("cannot recover abandoned runs: {}", e.what());
+    }
+}
+
+}  // namespace chimera::service

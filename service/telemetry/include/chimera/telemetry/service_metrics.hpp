@@ -1,0 +1,63 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "chimera/core/ingest/benchmark_ingest.hpp"
+#include "chimera/core/llm/call_metrics.hpp"
+#include "chimera/core/llm/llm_outcome.hpp"
+#include "chimera/core/run/run_document.hpp"
+#include "chimera/telemetry/gap_histogram.hpp"
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace chimera::service {
+
+/// All Prometheus families of the service, created once at start-up.
+/// Thread-safe: prometheus-cpp metrics may be updated from any thread.
+class service_metrics {
+public:
+    service_metrics();
+    ~service_metrics();
+    service_metrics(const service_metrics&) = delete;
+    service_metrics& operator=(const service_metrics&) = delete;
+
+    /// The inter-token latency histogram of one (model, stage): look it up once per
+    /// call, then observe every gap without a label lookup.
+    [[nodiscard]] gap_histogram inter_token_latency(std::string_view model, core::call_stage stage);
+
+    void observe_call(std::string_view model, const core::call_metrics& call);
+    void observe_call_outcome(std::string_view model, core::call_stage stage, core::llm_outcome outcome);
+    void observe_call_retry(std::string_view model, core::call_stage stage);
+    void observe_run_finished(core::run_status status);
+    void observe_run_stage(core::run_stage stage, double seconds);
+    void observe_run_total(double seconds);
+    void observe_ingest(const core::ingest_result& ingest);
+    void observe_http_request(std::string_view route, unsigned code, double seconds);
+    void set_runs_queued(std::size_t count);
+    void set_runs_running(std::size_t count);
+    void observe_runs_recovered(std::size_t count);
+    void observe_backend_connection_opened();
+    void observe_backend_connection_reused();
+    void add_backend_requests_in_flight(double delta);
+    void add_event_streams_open(double delta);
+    void set_backend_up(bool up);
+
+    /// The exposition text (format 0.0.4) for `GET /metrics`.
+    [[nodiscard]] std::string serialize() const;
+
+private:
+    struct families;
+    std::shared_ptr<prometheus::Registry> registry_;
+    std::unique_ptr<families> f_;
+};
+
+}  // namespace chimera::service

@@ -1,0 +1,93 @@
+// The ingest stage of a run: limits and confinement end the run with a typed error,
+// before any backend call (the backend here points at nothing).
+#include <fstream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include "chimera/backend/backend_connection_pool.hpp"
+#include "chimera/backend/run_cancellation.hpp"
+#include "chimera/runs/data_root.hpp"
+#include "chimera/runs/run_pipeline.hpp"
+#include "chimera/telemetry/service_metrics.hpp"
+#include "service_test_support.hpp"
+
+namespace chimera::service {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+class run_pipeline_ingest : public testing::Test {
+protected:
+    run_pipeline_ingest() {
+        fs::create_directories(tmp_.path() / "root" / "bench");
+        for (const auto* name : {"a.md", "b.md", "c.md"})
+            std::ofstream(tmp_.path() / "root" / "bench" / name) << "# h\n";
+    }
+
+    [[nodiscard]] fs::path tmp_path() const { return tmp_.path(); }
+    [[nodiscard]] fs::path root_dir() const { return tmp_.path() / "root"; }
+
+    core::run_document execute(const core::ingest_limits& limits, const data_root* roots, fs::path data_dir) {
+        core::run_document run;
+        run.id = "run-1";
+        run.model = "m";
+        run.data_dir = "bench";
+        const run_pipeline_services services{pool_, backend_, blocking_, metrics_, limits, roots};
+        auto done =
+            asio::co_spawn(io_, execute_run(services, run, std::move(data_dir), cancellation_), asio::use_future);
+        io_.run();
+        done.get();
+        return run;
+    }
+
+private:
+    test::temp_dir tmp_;
+    asio::io_context io_{1};
+    asio::thread_pool blocking_{2};
+    service_metrics metrics_;
+    backend_settings backend_;
+    backend_connection_pool pool_{io_.get_executor(), backend_, metrics_};
+    run_cancellation cancellation_;
+};
+
+TEST_F(run_pipeline_ingest, a_run_over_the_file_limit_fails_as_ingest_limit_exceeded) {
+    core::ingest_limits limits;
+    limits.max_files = 2;
+    const auto run = execute(limits, nullptr, root_dir() / "bench");
+    EXPECT_EQ(run.status, core::run_status::failed);
+    ASSERT_TRUE(run.error);
+    EXPECT_EQ(run.error->type, "ingest_limit_exceeded");
+    EXPECT_EQ(run.error->detail,
+              "data_dir 'bench': data_dir holds more than 2 benchmark files, the per-run file limit");
+    EXPECT_TRUE(run.calls.empty()) << "no backend call after a failed ingest";
+    ASSERT_TRUE(run.ingest);
+    EXPECT_EQ(run.ingest->files, 2U) << "the run document shows what was read up to the limit";
+}
+
+TEST_F(run_pipeline_ingest, a_run_over_the_byte_limit_fails_as_ingest_limit_exceeded) {
+    core::ingest_limits limits;
+    limits.max_run_bytes = 8;
+    const auto run = execute(limits, nullptr, root_dir() / "bench");
+    ASSERT_TRUE(run.error);
+    EXPECT_EQ(run.error->type, "ingest_limit_exceeded");
+}
+
+TEST_F(run_pipeline_ingest, the_data_dir_is_opened_again_beneath_its_root) {
+    const data_root roots{{root_dir()}};
+    const auto resolved = std::get<fs::path>(roots.resolve("bench"));
+    // Swapped for a link out of the root after the request was accepted: the run reads nothing.
+    fs::rename(root_dir() / "bench", tmp_path() / "moved");
+    fs::create_directory_symlink(tmp_path() / "moved", root_dir() / "bench");
+    const auto run = execute({}, &roots, resolved);
+    ASSERT_TRUE(run.error);
+    EXPECT_EQ(run.error->type, "ingest_failed");
+    EXPECT_FALSE(run.ingest);
+}
+
+}  // namespace
+}  // namespace chimera::service

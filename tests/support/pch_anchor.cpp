@@ -1,0 +1,1 @@
+// Compiles the precompiled headers shared by the test targets (tests/CMakeLists.txt).
