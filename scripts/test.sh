@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 jobs=$(nproc)
+# Ninja schedules both cores better than make; a build tree keeps the generator it was made with.
+export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
 
 if command -v clang-format >/dev/null; then
   git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
@@ -27,6 +29,7 @@ fi
 if [[ "${CHIMERA_SANITIZE:-1}" == 1 ]]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCHIMERA_SANITIZE=ON -DCHIMERA_WERROR=ON
   cmake --build build-asan -j"$jobs"
+  # The module layout was checked in the Release pass; its probes compile, they run nothing.
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs"
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE layout
 fi
