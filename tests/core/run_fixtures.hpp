@@ -84,7 +84,7 @@ inline run_document failed_run() {
     run.created_at = wall_time(sys_days(2026y / November / 27)) + 18h;
     run.started_at = run.created_at + 2ms;
     run.finished_at = run.created_at + 9ms;
-    run.error = run_error{"ingest_failed", "cannot read the data directory"};
+    run.error = run_error{failure_type::ingest_failed, "cannot read the data directory"};
     run.timings.total_seconds = 0.007;
     return run;
 }

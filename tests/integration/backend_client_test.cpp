@@ -103,7 +103,7 @@ TEST(BackendClient, ConnectTimeoutIsRetriedThenFailsNamingIt) {
     temp_dir state;
     child_process service{{CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
                            "http://127.0.0.1:" + std::to_string(blackhole.port), "--data-root", CHIMERA_TEST_DATA_DIR,
-                           "--state-dir", state.path.string(), "--connect-timeout", "150ms", "--max-call-attempts",
+                           "--state-dir", state.path().string(), "--connect-timeout", "150ms", "--max-call-attempts",
                            "2"}};
     const auto port = read_listening_port(service);
     const auto submitted = http_request(port, "POST", "/runs", R"({"data_dir":"tr109"})");
@@ -202,7 +202,7 @@ TEST(BackendClient, ReadyzAnswersAtOnceEvenWhenTheBackendHangs) {
     temp_dir state;
     child_process service{{CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
                            "http://127.0.0.1:" + std::to_string(blackhole.port), "--data-root", CHIMERA_TEST_DATA_DIR,
-                           "--state-dir", state.path.string(), "--connect-timeout", "30s"}};
+                           "--state-dir", state.path().string(), "--connect-timeout", "30s"}};
     const auto port = read_listening_port(service);
     const auto reply = http_request(port, "GET", "/readyz", {}, {}, 2s);
     EXPECT_EQ(reply.status, 503U) << "the probe is still hanging on connect, so not ready — and said at once";

@@ -62,7 +62,7 @@ TEST(Backpressure, BurstOfTenThousandPostsIsBoundedByTheQueueAndLeavesMemoryFlat
     // queue fills and stays full for the whole burst.
     service_stack s{{"--load-ms", "600000"},
                     {"--queue-capacity", std::to_string(capacity), "--workers", std::to_string(workers)},
-                    logs.path / "service.log"};
+                    logs.path() / "service.log"};
     const auto pid = s.service.pid();
     const long rss_before = proc_status_kb(pid, "VmRSS");
 

@@ -103,7 +103,7 @@ TEST(DurableRuns, KillNineWith200QueuedAnd4RunningLosesNothingAndCompletesEachOn
     {
         // Calls never finish on this backend: the 4 workers hold 4 runs, 200 wait.
         simulator stuck{{"--load-ms", "600000"}};
-        service first{stuck, state.path, {"--workers", "4"}};
+        service first{stuck, state.path(), {"--workers", "4"}};
         for (int i = 0; i < 204; ++i) {
             submitted.push_back(first.submit({{"data_dir", "tiny"}, {"label", "crash"}}));
         }
@@ -112,7 +112,7 @@ TEST(DurableRuns, KillNineWith200QueuedAnd4RunningLosesNothingAndCompletesEachOn
         first.kill_hard();
     }
     simulator fast{{"--tokens", "5", "--tokens-per-second", "100000"}};
-    service second{fast, state.path, {"--workers", "4"}};
+    service second{fast, state.path(), {"--workers", "4"}};
     wait_for_status_count(second, "succeeded", 204, 90s);
 
     const auto runs = second.all_runs("&label=crash");
@@ -139,7 +139,7 @@ TEST(DurableRuns, KillNineWith200QueuedAnd4RunningLosesNothingAndCompletesEachOn
 TEST(DurableRuns, EveryIdleWorkerTakesARunWhenManyBecomeClaimableAtOnce) {
     temp_dir state;
     simulator stuck{{"--load-ms", "600000"}};
-    service s{stuck, state.path, {"--workers", "32"}};
+    service s{stuck, state.path(), {"--workers", "32"}};
     for (int i = 0; i < 32; ++i) static_cast<void>(s.submit({{"data_dir", "tiny"}, {"label", "burst"}}));
     wait_for_status_count(s, "running", 32, 30s);
     for (const auto& run : s.all_runs("&label=burst")) {
@@ -163,12 +163,12 @@ TEST(DurableRuns, ARunKilledAtItsLastAttemptFailsWithAReason) {
     simulator stuck{{"--load-ms", "600000"}};
     std::string id;
     {
-        service first{stuck, state.path, {"--workers", "1", "--max-attempts", "1"}};
+        service first{stuck, state.path(), {"--workers", "1", "--max-attempts", "1"}};
         id = first.submit({{"data_dir", "tiny"}});
         wait_for_status_count(first, "running", 1, 30s);
         first.kill_hard();
     }
-    service second{stuck, state.path, {"--workers", "1", "--max-attempts", "1", "--drain-timeout", "50ms"}};
+    service second{stuck, state.path(), {"--workers", "1", "--max-attempts", "1", "--drain-timeout", "50ms"}};
     const auto document = json::parse(http_request(second.port, "GET", "/runs/" + id).body);
     EXPECT_EQ(document.at("status"), "failed");
     EXPECT_EQ(document.at("error").at("type"), "attempts_exhausted");
@@ -240,7 +240,7 @@ TEST(DurableRuns, SigtermDrainsRunningRunsAndKeepsQueuedOnes) {
     std::string running;
     std::string waiting;
     {
-        service first{slow, state.path, {"--workers", "1", "--drain-timeout", "30s"}};
+        service first{slow, state.path(), {"--workers", "1", "--drain-timeout", "30s"}};
         running = first.submit({{"data_dir", "tiny"}});
         waiting = first.submit({{"data_dir", "tiny"}});
         wait_for_status_count(first, "running", 1, 30s);
@@ -252,7 +252,7 @@ TEST(DurableRuns, SigtermDrainsRunningRunsAndKeepsQueuedOnes) {
         EXPECT_EQ(first.process.terminate(), 0);
     }
     simulator stuck{{"--load-ms", "600000"}};
-    service second{stuck, state.path, {"--workers", "1", "--drain-timeout", "50ms"}};
+    service second{stuck, state.path(), {"--workers", "1", "--drain-timeout", "50ms"}};
     const auto finished = json::parse(http_request(second.port, "GET", "/runs/" + running).body);
     EXPECT_EQ(finished.at("status"), "succeeded") << finished.dump();
     EXPECT_EQ(finished.at("attempt"), 1);
@@ -266,13 +266,13 @@ TEST(DurableRuns, ARunStillRunningAtTheDrainTimeoutGoesBackToTheQueue) {
     simulator stuck{{"--load-ms", "600000"}};
     std::string id;
     {
-        service first{stuck, state.path, {"--workers", "1", "--drain-timeout", "200ms"}};
+        service first{stuck, state.path(), {"--workers", "1", "--drain-timeout", "200ms"}};
         id = first.submit({{"data_dir", "tiny"}});
         wait_for_status_count(first, "running", 1, 30s);
         EXPECT_EQ(first.process.terminate(), 0);
     }
     simulator fast{{"--tokens", "5"}};
-    service second{fast, state.path, {"--workers", "1"}};
+    service second{fast, state.path(), {"--workers", "1"}};
     const auto reply = poll_until(
         second.port, "/runs/" + id, [](const http_reply& r) { return json::parse(r.body).at("status") == "succeeded"; },
         30s);

@@ -47,7 +47,7 @@ std::vector<json> access_lines(const std::vector<json>& lines, const std::string
 
 TEST(Logs, JsonLinesWithOneAccessLinePerRequestAndTheRunIdOnEveryLineOfTheRun) {
     temp_dir logs;
-    const auto log_file = logs.path / "service.log";
+    const auto log_file = logs.path() / "service.log";
     service_stack s{{}, {}, log_file};
     for (int i = 0; i < 3; ++i) {
         ASSERT_EQ(http_request(s.port, "GET", "/healthz").status, 200U);
@@ -95,7 +95,7 @@ TEST(Logs, JsonLinesWithOneAccessLinePerRequestAndTheRunIdOnEveryLineOfTheRun) {
 
 TEST(Logs, TextFormatIsNotJson) {
     temp_dir logs;
-    const auto log_file = logs.path / "service.log";
+    const auto log_file = logs.path() / "service.log";
     service_stack s{{}, {"--log-format", "text"}, log_file};
     ASSERT_EQ(http_request(s.port, "GET", "/healthz").status, 200U);
     s.service.terminate();
@@ -112,7 +112,7 @@ TEST(Logs, TextFormatIsNotJson) {
 
 TEST(Logs, WarnLevelSuppressesInfoButKeepsWarnings) {
     temp_dir logs;
-    const auto log_file = logs.path / "service.log";
+    const auto log_file = logs.path() / "service.log";
     service_stack s{{}, {"--log-level", "warn"}, log_file};
     ASSERT_EQ(http_request(s.port, "GET", "/healthz").status, 200U);
     const auto id = s.submit({{"data_dir", "empty"}});

@@ -21,12 +21,6 @@ constexpr double sim_tokens_per_second = 400;
 constexpr bool timing_is_representative = CHIMERA_OPTIMIZED_BUILD;
 constexpr int sim_tokens = 40;
 
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in{path, std::ios::binary};
-    EXPECT_TRUE(in.is_open()) << path;
-    return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-}
-
 TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {
     service_stack s{{"--tokens-per-second", std::to_string(static_cast<int>(sim_tokens_per_second)), "--tokens",
                      std::to_string(sim_tokens), "--load-ms", "120", "--prompt-tokens-per-second", "20000"}};
@@ -94,7 +88,7 @@ TEST(RunService, FinishedRunWritesItsDocumentsToTheStateDir) {
         s.submit({{"data_dir", "tr109"}, {"label", "docs"}, {"options", {{"num_ctx", 512}, {"temperature", 0.6}}}});
     const auto run = s.wait_finished(id);
     ASSERT_EQ(run.at("status"), "succeeded") << run.dump(2);
-    const auto dir = s.state.path / "runs" / id;
+    const auto dir = s.state.path() / "runs" / id;
 
     const auto report = read_text(dir / "report.md");
     const auto header = "# Chimera Technical Report\n\n**Date:** " + run.at("finished_at").get<std::string>() +

@@ -36,7 +36,7 @@ void ensure_open_file_limit(rlim_t wanted) {
 }
 
 std::filesystem::path write_tokens(const temp_dir& dir) {
-    const auto path = dir.path / "tokens";
+    const auto path = dir.path() / "tokens";
     std::ofstream{path} << "# two clients\ntoken-one\n\n  token-two\n";
     return path;
 }

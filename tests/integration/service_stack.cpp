@@ -29,16 +29,6 @@ std::vector<std::string> with_drain_timeout(std::vector<std::string> flags) {
 
 }  // namespace
 
-temp_dir::temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "chimera-it-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-}
-
-temp_dir::~temp_dir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-}
-
 service_stack::service_stack(const std::vector<std::string>& sim_flags,
                              const std::vector<std::string>& service_flags,
                              const std::filesystem::path& service_stderr)
@@ -46,7 +36,7 @@ service_stack::service_stack(const std::vector<std::string>& sim_flags,
       sim_port(read_listening_port(sim)),
       service(with({CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
                     "http://127.0.0.1:" + std::to_string(sim_port), "--data-root", CHIMERA_TEST_DATA_DIR, "--state-dir",
-                    state.path.string()},
+                    state.path().string()},
                    with_drain_timeout(service_flags)),
               service_stderr),
       port(read_listening_port(service)) {

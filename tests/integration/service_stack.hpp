@@ -8,17 +8,12 @@
 
 #include "child_process.hpp"
 #include "http_client.hpp"
+#include "temp_dir.hpp"
 
 namespace chimera::testing {
 
-/// A temporary directory, removed with everything in it.
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir();
-    ~temp_dir();
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-};
+using test_support::read_text;
+using test_support::temp_dir;
 
 /// An ollama-sim and a `chimera serve` wired to it, both on ephemeral loopback
 /// ports; ready (GET /readyz 200) when constructed. The service's stderr (its log)

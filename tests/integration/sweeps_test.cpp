@@ -241,9 +241,9 @@ TEST(Sweeps, ChimeraSweepExecutesTheSamePlanLocallyAgainstOllama) {
     const json body = {{"data_dir", std::string{CHIMERA_TEST_DATA_DIR} + "/tiny"},
                        {"grid", {{"num_ctx", {256, 512}}}},
                        {"repetitions", 2}};
-    std::ofstream{work.path / "spec.json"} << body.dump();
-    const auto out = work.path / "out";
-    child_process sweep{{CHIMERA_BIN, "sweep", "--spec", (work.path / "spec.json").string(), "--ollama-url",
+    std::ofstream{work.path() / "spec.json"} << body.dump();
+    const auto out = work.path() / "out";
+    child_process sweep{{CHIMERA_BIN, "sweep", "--spec", (work.path() / "spec.json").string(), "--ollama-url",
                          "http://127.0.0.1:" + std::to_string(sim_port), "--output-dir", out.string(), "--format",
                          "json", "--log-level", "warn"}};
     const auto results = json::parse(read_all(sweep));

@@ -1,5 +1,7 @@
 #include "chimera/core/llm/call_metrics.hpp"
 
+#include "chimera/core/text/enum_names.hpp"
+
 namespace chimera::core {
 namespace {
 
@@ -8,13 +10,8 @@ namespace {
 }  // namespace
 
 std::string_view to_string(call_stage stage) {
-    switch (stage) {
-        case call_stage::analysis:
-            return "analysis";
-        case call_stage::report:
-            return "report";
-    }
-    return "unknown";
+    constexpr enum_names<call_stage, 2> names{{{call_stage::analysis, "analysis"}, {call_stage::report, "report"}}};
+    return name_of(names, stage);
 }
 
 call_metrics make_call_metrics(call_stage stage, const client_timings& client, const generation_stats& backend) {

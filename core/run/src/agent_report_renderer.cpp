@@ -28,7 +28,8 @@ void append_header(std::string& out, const run_document& run) {
     out += concat("**Model:** ", markdown_cell(run.model), "  \n");
     out += concat("**Status:** ", to_string(run.status), "  \n");
     if (run.error)
-        out += concat("**Error:** ", markdown_cell(concat(run.error->type, ": ", run.error->detail)), "  \n");
+        out +=
+            concat("**Error:** ", markdown_cell(concat(to_string(run.error->type), ": ", run.error->detail)), "  \n");
     if (run.label) out += concat("**Label:** ", markdown_cell(*run.label), "  \n");
     out += concat("**Data directory:** ", markdown_cell(run.data_dir), "  \n");
     out += concat("**Started:** ", time_or_dash(run.started_at), "  \n");

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chimera/core/text/enum_names.hpp"
 #include "chimera/core/text/optional_json.hpp"
 
 namespace chimera::core {
@@ -62,53 +63,33 @@ template <typename T, typename Convert>
     };
 }
 
-[[nodiscard]] json error_json(const run_error& error) { return {{"type", error.type}, {"detail", error.detail}}; }
+[[nodiscard]] json error_json(const run_error& error) {
+    return {{"type", to_string(error.type)}, {"detail", error.detail}};
+}
+
+constexpr enum_names<run_status, 5> run_status_names{{{run_status::queued, "queued"},
+                                                      {run_status::running, "running"},
+                                                      {run_status::succeeded, "succeeded"},
+                                                      {run_status::failed, "failed"},
+                                                      {run_status::cancelled, "cancelled"}}};
+
+constexpr enum_names<run_stage, 5> run_stage_names{{{run_stage::queued, "queued"},
+                                                    {run_stage::ingest, "ingest"},
+                                                    {run_stage::analysis, "analysis"},
+                                                    {run_stage::report, "report"},
+                                                    {run_stage::done, "done"}}};
 
 }  // namespace
 
-std::string_view to_string(run_status status) {
-    switch (status) {
-        case run_status::queued:
-            return "queued";
-        case run_status::running:
-            return "running";
-        case run_status::succeeded:
-            return "succeeded";
-        case run_status::failed:
-            return "failed";
-        case run_status::cancelled:
-            return "cancelled";
-    }
-    return "unknown";
-}
+std::string_view to_string(run_status status) { return name_of(run_status_names, status); }
 
-std::optional<run_status> parse_run_status(std::string_view text) {
-    for (const auto status :
-         {run_status::queued, run_status::running, run_status::succeeded, run_status::failed, run_status::cancelled}) {
-        if (to_string(status) == text) return status;
-    }
-    return std::nullopt;
-}
+std::optional<run_status> parse_run_status(std::string_view text) { return value_named(run_status_names, text); }
 
 bool is_terminal(run_status status) {
     return status == run_status::succeeded || status == run_status::failed || status == run_status::cancelled;
 }
 
-std::string_view to_string(run_stage stage) {
-    switch (stage) {
-        case run_stage::queued:
-            return "queued";
-        case run_stage::ingest:
-            return "ingest";
-        case run_stage::analysis:
-            return "analysis";
-        case run_stage::report:
-            return "report";
-        case run_stage::done:
-            return "done";
-    }
-    return "unknown";
-}
+std::string_view to_string(run_stage stage) { return name_of(run_stage_names, stage); }
 
 std::string format_rfc3339(wall_time t) {
     using namespace std::chrono;

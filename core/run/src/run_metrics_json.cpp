@@ -78,7 +78,7 @@ using nlohmann::json;
 }
 
 [[nodiscard]] json error_json(const std::optional<run_error>& error) {
-    return error ? json{{"type", error->type}, {"detail", error->detail}} : json(nullptr);
+    return error ? json{{"type", to_string(error->type)}, {"detail", error->detail}} : json(nullptr);
 }
 
 }  // namespace

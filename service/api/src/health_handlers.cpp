@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chimera/backend/backend_monitor.hpp"
+#include "chimera/core/text/json_text.hpp"
 #include "chimera/http/problem_response.hpp"
 #include "chimera/telemetry/service_metrics.hpp"
 
@@ -23,7 +24,7 @@ void add_health_routes(router& routes, const backend_monitor& monitor, std::func
             const auto& probe = monitor.last();
             const nlohmann::json body{{"status", probe.ready ? "ready" : "not ready"}, {"detail", probe.detail}};
             return make_json_response(request, probe.ready ? http::status::ok : http::status::service_unavailable,
-                                      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                                      core::json_text(body));
         });
 }
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chimera/core/run/run_document.hpp"
+#include "chimera/core/text/json_text.hpp"
 #include "chimera/http/event_stream.hpp"
 #include "chimera/http/problem_response.hpp"
 #include "chimera/runs/run_event_messages.hpp"
@@ -13,10 +14,6 @@ namespace chimera::service {
 namespace {
 
 constexpr std::chrono::seconds keep_alive_interval{15};
-
-std::string dump(const nlohmann::json& value) {
-    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 bool ended(const nlohmann::json& document) {
     const auto status = core::parse_run_status(document.at("status").get<std::string>());
@@ -54,7 +51,7 @@ awaitable<void> stream_run_events(
         co_return;
     }
     const bool finished = ended(*snapshot);
-    const std::string first = dump(finished ? *snapshot : status_event_data(*snapshot));
+    const std::string first = core::json_text(finished ? *snapshot : status_event_data(*snapshot));
     const bool opened = co_await out.open();
     bool sent = false;
     if (opened) {

@@ -37,7 +37,7 @@ nlohmann::json summary_json(const stored_run& run) {
         {"label", run.label ? nlohmann::json(*run.label) : nlohmann::json(nullptr)},
         {"created_at", core::format_rfc3339(run.created_at)},
         {"finished_at", optional_time(run.finished_at)},
-        {"error", run.error ? nlohmann::json{{"type", run.error->type}, {"detail", run.error->detail}}
+        {"error", run.error ? nlohmann::json{{"type", core::to_string(run.error->type)}, {"detail", run.error->detail}}
                             : nlohmann::json(nullptr)},
         {"links", {{"self", "/runs/" + run.id}}},
     };

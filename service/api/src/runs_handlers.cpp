@@ -9,6 +9,7 @@
 #include "chimera/core/run/agent_report_renderer.hpp"
 #include "chimera/core/run/run_document.hpp"
 #include "chimera/core/run/run_request.hpp"
+#include "chimera/core/text/json_text.hpp"
 #include "chimera/http/problem_response.hpp"
 #include "chimera/http/query_string.hpp"
 #include "chimera/runs/run_id.hpp"
@@ -23,10 +24,6 @@ namespace chimera::service {
 namespace {
 
 constexpr std::size_t max_idempotency_key_chars = 255;
-
-std::string dump(const nlohmann::json& value) {
-    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 http_response no_such_run(const http_request& request, const std::string& id) {
     return make_problem(request, http::status::not_found, "no run with id '" + id + "'");
@@ -57,7 +54,7 @@ run_submission make_submission(const http_request& request,
 
 http_response accepted(const http_request& request, const stored_run& run, bool replayed) {
     auto response = make_json_response(request, http::status::accepted,
-                                       dump({{"id", run.id}, {"status", core::to_string(run.status)}}));
+                                       core::json_text({{"id", run.id}, {"status", core::to_string(run.status)}}));
     response.set(http::field::location, "/runs/" + run.id);
     if (replayed) response.set("Idempotent-Replayed", "true");
     return response;
@@ -105,7 +102,7 @@ http_response list_runs(runs_resource& resource, const http_request& request) {
         return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
     return make_json_response(request, http::status::ok,
-                              dump(run_page_json(resource.store, std::get<run_filter>(filter))));
+                              core::json_text(run_page_json(resource.store, std::get<run_filter>(filter))));
 }
 
 http_response get_run(runs_resource& resource, const http_request& request, const std::string& id) {
@@ -160,7 +157,8 @@ http_response cancel_run(runs_resource& resource, const http_request& request, c
         case cancel_outcome::cancelling:
             // The stream is closed already; the run document turns `cancelled` when its
             // worker unwinds, within the same turn of the event loop.
-            return make_json_response(request, http::status::accepted, dump({{"id", id}, {"status", "cancelling"}}));
+            return make_json_response(request, http::status::accepted,
+                                      core::json_text({{"id", id}, {"status", "cancelling"}}));
         case cancel_outcome::not_found:
             return no_such_run(request, id);
         case cancel_outcome::already_finished:

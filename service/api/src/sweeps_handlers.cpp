@@ -6,6 +6,7 @@
 
 #include "chimera/core/sweep/sweep_report.hpp"
 #include "chimera/core/sweep/sweep_spec.hpp"
+#include "chimera/core/text/json_text.hpp"
 #include "chimera/http/problem_response.hpp"
 #include "chimera/http/query_string.hpp"
 #include "chimera/runs/run_scheduler.hpp"
@@ -20,10 +21,6 @@ namespace chimera::service {
 namespace {
 
 enum class report_format { md, csv, json };
-
-std::string dump(const nlohmann::json& value, int indent = -1) {
-    return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 http_response no_such_sweep(const http_request& request, const std::string& id) {
     return make_problem(request, http::status::not_found, "no sweep with id '" + id + "'");
@@ -62,7 +59,7 @@ http_response submit_sweep(sweeps_resource& resource, const http_request& reques
               {{"sweep_id", result.sweep->id}, {"runs", static_cast<std::int64_t>(runs)}, {"data_dir", data_dir}});
     auto response = make_json_response(
         request, http::status::accepted,
-        dump({{"id", result.sweep->id}, {"status", core::to_string(result.sweep->status)}, {"runs", runs}}));
+        core::json_text({{"id", result.sweep->id}, {"status", core::to_string(result.sweep->status)}, {"runs", runs}}));
     response.set(http::field::location, "/sweeps/" + result.sweep->id);
     return response;
 }
@@ -73,7 +70,7 @@ http_response list_sweeps(sweeps_resource& resource, const http_request& request
         return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
     return make_json_response(request, http::status::ok,
-                              dump(sweep_page_json(resource.store, std::get<sweep_filter>(filter))));
+                              core::json_text(sweep_page_json(resource.store, std::get<sweep_filter>(filter))));
 }
 
 /// Results exist once every run ended, a cancelled sweep's included (from what ran).
@@ -86,7 +83,7 @@ http_response get_sweep(sweeps_resource& resource, const http_request& request, 
     const auto sweep = resource.store.find_sweep(id);
     if (!sweep) return no_such_sweep(request, id);
     return make_json_response(request, http::status::ok,
-                              dump(sweep_document_json(*sweep, results_json(resource, *sweep))));
+                              core::json_text(sweep_document_json(*sweep, results_json(resource, *sweep))));
 }
 
 http_response cancel_sweep(sweeps_resource& resource, const http_request& request, const std::string& id) {
@@ -100,10 +97,11 @@ http_response cancel_sweep(sweeps_resource& resource, const http_request& reques
     if (!cancellation.running.empty()) {
         // Its running run's stream is closed already; the sweep turns `cancelled` when
         // that run has unwound.
-        return make_json_response(request, http::status::accepted, dump({{"id", id}, {"status", "cancelling"}}));
+        return make_json_response(request, http::status::accepted,
+                                  core::json_text({{"id", id}, {"status", "cancelling"}}));
     }
     return make_json_response(request, http::status::ok,
-                              dump(sweep_document_json(*sweep, results_json(resource, *sweep))));
+                              core::json_text(sweep_document_json(*sweep, results_json(resource, *sweep))));
 }
 
 /// `?format=md` (the default), `csv` or `json`; any other parameter or format is refused.
@@ -125,7 +123,7 @@ http_response render_report(const http_request& request, const core::sweep_resul
         case report_format::csv:
             return make_response(request, http::status::ok, "text/csv; charset=utf-8", core::render_sweep_csv(result));
         case report_format::json:
-            return make_json_response(request, http::status::ok, dump(core::to_json(result), 2) + "\n");
+            return make_json_response(request, http::status::ok, core::json_text(core::to_json(result), 2) + "\n");
         case report_format::md:
             break;
     }

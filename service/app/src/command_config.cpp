@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chimera/core/text/concat.hpp"
 #include "cli_flags.hpp"
 #include "duration_parse.hpp"
 
@@ -230,7 +231,7 @@ constexpr std::string_view limit_and_log_usage =
 )";
 
 std::string serve_usage() {
-    return R"(usage: chimera serve [flags]
+    return core::detail::concat(R"(usage: chimera serve [flags]
   --listen HOST:PORT        address to serve the API on (default 127.0.0.1:8080; port 0 picks one)
   --admin-listen HOST:PORT  serve /metrics (and /healthz, /readyz) here, without a token, instead of on --listen
   --auth-token-file FILE    bearer tokens, one a line (# comments); every route but /healthz, /readyz needs one.
@@ -252,26 +253,30 @@ std::string serve_usage() {
   --lease D                 a running run's claim, renewed every third of it (default 30s)
   --drain-timeout D         on SIGTERM/SIGINT, how long running runs may finish before they are
                             handed back to the queue (default 25s)
-  --model NAME              model of runs that name none (default gemma3:latest)
+  --model NAME              model of runs that name none (default )",
+                                default_model, R"()
   --preload-model NAME      ask Ollama to load NAME at start-up, so the first run doesn't pay the cold load
   --backend-pool-size N     idle keep-alive connections kept to Ollama (default 8)
   --max-call-attempts N     per LLM call, retrying connect failures, 503 and resets before any byte (default 3)
   --connect-timeout D       e.g. 5s; --headers-timeout D (10m), --idle-timeout D (2m), --call-timeout D (30m)
-)" + std::string{limit_and_log_usage};
+)",
+                                limit_and_log_usage);
 }
 
 std::string run_usage() {
-    return R"(usage: chimera run [flags]
+    return core::detail::concat(R"(usage: chimera run [flags]
   --data-dir DIR            benchmark files to analyse (default .)
   --ollama-url URL          Ollama backend (default http://127.0.0.1:11434, or $OLLAMA_HOST)
-  --model NAME              (default gemma3:latest)
+  --model NAME              (default )",
+                                default_model, R"()
   --runs N                  repetitions (default 1)
   --output-dir DIR          run_<n>/ per run: report.md, agent_report.md, metrics.json, run.json
                             (default ./chimera-runs)
   --num-gpu N --num-ctx N --temperature X --top-p X --top-k N --repeat-penalty X --num-predict N --seed N
   --connect-timeout D --headers-timeout D --idle-timeout D --call-timeout D --backend-pool-size N
   --max-call-attempts N
-)" + std::string{limit_and_log_usage};
+)",
+                                limit_and_log_usage);
 }
 
 }  // namespace chimera::service

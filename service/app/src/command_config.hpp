@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chimera/backend/backend_settings.hpp"
@@ -15,6 +16,9 @@
 #include "chimera/telemetry/log.hpp"
 
 namespace chimera::service {
+
+/// The model of runs, and sweep specs, that name none; every command's default.
+inline constexpr std::string_view default_model = "gemma3:latest";
 
 /// `chimera serve` settings. Parsing throws std::invalid_argument with a message
 /// naming the flag at fault.
@@ -34,7 +38,7 @@ struct serve_config {
     std::int64_t max_attempts = 3;
     std::chrono::milliseconds lease{30'000};
     std::chrono::milliseconds drain_timeout{25'000};
-    std::string model = "gemma3:latest";
+    std::string model{default_model};
     std::string preload_model;  ///< loaded at start-up when set, so the first run starts warm
     core::ingest_limits limits;
     log_settings log;
@@ -44,7 +48,7 @@ struct serve_config {
 struct run_command_config {
     backend_settings backend;
     std::filesystem::path data_dir = ".";
-    std::string model = "gemma3:latest";
+    std::string model{default_model};
     std::size_t runs = 1;
     core::run_options options;
     std::filesystem::path output_dir = "chimera-runs";
@@ -58,7 +62,7 @@ struct sweep_command_config {
     std::filesystem::path spec_file;      ///< empty: none
     std::string format = "md";
     backend_settings backend;
-    std::string model = "gemma3:latest";  ///< when the spec names none
+    std::string model{default_model};  ///< when the spec names none
     std::filesystem::path output_dir = "chimera-sweep";
     core::ingest_limits limits;
     log_settings log;

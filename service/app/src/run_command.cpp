@@ -1,28 +1,17 @@
 #include "run_command.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
-#include <thread>
 #include <vector>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <spdlog/spdlog.h>
-
-#include "chimera/backend/backend_connection_pool.hpp"
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/core/run/agent_report_renderer.hpp"
+#include "chimera/runs/local_runtime.hpp"
 #include "chimera/runs/run_artifacts.hpp"
-#include "chimera/runs/run_id.hpp"
 #include "chimera/runs/run_pipeline.hpp"
 #include "chimera/telemetry/log.hpp"
-#include "chimera/telemetry/service_metrics.hpp"
 
 namespace chimera::service {
-namespace asio = boost::asio;
 
 namespace {
 
@@ -41,7 +30,8 @@ void print_summary(const std::vector<core::run_document>& runs) {
                     call_value(run, 0, &core::call_metrics::tokens_per_second),
                     call_value(run, 1, &core::call_metrics::tokens_per_second), run.timings.total_seconds.value_or(0));
         if (run.error) {
-            std::printf("     %s: %s\n", run.error->type.c_str(), run.error->detail.c_str());
+            std::printf("     %s: %s\n", std::string{core::to_string(run.error->type)}.c_str(),
+                        run.error->detail.c_str());
         }
     }
 }
@@ -51,12 +41,7 @@ awaitable<void> execute_all(run_pipeline_services services,
                             std::vector<core::run_document>& runs,
                             run_cancellation& cancellation) {
     for (std::size_t i = 0; i < config.runs && !cancellation.cancelled(); ++i) {
-        auto& run = runs.emplace_back();
-        run.id = make_run_id();
-        run.model = config.model;
-        run.options = config.options;
-        run.data_dir = config.data_dir.string();
-        run.created_at = std::chrono::system_clock::now();
+        auto& run = runs.emplace_back(local_run_document(config.model, config.options, std::nullopt, config.data_dir));
         const auto report = co_await execute_run(services, run, config.data_dir, cancellation);
         write_run_artifacts(config.output_dir / ("run_" + std::to_string(i + 1)), run, report,
                             core::render_agent_report(run));
@@ -67,32 +52,10 @@ awaitable<void> execute_all(run_pipeline_services services,
 
 int run_once(const run_command_config& config) {
     configure_logging(config.log);
-    asio::io_context io{1};
-    asio::thread_pool blocking{2};
-    service_metrics metrics;
-    backend_connection_pool pool{io.get_executor(), config.backend, metrics};
+    local_runtime runtime{config.backend, config.limits};
     std::vector<core::run_document> runs;
     runs.reserve(config.runs);
-    run_cancellation cancellation;
-    asio::signal_set signals{io, SIGINT, SIGTERM};
-    signals.async_wait([&cancellation](const boost::system::error_code& ec, int) {
-        if (!ec) {
-            cancellation.cancel();  // closes the stream in flight: Ollama stops generating
-        }
-    });
-    std::exception_ptr failure;
-    asio::co_spawn(io,
-                   execute_all(run_pipeline_services{pool, config.backend, blocking, metrics, config.limits}, config,
-                               runs, cancellation),
-                   [&](const std::exception_ptr& e) {
-                       failure = e;
-                       signals.cancel();
-                   });
-    io.run();
-    blocking.join();
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
+    runtime.run(execute_all(runtime.services(), config, runs, runtime.cancellation()));
     print_summary(runs);
     std::printf("outputs in %s\n", config.output_dir.string().c_str());
     const bool all_ok = std::all_of(runs.begin(), runs.end(),

@@ -14,6 +14,8 @@
 #include "chimera/core/sweep/sweep_analysis.hpp"
 #include "chimera/core/sweep/sweep_report.hpp"
 #include "chimera/core/sweep/sweep_spec.hpp"
+#include "chimera/core/text/concat.hpp"
+#include "chimera/core/text/json_text.hpp"
 #include "chimera/runs/live_sweep.hpp"
 #include "chimera/telemetry/log.hpp"
 #include "command_config.hpp"
@@ -39,9 +41,7 @@ std::vector<core::recorded_metrics_file> read_recorded(const fs::path& dir) {
 }
 
 /// Folder names come from the filesystem and need not be UTF-8: replace, don't throw.
-std::string json_report(const core::sweep_result& result) {
-    return core::to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
+std::string json_report(const core::sweep_result& result) { return core::json_text(core::to_json(result), 2) + "\n"; }
 
 using renderer = std::string (*)(const core::sweep_result&);
 
@@ -78,7 +78,7 @@ void write_reports(const fs::path& dir, const core::sweep_result& result) {
 }  // namespace
 
 std::string sweep_usage() {
-    return R"(usage: chimera sweep --spec FILE [flags]
+    return core::detail::concat(R"(usage: chimera sweep --spec FILE [flags]
        chimera sweep --from-recorded DIR [--format md|csv|json]
 
 --spec FILE executes a sweep here, against Ollama, without a server: FILE holds a POST /sweeps
@@ -92,12 +92,13 @@ the report: per-config throughput and TTFT, deltas vs baseline, Welch p, Cohen's
 
   --format FORMAT       md (default), csv or json: what is printed
   --ollama-url URL      Ollama backend (default http://127.0.0.1:11434, or $OLLAMA_HOST)
-  --model NAME          when the spec names none (default gemma3:latest)
+  --model NAME          when the spec names none (default )",
+                                default_model, R"()
   --output-dir DIR      (default ./chimera-sweep)
   --connect-timeout D --headers-timeout D --idle-timeout D --call-timeout D --backend-pool-size N
   --max-call-attempts N --max-files N --max-file-bytes SIZE --max-run-bytes SIZE --max-json-depth N
   --max-csv-line-bytes SIZE --log-format json|text --log-level LEVEL   as for chimera run
-)";
+)");
 }
 
 int run_sweep_command(std::span<char* const> args) {

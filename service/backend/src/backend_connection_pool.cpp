@@ -34,23 +34,20 @@ awaitable<backend_connection> backend_connection_pool::connect() {
     asio::ip::tcp::resolver resolver{executor_};
     auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
     if (resolve_ec) {
-        throw core::run_failure("backend_unavailable",
-                                "cannot resolve Ollama host " + endpoint.host + ": " + resolve_ec.message(),
-                                core::llm_outcome::connect_error, true);
+        throw core::run_failure::unreachable("cannot resolve Ollama host " + endpoint.host + ": " +
+                                             resolve_ec.message());
     }
     auto stream = std::make_unique<beast::tcp_stream>(executor_);
     stream->expires_after(settings_.connect_timeout);
     auto [connect_ec, connected] = co_await stream->async_connect(results, use_tuple);
     if (connect_ec == beast::error::timeout) {
-        throw core::run_failure("timeout",
-                                "connect-timeout fired: no connection to Ollama at " + endpoint.authority() +
-                                    " within " + std::to_string(settings_.connect_timeout.count()) + " ms",
-                                core::llm_outcome::timeout, true);
+        throw core::run_failure::timed_out("connect-timeout fired: no connection to Ollama at " + endpoint.authority() +
+                                               " within " + std::to_string(settings_.connect_timeout.count()) + " ms",
+                                           core::call_retry::safe);
     }
     if (connect_ec) {
-        throw core::run_failure("backend_unavailable",
-                                "cannot connect to Ollama at " + endpoint.authority() + ": " + connect_ec.message(),
-                                core::llm_outcome::connect_error, true);
+        throw core::run_failure::unreachable("cannot connect to Ollama at " + endpoint.authority() + ": " +
+                                             connect_ec.message());
     }
     boost::system::error_code ignored;
     stream->socket().set_option(asio::ip::tcp::no_delay{true}, ignored);

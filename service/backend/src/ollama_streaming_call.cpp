@@ -73,9 +73,9 @@ public:
     }
 
     [[nodiscard]] core::run_failure timeout_failure() const {
-        return {"timeout",
-                std::string{armed_name_} + " fired: Ollama sent nothing for " + std::to_string(armed_ms_) + " ms",
-                core::llm_outcome::timeout};
+        return core::run_failure::timed_out(
+            std::string{armed_name_} + " fired: Ollama sent nothing for " + std::to_string(armed_ms_) + " ms",
+            core::call_retry::unsafe);
     }
 
 private:
@@ -165,9 +165,7 @@ private:
             out.timings.ttft_ms = out.timings.stream_ms;
         }
         if (!e.stats.done_reason.empty() && e.stats.done_reason == "load") {
-            throw core::run_failure("backend_protocol_error",
-                                    "Ollama answered with a load-only reply; no text was generated",
-                                    core::llm_outcome::midstream_error);
+            throw core::run_failure::protocol_error("Ollama answered with a load-only reply; no text was generated");
         }
     }
 
@@ -175,17 +173,14 @@ private:
                    steady::time_point /*arrived*/,
                    std::size_t& /*tokens*/,
                    streamed_generation& /*out*/) {
-        throw core::run_failure("backend_error", "Ollama reported an error mid-stream: " + e.message,
-                                core::llm_outcome::midstream_error);
+        throw core::run_failure::midstream_error("Ollama reported an error mid-stream: " + e.message);
     }
 
     static void on(core::malformed_event& e,
                    steady::time_point /*arrived*/,
                    std::size_t& /*tokens*/,
                    streamed_generation& /*out*/) {
-        throw core::run_failure("backend_protocol_error",
-                                "Ollama sent a line that is not a generate chunk: " + e.detail,
-                                core::llm_outcome::midstream_error);
+        throw core::run_failure::protocol_error("Ollama sent a line that is not a generate chunk: " + e.detail);
     }
 
     steady::time_point start_;
@@ -213,11 +208,8 @@ awaitable<void> throw_http_error(beast::tcp_stream& stream,
         }
     }
     const auto status = parser.get().result_int();
-    // 503 is Ollama's "server busy": the request was never started, so it is safe to repeat.
-    const bool busy = status == 503;
-    throw core::run_failure(status >= 500 ? "backend_unavailable" : "backend_error",
-                            "Ollama answered HTTP " + std::to_string(status) + ": " + ollama_error_message(body),
-                            core::llm_outcome::http_error, busy);
+    throw core::run_failure::http_status(
+        status, "Ollama answered HTTP " + std::to_string(status) + ": " + ollama_error_message(body));
 }
 
 /// How a kept-alive connection the backend closed while idle shows up. Anything else —
@@ -250,9 +242,9 @@ awaitable<header_arrival> read_header(stamped_stream_reader& reader,
             co_return std::nullopt;
         }
         if (got.ec) {
-            throw core::run_failure("backend_unavailable",
-                                    "Ollama closed the connection before answering: " + got.ec.message(),
-                                    core::llm_outcome::connect_error, received == 0);
+            throw core::run_failure::closed_before_answer(
+                "Ollama closed the connection before answering: " + got.ec.message(),
+                received == 0 ? core::call_retry::safe : core::call_retry::unsafe);
         }
         received += got.bytes;
         boost::system::error_code ec;
@@ -261,9 +253,7 @@ awaitable<header_arrival> read_header(stamped_stream_reader& reader,
             co_return got.arrived;
         }
         if (ec != http::error::need_more) {
-            throw core::run_failure("backend_protocol_error",
-                                    "Ollama's response header is not valid HTTP: " + ec.message(),
-                                    core::llm_outcome::midstream_error);
+            throw core::run_failure::protocol_error("Ollama's response header is not valid HTTP: " + ec.message());
         }
     }
 }
@@ -288,13 +278,11 @@ awaitable<header_arrival> send_and_read_header(beast::tcp_stream& stream,
     if (reused && closed_by_peer(write_ec)) {
         co_return std::nullopt;
     }
-    throw core::run_failure("backend_unavailable", "sending the request to Ollama failed: " + write_ec.message(),
-                            core::llm_outcome::connect_error, true);
+    throw core::run_failure::unreachable("sending the request to Ollama failed: " + write_ec.message());
 }
 
 core::run_failure broken_off(const boost::system::error_code& ec) {
-    return {"stream_truncated", "the Ollama stream broke off before done:true: " + ec.message(),
-            core::llm_outcome::truncated};
+    return core::run_failure::truncated("the Ollama stream broke off before done:true: " + ec.message());
 }
 
 /// Turns the response body, as it is read, into decoder events for the assembler.
@@ -336,8 +324,7 @@ public:
         decoder_.finish(events_);
         assembler_.consume(events_, steady::now(), out_);
         if (!assembler_.done()) {
-            throw core::run_failure("stream_truncated", "the Ollama stream ended without a done:true chunk",
-                                    core::llm_outcome::truncated);
+            throw core::run_failure::truncated("the Ollama stream ended without a done:true chunk");
         }
     }
 
@@ -392,19 +379,19 @@ awaitable<void> read_stream(stamped_stream_reader& socket_reader,
     reader.finish();
 }
 
-/// Takes the run's connection, or one from the pool, and exposes it to cancellation.
-/// Returns whether the connection had served a request before (it may have died idle).
+/// Takes the run's connection, or one from the pool. Returns whether the connection had
+/// served a request before (it may have died idle).
 awaitable<bool> ensure_connection(generate_call_context& context, backend_connection& connection) {
-    bool reused = connection != nullptr;
-    if (!connection) {
-        auto acquired = co_await context.pool.acquire();
-        connection = std::move(acquired.connection);
-        reused = acquired.reused;
-    }
-    if (context.cancellation != nullptr) {
-        context.cancellation->attach(connection.get());
-    }
-    co_return reused;
+    if (connection) co_return true;
+    auto acquired = co_await context.pool.acquire();
+    connection = std::move(acquired.connection);
+    co_return acquired.reused;
+}
+
+/// Lets the run's cancellation close the connection while the call uses it.
+std::optional<run_cancellation::attachment> expose(generate_call_context& context, beast::tcp_stream& stream) {
+    if (context.cancellation == nullptr) return std::nullopt;
+    return context.cancellation->attach(stream);
 }
 
 awaitable<streamed_generation> exchange(generate_call_context& context,
@@ -418,12 +405,13 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
     parser.emplace();
     std::optional<stamped_stream_reader> socket_reader;
     const bool reused = co_await ensure_connection(context, connection);
+    auto exposed = expose(context, *connection);
     socket_reader.emplace(*connection, buffer);
     auto arrived = co_await send_and_read_header(*connection, *socket_reader, buffer, request, *parser, clock,
                                                  context.settings, reused);
     if (!arrived) {
         connection = co_await context.pool.connect();
-        co_await ensure_connection(context, connection);
+        exposed = expose(context, *connection);
         socket_reader.emplace(*connection, buffer);
         parser.emplace();
         buffer.clear();
@@ -452,21 +440,13 @@ awaitable<streamed_generation> stream_generate(generate_call_context& context,
     const auto start = steady::now();
     std::exception_ptr failure;
     try {
-        auto out = co_await exchange(context, connection, body, start);
-        if (context.cancellation != nullptr) {
-            context.cancellation->attach(static_cast<beast::tcp_stream*>(nullptr));
-        }
-        co_return out;
+        co_return co_await exchange(context, connection, body, start);
     } catch (...) {
         failure = std::current_exception();
     }
     connection.reset();  // its state is unknown: never reuse it
-    if (context.cancellation != nullptr) {
-        context.cancellation->attach(static_cast<beast::tcp_stream*>(nullptr));
-        if (context.cancellation->cancelled()) {
-            throw core::run_failure("cancelled", "the run was cancelled while its LLM call was streaming",
-                                    core::llm_outcome::cancelled);
-        }
+    if (context.cancellation != nullptr && context.cancellation->cancelled()) {
+        throw core::run_failure::cancelled("the run was cancelled while its LLM call was streaming");
     }
     std::rethrow_exception(failure);
 }

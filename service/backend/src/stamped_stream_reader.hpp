@@ -21,11 +21,10 @@ struct stamped_read {
 
 /// Reads a backend stream's socket into a buffer, and says when each read's bytes arrived:
 /// by the kernel's receive stamp (SO_TIMESTAMPNS, set by enable_receive_stamps), not by when
-/// the io thread woke up and got to them. On this 2-vCPU VM an io thread that idled through a
-/// model's prompt evaluation takes 100-300 µs to wake up with cold caches and parse the first
-/// token; a client that times the token by its own clock puts that into TTFT, which is the
-/// backend's figure. Read with stamps, TTFT and the end of the stream are when the bytes
-/// reached this host.
+/// the io thread woke up and got to them. An io thread that idled through a model's prompt
+/// evaluation wakes up with cold caches (docs/benchmarks.md has what that costs); a client that
+/// times the token by its own clock puts its wake-up into TTFT, which is the backend's figure.
+/// Read with stamps, TTFT and the end of the stream are when the bytes reached this host.
 ///
 /// It also holds reads back while a stream is fast (hold_until): not reading is not enough,
 /// epoll would still wake the io thread for every chunk that lands on the socket. A receive
@@ -44,10 +43,10 @@ struct stamped_read {
 class stamped_stream_reader {
 public:
     /// Bytes asked of one socket read. A call keeps its buffer for as long as it streams, and a
-    /// buffer grows to the largest read asked of it: 64 KiB reads made every streaming call hold
-    /// up to 64 KiB (with 1,000 runs streaming, 53 MB became 79 MB). A slow stream's read brings
-    /// one token line (~100 bytes), a fast stream's 2 ms window about 40; a read that fills the
-    /// buffer is followed at once by another, so more costs one more recvmsg.
+    /// buffer grows to the largest read asked of it, so large reads make every streaming call
+    /// hold a large buffer (docs/benchmarks.md, memory with 1,000 runs streaming). A slow
+    /// stream's read brings one token line, a fast stream's 2 ms window a few dozen; a read that
+    /// fills the buffer is followed at once by another, so more costs one more recvmsg.
     static constexpr std::size_t read_size = 4096;
 
     stamped_stream_reader(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer);

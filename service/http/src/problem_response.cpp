@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chimera/core/text/json_text.hpp"
+
 namespace chimera::service {
 
 http_response make_response(const http_request& request,
@@ -33,8 +35,7 @@ http_response make_problem(const http_request& request,
     if (!field.empty()) {
         problem["field"] = std::string{field};
     }
-    return make_response(request, status, "application/problem+json",
-                         problem.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return make_response(request, status, "application/problem+json", core::json_text(problem));
 }
 
 }  // namespace chimera::service

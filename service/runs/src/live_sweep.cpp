@@ -2,25 +2,19 @@
 
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "chimera/backend/backend_connection_pool.hpp"
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/core/run/agent_report_renderer.hpp"
 #include "chimera/core/sweep/sweep_plan.hpp"
+#include "chimera/runs/local_runtime.hpp"
 #include "chimera/runs/run_artifacts.hpp"
-#include "chimera/runs/run_id.hpp"
 #include "chimera/runs/run_pipeline.hpp"
-#include "chimera/telemetry/service_metrics.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -29,10 +23,11 @@ namespace {
 
 /// What the plan's coroutine works on; outlives it.
 struct live_sweep_state {
-    live_sweep_state(const live_sweep_settings& sweep, asio::io_context& io)
+    live_sweep_state(const live_sweep_settings& sweep, run_cancellation& cancel, asio::io_context& io)
         : settings(sweep),
           plan(core::expand_sweep(sweep.spec)),
           outcome{core::plan_observations(plan, sweep.model), plan.runs.size(), 0},
+          cancellation(cancel),
           cooldown(io) {
         runs.reserve(plan.runs.size());  // runs are referenced while they execute
     }
@@ -41,7 +36,7 @@ struct live_sweep_state {
     core::sweep_plan plan;
     live_sweep_outcome outcome;
     std::vector<core::run_document> runs;
-    run_cancellation cancellation;
+    run_cancellation& cancellation;
     asio::steady_timer cooldown;
 };
 
@@ -67,13 +62,8 @@ awaitable<void> execute_plan(run_pipeline_services services, live_sweep_state& s
         if (state.cancellation.cancelled()) break;
         const auto& planned = state.plan.runs[i];
         const auto& config = core::config_of(state.plan, planned);
-        auto& run = state.runs.emplace_back();
-        run.id = make_run_id();
-        run.model = settings.model;
-        run.options = config.options;
-        run.label = settings.spec.label;
-        run.data_dir = data_dir.string();
-        run.created_at = std::chrono::system_clock::now();
+        auto& run =
+            state.runs.emplace_back(local_run_document(settings.model, config.options, settings.spec.label, data_dir));
         const auto report = co_await execute_run(services, run, data_dir, state.cancellation);
         write_run_artifacts(settings.output_dir / run_dir_name(i, config.label), run, report,
                             core::render_agent_report(run));
@@ -87,27 +77,9 @@ awaitable<void> execute_plan(run_pipeline_services services, live_sweep_state& s
 }  // namespace
 
 live_sweep_outcome execute_live_sweep(const live_sweep_settings& settings) {
-    asio::io_context io{1};
-    asio::thread_pool blocking{2};
-    service_metrics metrics;
-    backend_connection_pool pool{io.get_executor(), settings.backend, metrics};
-    live_sweep_state state{settings, io};
-    asio::signal_set signals{io, SIGINT, SIGTERM};
-    signals.async_wait([&state](const boost::system::error_code& ec, int) {
-        if (ec) return;
-        state.cancellation.cancel();  // closes the stream in flight: Ollama stops generating
-        state.cooldown.cancel();
-    });
-    std::exception_ptr failure;
-    asio::co_spawn(
-        io, execute_plan(run_pipeline_services{pool, settings.backend, blocking, metrics, settings.limits}, state),
-        [&](const std::exception_ptr& e) {
-            failure = e;
-            signals.cancel();
-        });
-    io.run();
-    blocking.join();
-    if (failure) std::rethrow_exception(failure);
+    local_runtime runtime{settings.backend, settings.limits};
+    live_sweep_state state{settings, runtime.cancellation(), runtime.io()};
+    runtime.run(execute_plan(runtime.services(), state), [&state] { state.cooldown.cancel(); });
     return std::move(state.outcome);
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chimera/core/run/run_metrics_json.hpp"
+#include "chimera/core/text/json_text.hpp"
 
 namespace chimera::service {
 namespace {
@@ -22,11 +23,6 @@ void write_file(const std::filesystem::path& path, std::string_view content) {
     std::filesystem::rename(partial, path);  // readers never see a half-written file
 }
 
-/// Model text and file names may hold invalid UTF-8; the files must still be written.
-std::string dump(const nlohmann::json& value) {
-    return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
-
 }  // namespace
 
 void write_run_artifacts(const std::filesystem::path& dir,
@@ -38,8 +34,8 @@ void write_run_artifacts(const std::filesystem::path& dir,
         write_file(dir / "report.md", report);
     }
     write_file(dir / "agent_report.md", agent_report);
-    write_file(dir / "metrics.json", dump(core::run_metrics_json(run)));
-    write_file(dir / "run.json", dump(core::to_json(run)));
+    write_file(dir / "metrics.json", core::json_text(core::run_metrics_json(run), 2) + "\n");
+    write_file(dir / "run.json", core::json_text(core::to_json(run), 2) + "\n");
 }
 
 run_artifacts::run_artifacts(std::filesystem::path runs_dir) : runs_dir_(std::move(runs_dir)) {

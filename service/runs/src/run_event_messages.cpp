@@ -2,34 +2,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chimera/core/text/json_text.hpp"
 #include "chimera/runs/run_events.hpp"
 
 namespace chimera::service {
-namespace {
-
-// Model text can hold invalid UTF-8 and must still reach the listener.
-std::string dump(const nlohmann::json& value) {
-    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void publish_status(run_events& events, const core::run_document& run) {
     if (!events.watched(run.id)) return;
     events.publish(run.id, "status",
-                   dump({{"id", run.id},
-                         {"status", core::to_string(run.status)},
-                         {"stage", core::to_string(run.stage)},
-                         {"attempt", run.attempt}}));
+                   core::json_text({{"id", run.id},
+                                    {"status", core::to_string(run.status)},
+                                    {"stage", core::to_string(run.stage)},
+                                    {"attempt", run.attempt}}));
 }
 
 void publish_tokens(run_events& events, std::string_view run_id, core::call_stage call, std::string_view text) {
-    events.publish(run_id, "token", dump({{"call", core::to_string(call)}, {"text", text}}));
+    events.publish(run_id, "token", core::json_text({{"call", core::to_string(call)}, {"text", text}}));
 }
 
 void publish_document(run_events& events, std::string_view run_id, const nlohmann::json& document) {
     if (!events.watched(run_id)) return;
-    events.publish(run_id, "document", dump(document));
+    events.publish(run_id, "document", core::json_text(document));
 }
 
 nlohmann::json status_event_data(const nlohmann::json& document) {

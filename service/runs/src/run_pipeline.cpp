@@ -58,7 +58,7 @@ token_sink token_observer(run_pipeline_services& services,
 
 void throw_if_cancelled(const run_cancellation& cancellation) {
     if (cancellation.cancelled()) {
-        throw core::run_failure("cancelled", "the run was cancelled", core::llm_outcome::cancelled);
+        throw core::run_failure::cancelled("the run was cancelled");
     }
 }
 
@@ -84,17 +84,19 @@ awaitable<core::ingest_result> ingest_off_thread(const run_pipeline_services& se
                                               asio::use_awaitable);
         co_return ingest;
     } catch (const std::filesystem::filesystem_error& e) {
-        throw core::run_failure("ingest_failed", std::string{"cannot read the data directory: "} + e.what());
+        throw core::run_failure::of_run(core::failure_type::ingest_failed,
+                                        std::string{"cannot read the data directory: "} + e.what());
     }
 }
 
 /// Waits out a retry back-off; cancellation cuts it short.
 awaitable<void> back_off(run_cancellation& cancellation, std::chrono::milliseconds delay) {
     asio::steady_timer timer{co_await asio::this_coro::executor, delay};
-    cancellation.attach(&timer);
-    // The error is always operation_aborted or none: cancellation is checked just below.
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    cancellation.attach(static_cast<asio::steady_timer*>(nullptr));
+    {
+        const auto exposed = cancellation.attach(timer);
+        // The error is always operation_aborted or none: cancellation is checked just below.
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
     throw_if_cancelled(cancellation);
 }
 
@@ -134,7 +136,7 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
         services.metrics.observe_call_outcome(run.model, call.stage, failure->outcome());
         if (!failure->retryable() || attempt >= services.backend.max_call_attempts || cancellation.cancelled()) {
             const auto suffix = attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : std::string{};
-            throw core::run_failure(failure->type(), failure->what() + suffix, failure->outcome());
+            throw failure->final_after(suffix);
         }
         log_run_event(log_level::info, run.id, core::to_string(call.stage),
                       "call attempt " + std::to_string(attempt) + " failed, retrying: " + failure->what());
@@ -161,12 +163,13 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
                                   run_cancellation& cancellation) {
     run.ingest = co_await ingest_stage(services, run, std::move(data_dir));
     if (run.ingest->limit_exceeded) {
-        throw core::run_failure("ingest_limit_exceeded",
-                                "data_dir '" + run.data_dir + "': " + *run.ingest->limit_exceeded);
+        throw core::run_failure::of_run(core::failure_type::ingest_limit_exceeded,
+                                        "data_dir '" + run.data_dir + "': " + *run.ingest->limit_exceeded);
     }
     if (run.ingest->files == 0) {
-        throw core::run_failure("no_benchmark_files", "no readable .csv, .json or .md file under data_dir '" +
-                                                          run.data_dir + "': there is nothing to analyse");
+        throw core::run_failure::of_run(
+            core::failure_type::no_benchmark_files,
+            "no readable .csv, .json or .md file under data_dir '" + run.data_dir + "': there is nothing to analyse");
     }
     throw_if_cancelled(cancellation);
     const auto summary = core::render_data_summary(*run.ingest);
@@ -207,12 +210,13 @@ void log_run_end(const core::run_document& run) {
               {{"run_id", run.id},
                {"stage", stage},
                {"status", status},
-               {"error_type", run.error->type},
+               {"error_type", core::to_string(run.error->type)},
                {"total_seconds", seconds}});
 }
 
 void record_failure(core::run_document& run, const core::run_failure& failure) {
-    run.status = failure.type() == "cancelled" ? core::run_status::cancelled : core::run_status::failed;
+    run.status =
+        failure.type() == core::failure_type::cancelled ? core::run_status::cancelled : core::run_status::failed;
     run.error = core::run_error{failure.type(), failure.what()};
 }
 
@@ -234,7 +238,7 @@ awaitable<std::string> execute_run(run_pipeline_services services,
         record_failure(run, failure);
     } catch (const std::exception& e) {
         run.status = core::run_status::failed;
-        run.error = core::run_error{"internal_error", e.what()};
+        run.error = core::run_error{core::failure_type::internal_error, e.what()};
     }
     run.finished_at = std::chrono::system_clock::now();
     run.timings.total_seconds = seconds_since(start);

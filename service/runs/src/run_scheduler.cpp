@@ -12,6 +12,7 @@
 
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/core/run/agent_report_renderer.hpp"
+#include "chimera/core/text/json_text.hpp"
 #include "chimera/runs/data_root.hpp"
 #include "chimera/runs/run_artifacts.hpp"
 #include "chimera/runs/run_event_messages.hpp"
@@ -26,8 +27,6 @@ namespace asio = boost::asio;
 struct run_scheduler::live_run {
     core::run_document run;
     run_cancellation cancellation;
-    bool hand_back = false;   ///< stopped by a drain: back to the queue, not completed
-    bool claim_lost = false;  ///< the lease went to someone else: the result is not ours to record
 };
 
 /// Wakes idle workers when runs arrive. A signal sent while every worker is busy
@@ -41,16 +40,12 @@ namespace {
 
 core::wall_time now() { return std::chrono::system_clock::now(); }
 
-std::string dump(const nlohmann::json& value) {
-    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-void fail_before_start(core::run_document& run, std::string type, std::string detail) {
+void fail_before_start(core::run_document& run, core::failure_type type, std::string detail) {
     run.status = core::run_status::failed;
     run.stage = core::run_stage::ingest;
     run.started_at = now();
     run.finished_at = run.started_at;
-    run.error = core::run_error{std::move(type), std::move(detail)};
+    run.error = core::run_error{type, std::move(detail)};
 }
 
 core::run_document starting_document(const stored_run& claimed) {
@@ -62,7 +57,7 @@ core::run_document starting_document(const stored_run& claimed) {
         run.model = claimed.model;
         run.created_at = claimed.created_at;
         run.attempt = claimed.attempt;
-        fail_before_start(run, "invalid_stored_request", e.what());
+        fail_before_start(run, core::failure_type::invalid_stored_request, e.what());
         return run;
     }
 }
@@ -74,7 +69,7 @@ std::optional<std::filesystem::path> resolve_data_dir(const data_root* roots, co
     if (roots == nullptr) return std::filesystem::path{run.data_dir};
     auto resolved = roots->resolve(run.data_dir);
     if (auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
-        fail_before_start(run, "data_dir_refused", std::move(refusal->detail));
+        fail_before_start(run, core::failure_type::data_dir_refused, std::move(refusal->detail));
         return std::nullopt;
     }
     return std::get<std::filesystem::path>(std::move(resolved));
@@ -154,7 +149,7 @@ void run_scheduler::start() {
 cancel_outcome run_scheduler::cancel(std::string_view id) {
     if (const auto it = live_runs_.find(id); it != live_runs_.end()) {
         log_run_event(log_level::info, id, core::to_string(it->second->run.stage), "cancelling the running run");
-        it->second->cancellation.cancel();
+        it->second->cancellation.cancel(core::cancel_reason::user);
         return cancel_outcome::cancelling;
     }
     if (store_.cancel_queued(id, now())) {
@@ -199,7 +194,7 @@ std::optional<nlohmann::json> run_scheduler::document_json(std::string_view id) 
 }
 
 std::optional<std::string> run_scheduler::document_text(std::string_view id) {
-    if (const auto* running = live(id)) return dump(core::to_json(*running));
+    if (const auto* running = live(id)) return core::json_text(core::to_json(*running));
     if (auto stored = store_.find(id)) return stored_run_text(*stored);
     return std::nullopt;
 }
@@ -219,8 +214,7 @@ void run_scheduler::stop_running_runs() {
     for (auto& [id, live] : live_runs_) {
         log_run_event(log_level::warn, id, core::to_string(live->run.stage),
                       "still running at the end of the drain timeout; handing it back to the queue");
-        live->hand_back = true;
-        live->cancellation.cancel();
+        live->cancellation.cancel(core::cancel_reason::drain);
     }
 }
 
@@ -235,8 +229,8 @@ void run_scheduler::worker_exited() {
 }
 
 /// Wakes one idle worker; a worker that claims a run passes the signal on (see execute).
-/// Waking every worker cost each of them a claim and a cool-down query per arrival:
-/// with 1,000 workers, 1,000 POSTs made two million store queries.
+/// Waking every worker cost each of them a claim and a cool-down query per arrival, a number
+/// of store queries quadratic in the runs at once (docs/benchmarks.md, "What the suite found").
 void run_scheduler::wake_worker() { wakeup_->try_send(boost::system::error_code{}); }
 
 /// Idle workers wait for a signal; a sweep's cool-down ending is one nobody else sends.
@@ -284,7 +278,7 @@ awaitable<void> run_scheduler::execute(stored_run claimed) {
     // The next run may be claimable too: the chain of wake-ups stops at the first worker
     // that finds none, so an arrival or an ending costs one failed claim, not one per worker.
     if (queued_ > 0) wake_worker();
-    auto owned = std::make_unique<live_run>(live_run{starting_document(claimed), {}, false, false});
+    auto owned = std::make_unique<live_run>(live_run{starting_document(claimed), {}});
     live_run& live = *owned;
     live_runs_.emplace(claimed.id, std::move(owned));
     publish_gauges();
@@ -302,10 +296,11 @@ void run_scheduler::finish(live_run& live, std::string report) {
     const double seconds = live.run.timings.total_seconds.value_or(0);
     mean_run_seconds_ += (seconds - mean_run_seconds_) / static_cast<double>(finished_);
     try {
-        if (live.claim_lost) {
+        const auto stopped_by = live.cancellation.reason();
+        if (stopped_by == core::cancel_reason::lease_lost) {
             log_run_event(log_level::warn, id, core::to_string(live.run.stage),
                           "attempt " + std::to_string(live.run.attempt) + " lost its lease; its result is discarded");
-        } else if (live.hand_back && live.run.status == core::run_status::cancelled) {
+        } else if (stopped_by == core::cancel_reason::drain && live.run.status == core::run_status::cancelled) {
             queued_ += store_.release(id, live.run.attempt) ? 1 : 0;
             publish_requeued(live.run);
         } else {
@@ -324,8 +319,8 @@ void run_scheduler::record_completion(const core::run_document& run, std::string
     const auto document = core::to_json(run);
     auto agent_report = core::render_agent_report(run);
     const run_completion completion{
-        run.id,         run.attempt, run.status,  run.error, run.finished_at.value_or(now()),
-        dump(document), report,      agent_report};
+        run.id, run.attempt, run.status, run.error, run.finished_at.value_or(now()), core::json_text(document),
+        report, agent_report};
     if (!store_.complete(completion)) {
         log_run_event(log_level::warn, run.id, core::to_string(run.stage),
                       "attempt " + std::to_string(run.attempt) + " was fenced out; another attempt holds the run");
@@ -369,10 +364,9 @@ void run_scheduler::renew_leases() {
         try {
             const auto status = store_.renew_lease(id, live->run.attempt, lease_deadline());
             if (status == lease_status::lost) {
-                live->claim_lost = true;
-            }
-            if (status != lease_status::held) {
-                live->cancellation.cancel();
+                live->cancellation.cancel(core::cancel_reason::lease_lost);
+            } else if (status == lease_status::cancel_requested) {
+                live->cancellation.cancel(core::cancel_reason::user);
             }
         } catch (const store_error& e) {
             log_run_event(log_level::error, id, core::to_string(live->run.stage),

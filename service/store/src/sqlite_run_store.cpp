@@ -96,7 +96,11 @@ stored_run read_run(const sqlite_statement& row) {
     run.request = row.text(6);
     run.created_at = from_ms(row.integer(7));
     if (const auto finished = row.optional_integer(8)) run.finished_at = from_ms(*finished);
-    if (auto type = row.optional_text(9)) run.error = core::run_error{std::move(*type), row.text(10)};
+    // A type this version does not know (written by a newer one) reads as an internal error.
+    if (const auto type = row.optional_text(9)) {
+        run.error =
+            core::run_error{core::parse_failure_type(*type).value_or(core::failure_type::internal_error), row.text(10)};
+    }
     run.document = row.optional_text(11);
     run.sweep_id = row.optional_text(12);
     run.sweep_index = row.optional_integer(13);
@@ -231,7 +235,7 @@ bool sqlite_run_store::complete(const run_completion& completion) {
            "UPDATE runs SET state = ?, error_type = ?, error_detail = ?, finished_ms = ?, document = ?, report = ?, "
            "agent_report = ?, owner = NULL, lease_until_ms = NULL WHERE id = ? AND state = 'running' AND attempt = ?")
         .bind(1, text(completion.status))
-        .bind(2, completion.error ? std::optional{completion.error->type} : std::nullopt)
+        .bind(2, completion.error ? std::optional{std::string{core::to_string(completion.error->type)}} : std::nullopt)
         .bind(3, completion.error ? std::optional{completion.error->detail} : std::nullopt)
         .bind(4, to_ms(completion.finished_at))
         .bind(5, completion.document)

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chimera/core/run/run_request.hpp"
+#include "chimera/core/text/json_text.hpp"
 
 namespace chimera::service {
 
@@ -51,7 +52,7 @@ bool whole_object(std::string_view text) { return text.size() >= 2 && text.front
 
 std::string stored_run_text(const stored_run& run) {
     if (run.document && whole_object(*run.document)) return *run.document;
-    return core::to_json(unexecuted_document(run)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return core::json_text(core::to_json(unexecuted_document(run)));
 }
 
 }  // namespace chimera::service

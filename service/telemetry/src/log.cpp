@@ -16,6 +16,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "chimera/core/text/json_text.hpp"
+
 namespace chimera::service {
 namespace {
 
@@ -71,7 +73,7 @@ std::string render_json(const spdlog::details::log_msg& msg) {
         std::visit([&](const auto& value) { line[std::string{field.name}] = value; }, field.value);
     }
     // Invalid UTF-8 (a file name, a backend's error text) must not make the line unparseable.
-    return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return core::json_text(line);
 }
 
 bool is_ascii(std::string_view text) {

@@ -131,7 +131,7 @@ TEST(run_document, a_finished_run_serialises_every_part) {
 TEST(run_document, a_failed_run_carries_its_error) {
     run_document run = finished_run();
     run.status = run_status::failed;
-    run.error = run_error{"backend_unavailable", "connection refused"};
+    run.error = run_error{failure_type::backend_unavailable, "connection refused"};
     const json doc = to_json(run);
     EXPECT_EQ(doc["error"], (json{{"type", "backend_unavailable"}, {"detail", "connection refused"}}));
 }

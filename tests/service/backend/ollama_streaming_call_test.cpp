@@ -177,7 +177,7 @@ TEST_F(OllamaStreamingCall, AResponseThatIsNotHttpFailsAsAProtocolError) {
         call.get();
         FAIL() << "the call succeeded";
     } catch (const core::run_failure& failure) {
-        EXPECT_EQ(failure.type(), "backend_protocol_error");
+        EXPECT_EQ(failure.type(), core::failure_type::backend_protocol_error);
         EXPECT_NE(std::string{failure.what()}.find("not valid HTTP"), std::string::npos) << failure.what();
         EXPECT_FALSE(failure.retryable());
     }

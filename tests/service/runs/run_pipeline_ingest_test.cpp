@@ -61,7 +61,7 @@ TEST_F(run_pipeline_ingest, a_run_over_the_file_limit_fails_as_ingest_limit_exce
     const auto run = execute(limits, nullptr, root_dir() / "bench");
     EXPECT_EQ(run.status, core::run_status::failed);
     ASSERT_TRUE(run.error);
-    EXPECT_EQ(run.error->type, "ingest_limit_exceeded");
+    EXPECT_EQ(run.error->type, core::failure_type::ingest_limit_exceeded);
     EXPECT_EQ(run.error->detail,
               "data_dir 'bench': data_dir holds more than 2 benchmark files, the per-run file limit");
     EXPECT_TRUE(run.calls.empty()) << "no backend call after a failed ingest";
@@ -74,7 +74,7 @@ TEST_F(run_pipeline_ingest, a_run_over_the_byte_limit_fails_as_ingest_limit_exce
     limits.max_run_bytes = 8;
     const auto run = execute(limits, nullptr, root_dir() / "bench");
     ASSERT_TRUE(run.error);
-    EXPECT_EQ(run.error->type, "ingest_limit_exceeded");
+    EXPECT_EQ(run.error->type, core::failure_type::ingest_limit_exceeded);
 }
 
 TEST_F(run_pipeline_ingest, the_data_dir_is_opened_again_beneath_its_root) {
@@ -85,7 +85,7 @@ TEST_F(run_pipeline_ingest, the_data_dir_is_opened_again_beneath_its_root) {
     fs::create_directory_symlink(tmp_path() / "moved", root_dir() / "bench");
     const auto run = execute({}, &roots, resolved);
     ASSERT_TRUE(run.error);
-    EXPECT_EQ(run.error->type, "ingest_failed");
+    EXPECT_EQ(run.error->type, core::failure_type::ingest_failed);
     EXPECT_FALSE(run.ingest);
 }
 

@@ -133,7 +133,7 @@ TEST_F(sqlite_run_store_test, recovery_fails_a_run_at_max_attempts_with_a_reason
     const auto found = store_->find("a");
     EXPECT_EQ(found->status, run_status::failed);
     ASSERT_TRUE(found->error);
-    EXPECT_EQ(found->error->type, "attempts_exhausted");
+    EXPECT_EQ(found->error->type, core::failure_type::attempts_exhausted);
     EXPECT_NE(found->error->detail.find("2 time(s)"), std::string::npos) << found->error->detail;
     EXPECT_TRUE(found->finished_at);
 }
@@ -168,7 +168,7 @@ TEST_F(sqlite_run_store_test, only_queued_runs_cancel_at_once) {
     EXPECT_FALSE(store_->cancel_queued("running", t0));
     EXPECT_EQ(status_of("queued"), run_status::cancelled);
     ASSERT_TRUE(store_->find("queued")->error);
-    EXPECT_EQ(store_->find("queued")->error->type, "cancelled");
+    EXPECT_EQ(store_->find("queued")->error->type, core::failure_type::cancelled);
     EXPECT_FALSE(store_->claim_next("me", t0 + 30s, t0));
 }
 

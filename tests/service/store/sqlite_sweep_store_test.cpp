@@ -147,7 +147,7 @@ TEST_F(sqlite_sweep_store_test, cancel_stops_the_queued_runs_at_once_and_reports
     EXPECT_EQ(stored->status, run_status::running) << "it ends when its running run ends";
     EXPECT_EQ(stored->progress.cancelled, 2);
     EXPECT_EQ(stored->progress.running, 1);
-    EXPECT_EQ(store_->find("s-2")->error->type, "cancelled");
+    EXPECT_EQ(store_->find("s-2")->error->type, core::failure_type::cancelled);
 
     finish(*running, run_status::cancelled, t0 + 3s);
     stored = store_->find_sweep("s");

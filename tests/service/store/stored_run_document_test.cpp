@@ -12,7 +12,7 @@ stored_run failed_run() {
     run.status = core::run_status::failed;
     run.model = "gemma3:latest";
     run.request = R"({"data_dir":"tr109"})";
-    run.error = core::run_error{"backend_unavailable", "down"};
+    run.error = core::run_error{core::failure_type::backend_unavailable, "down"};
     return run;
 }
 

@@ -1,34 +1,82 @@
 #pragma once
 
+#include <optional>
+#include <utility>
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "chimera/core/run/cancel_reason.hpp"
+
 namespace chimera::service {
 
-/// Lets DELETE /runs/{id} and shutdown stop a running run at once. Ollama stops
-/// generating only when its client disconnects, so cancel() closes the socket of
-/// the call in flight rather than merely flagging it, and cuts a retry back-off short.
+/// Lets DELETE /runs/{id}, a drain and a lost lease stop a running run at once. Ollama stops
+/// generating only when its client disconnects, so cancel() closes the socket of the call in
+/// flight rather than merely flagging it, and cuts a retry back-off short.
 /// Used on the io thread only.
 class run_cancellation {
 public:
-    [[nodiscard]] bool cancelled() const { return cancelled_; }
+    /// While alive, cancel() closes the attached stream or cancels the attached timer.
+    class attachment {
+    public:
+        attachment(const attachment&) = delete;
+        attachment& operator=(const attachment&) = delete;
+        attachment(attachment&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)) {}
+        attachment& operator=(attachment&& other) noexcept {
+            if (this != &other) {
+                detach();
+                owner_ = std::exchange(other.owner_, nullptr);
+            }
+            return *this;
+        }
+        ~attachment() { detach(); }
 
-    void cancel() {
-        cancelled_ = true;
-        if (stream_ != nullptr) {
-            stream_->close();
+    private:
+        friend class run_cancellation;
+        explicit attachment(run_cancellation* owner) : owner_(owner) {}
+        void detach() {
+            if (owner_ != nullptr) {
+                owner_->stream_ = nullptr;
+                owner_->timer_ = nullptr;
+            }
         }
-        if (timer_ != nullptr) {
-            timer_->cancel();
-        }
+        run_cancellation* owner_;
+    };
+
+    [[nodiscard]] bool cancelled() const { return reason_.has_value(); }
+    [[nodiscard]] std::optional<core::cancel_reason> reason() const { return reason_; }
+
+    /// The first reason stays, except that a lost lease overrides any: the result of a run
+    /// another process owns must never be recorded or handed back.
+    void cancel(core::cancel_reason reason) {
+        if (!reason_ || reason == core::cancel_reason::lease_lost) reason_ = reason;
+        interrupt();
     }
 
-    /// The stream (or back-off timer) to interrupt while it is in use; nullptr to detach.
-    void attach(boost::beast::tcp_stream* stream) { stream_ = stream; }
-    void attach(boost::asio::steady_timer* timer) { timer_ = timer; }
+    /// Exposes a stream (or back-off timer) to cancellation while the returned guard lives;
+    /// one already cancelled is interrupted at once.
+    [[nodiscard]] attachment attach(boost::beast::tcp_stream& stream) {
+        stream_ = &stream;
+        timer_ = nullptr;
+        return expose();
+    }
+    [[nodiscard]] attachment attach(boost::asio::steady_timer& timer) {
+        timer_ = &timer;
+        stream_ = nullptr;
+        return expose();
+    }
 
 private:
-    bool cancelled_ = false;
+    attachment expose() {
+        if (cancelled()) interrupt();
+        return attachment{this};
+    }
+    void interrupt() {
+        if (stream_ != nullptr) stream_->close();
+        if (timer_ != nullptr) timer_->cancel();
+    }
+
+    std::optional<core::cancel_reason> reason_;
     boost::beast::tcp_stream* stream_ = nullptr;
     boost::asio::steady_timer* timer_ = nullptr;
 };

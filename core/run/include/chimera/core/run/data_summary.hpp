@@ -13,7 +13,7 @@ namespace chimera::core {
 
 /// Drops the harvested metrics the summary does not show (it shows up to 30 of up to
 /// 200), counting them in `metrics_harvested`; the summary stays the same. A run holds
-/// its ingest result until it ends: the metrics it never shows were ~25 KB of each.
+/// its ingest result until it ends, and the metrics it never shows were most of it.
 void keep_summary_metrics(ingest_result& ingest);
 
 }  // namespace chimera::core

@@ -11,6 +11,7 @@
 #include "chimera/core/ingest/benchmark_ingest.hpp"
 #include "chimera/core/llm/analysis.hpp"
 #include "chimera/core/llm/call_metrics.hpp"
+#include "chimera/core/run/failure_type.hpp"
 #include "chimera/core/run/run_request.hpp"
 
 namespace chimera::core {
@@ -23,10 +24,9 @@ enum class run_stage { queued, ingest, analysis, report, done };
 [[nodiscard]] std::optional<run_status> parse_run_status(std::string_view text);
 [[nodiscard]] bool is_terminal(run_status status);
 
-/// A failure a user can act on: a stable type ("ingest_failed", "backend_unavailable",
-/// "backend_error", "stream_truncated", "timeout", …) and a human sentence.
+/// A failure a user can act on: a stable type and a human sentence.
 struct run_error {
-    std::string type;
+    failure_type type = failure_type::internal_error;
     std::string detail;
 };
 
