@@ -14,7 +14,7 @@ if command -v clang-format >/dev/null; then
   git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHIMERA_WERROR=ON
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHIMERA_WERROR=ON -DCHIMERA_UNITY_BUILD=ON
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
@@ -27,7 +27,7 @@ if [[ "${CHIMERA_BENCH:-1}" == 1 ]]; then
 fi
 
 if [[ "${CHIMERA_SANITIZE:-1}" == 1 ]]; then
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCHIMERA_SANITIZE=ON -DCHIMERA_WERROR=ON
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCHIMERA_SANITIZE=ON -DCHIMERA_WERROR=ON -DCHIMERA_UNITY_BUILD=ON
   cmake --build build-asan -j"$jobs"
   # The module layout was checked in the Release pass; its probes compile, they run nothing.
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

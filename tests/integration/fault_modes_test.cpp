@@ -15,10 +15,10 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr int sim_tokens = 8;
+constexpr int fault_sim_tokens = 8;
 // Fast pacing for every mode but the trickle, whose rate is per request.
-const std::vector<std::string> fast_sim{"--tokens", std::to_string(sim_tokens),   "--tokens-per-second",
-                                        "2000",     "--prompt-tokens-per-second", "1000000"};
+const std::vector<std::string> fast_sim{"--tokens", std::to_string(fault_sim_tokens), "--tokens-per-second",
+                                        "2000",     "--prompt-tokens-per-second",     "1000000"};
 
 json run_with_model(const service_stack& s, const std::string& model) {
     return s.wait_finished(s.submit({{"data_dir", "tr109"}, {"model", model}}));
@@ -132,7 +132,7 @@ TEST(FaultModes, WritesSplitAtEveryByteAreReassembled) {
     const auto generated = generate_requests(s.sim_stats());
     ASSERT_EQ(generated.size(), 2U);
     EXPECT_EQ(run.at("calls")[0].at("tokens_generated"), generated[0].at("eval_count"));
-    EXPECT_EQ(run.at("calls")[0].at("tokens_generated"), sim_tokens);
+    EXPECT_EQ(run.at("calls")[0].at("tokens_generated"), fault_sim_tokens);
     EXPECT_EQ(llm_requests(s, model, "ok"), 2.0);
     expect_healthy(s);
 }

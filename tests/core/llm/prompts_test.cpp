@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "chimera/core/llm/analysis.hpp"
+#include "test_support.hpp"
 
 namespace chimera::core {
 namespace {
 
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 TEST(prompts, the_analysis_prompt_asks_for_the_three_parseable_sections_around_the_data) {
     const auto prompt = build_analysis_prompt("Total files analysed: 101\n");

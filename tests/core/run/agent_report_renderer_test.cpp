@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "run_fixtures.hpp"
+#include "test_support.hpp"
 
 namespace chimera::core {
 namespace {
 
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 /// The text between `## heading` and the next `## ` heading.
 std::string section(const std::string& report, std::string_view heading) {

@@ -7,7 +7,7 @@
 namespace chimera::core {
 namespace {
 
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 std::size_t count_lines_starting(const std::string& text, std::string_view prefix) {
     std::size_t count = 0;

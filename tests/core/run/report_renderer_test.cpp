@@ -3,11 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "run_fixtures.hpp"
+#include "test_support.hpp"
 
 namespace chimera::core {
 namespace {
 
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 TEST(report_renderer, heads_the_model_text_with_date_run_model_and_options) {
     const auto report = render_report(test::two_call_run(), "## Executive Summary\nAll fine.\n");

@@ -17,7 +17,7 @@ using test::arm_of;
 using test::run_with;
 using test::small_sweep;
 
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;

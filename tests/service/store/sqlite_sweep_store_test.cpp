@@ -14,15 +14,18 @@ namespace {
 using namespace std::chrono_literals;
 using core::run_status;
 
-const core::wall_time t0 = core::wall_time{} + std::chrono::hours{24 * 365 * 56};
+const core::wall_time sweep_t0 = core::wall_time{} + std::chrono::hours{24 * 365 * 56};
 
-run_submission ordinary(const std::string& id) { return {id, "gemma3:latest", std::nullopt, "{}", std::nullopt, t0}; }
+run_submission ordinary(const std::string& id) {
+    return {id, "gemma3:latest", std::nullopt, "{}", std::nullopt, sweep_t0};
+}
 
 /// Runs "<id>-0", "<id>-1", … of the given arms, in that order.
 sweep_submission sweep(const std::string& id,
                        const std::vector<std::string>& arms,
                        std::chrono::milliseconds cooldown = 0ms) {
-    sweep_submission submission{id, "gemma3:latest", "a study", R"({"grid":{"num_ctx":[256]}})", cooldown, t0, {}};
+    sweep_submission submission{id,       "gemma3:latest", "a study", R"({"grid":{"num_ctx":[256]}})",
+                                cooldown, sweep_t0,        {}};
     for (std::size_t i = 0; i < arms.size(); ++i) {
         submission.runs.push_back({id + "-" + std::to_string(i), arms[i], "{}"});
     }
@@ -51,7 +54,7 @@ protected:
         return run->id;
     }
 
-    core::wall_time clock_ = t0;
+    core::wall_time clock_ = sweep_t0;
     test::temp_dir dir_;
     std::unique_ptr<sqlite_run_store> store_ = std::make_unique<sqlite_run_store>(dir_.path());
 };
@@ -121,10 +124,10 @@ TEST_F(sqlite_sweep_store_test, the_next_sweep_run_waits_out_the_cooldown) {
     EXPECT_EQ(store_->cooldown_until(), core::wall_time{});  // before the first run, no wait
     const auto first = claim();
     ASSERT_TRUE(first);
-    finish(*first, run_status::succeeded, t0 + 1s);
-    EXPECT_EQ(store_->cooldown_until(), t0 + 6s);
-    EXPECT_FALSE(claim(t0 + 5999ms));
-    const auto second = claim(t0 + 6s);
+    finish(*first, run_status::succeeded, sweep_t0 + 1s);
+    EXPECT_EQ(store_->cooldown_until(), sweep_t0 + 6s);
+    EXPECT_FALSE(claim(sweep_t0 + 5999ms));
+    const auto second = claim(sweep_t0 + 6s);
     ASSERT_TRUE(second);
     EXPECT_EQ(second->id, "s-1");
 }
@@ -138,7 +141,7 @@ TEST_F(sqlite_sweep_store_test, cancel_stops_the_queued_runs_at_once_and_reports
     store_->submit_sweep(sweep("s", {"baseline", "ctx256", "ctx512"}));
     const auto running = claim();
     ASSERT_TRUE(running);
-    const auto cancellation = store_->cancel_sweep("s", t0 + 2s);
+    const auto cancellation = store_->cancel_sweep("s", sweep_t0 + 2s);
     EXPECT_TRUE(cancellation.found);
     EXPECT_FALSE(cancellation.already_finished);
     EXPECT_EQ(cancellation.queued_cancelled, 2U);
@@ -149,17 +152,17 @@ TEST_F(sqlite_sweep_store_test, cancel_stops_the_queued_runs_at_once_and_reports
     EXPECT_EQ(stored->progress.running, 1);
     EXPECT_EQ(store_->find("s-2")->error->type, core::failure_type::cancelled);
 
-    finish(*running, run_status::cancelled, t0 + 3s);
+    finish(*running, run_status::cancelled, sweep_t0 + 3s);
     stored = store_->find_sweep("s");
     EXPECT_EQ(stored->status, run_status::cancelled);
-    EXPECT_EQ(stored->finished_at, t0 + 3s);
-    EXPECT_TRUE(store_->cancel_sweep("s", t0 + 4s).already_finished);
-    EXPECT_FALSE(store_->cancel_sweep("unknown", t0).found);
+    EXPECT_EQ(stored->finished_at, sweep_t0 + 3s);
+    EXPECT_TRUE(store_->cancel_sweep("s", sweep_t0 + 4s).already_finished);
+    EXPECT_FALSE(store_->cancel_sweep("unknown", sweep_t0).found);
 }
 
 TEST_F(sqlite_sweep_store_test, a_sweep_with_nothing_running_is_cancelled_at_once) {
     store_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
-    const auto cancellation = store_->cancel_sweep("s", t0 + 1s);
+    const auto cancellation = store_->cancel_sweep("s", sweep_t0 + 1s);
     EXPECT_EQ(cancellation.queued_cancelled, 2U);
     EXPECT_TRUE(cancellation.running.empty());
     EXPECT_EQ(store_->find_sweep("s")->status, run_status::cancelled);
@@ -174,8 +177,8 @@ TEST_F(sqlite_sweep_store_test, succeeds_when_the_baseline_and_a_config_succeede
     run_next(run_status::succeeded);
     const auto stored = store_->find_sweep("s");
     EXPECT_EQ(stored->status, run_status::succeeded);
-    EXPECT_EQ(stored->finished_at, t0 + 3s);
-    EXPECT_EQ(stored->started_at, t0);
+    EXPECT_EQ(stored->finished_at, sweep_t0 + 3s);
+    EXPECT_EQ(stored->started_at, sweep_t0);
     EXPECT_EQ(stored->progress.succeeded, 2);
     EXPECT_EQ(stored->progress.failed, 1);
     EXPECT_EQ(stored->progress.queued + stored->progress.running, 0);
@@ -191,7 +194,7 @@ TEST_F(sqlite_sweep_store_test, fails_when_no_config_can_be_compared_with_the_ba
 TEST_F(sqlite_sweep_store_test, cancelling_its_last_queued_run_ends_the_sweep) {
     store_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
     run_next(run_status::succeeded);
-    EXPECT_TRUE(store_->cancel_queued("s-1", t0 + 5s));
+    EXPECT_TRUE(store_->cancel_queued("s-1", sweep_t0 + 5s));
     EXPECT_EQ(store_->find_sweep("s")->status, run_status::failed);
 }
 
@@ -209,7 +212,7 @@ TEST_F(sqlite_sweep_store_test, recovery_at_start_ends_a_sweep_at_the_present_no
 
 TEST_F(sqlite_sweep_store_test, list_is_newest_first_with_status_filter_and_cursor) {
     for (const auto* id : {"s1", "s2", "s3"}) store_->submit_sweep(sweep(id, {"baseline"}));
-    store_->cancel_sweep("s2", t0);
+    store_->cancel_sweep("s2", sweep_t0);
     sweep_filter page;
     page.limit = 2;
     const auto first = store_->list_sweeps(page);
