@@ -15,8 +15,7 @@ constexpr std::chrono::seconds write_timeout{30};
 
 }  // namespace
 
-event_stream::event_stream(boost::beast::tcp_stream& stream, const http_request& request)
-    : stream_(stream), request_(request) {}
+event_stream::event_stream(boost::beast::tcp_stream& stream) : stream_(stream) {}
 
 awaitable<void> event_stream::reply(http_response response) {
     response.keep_alive(false);

@@ -247,7 +247,7 @@ awaitable<void> serve_stream(beast::tcp_stream& stream,
                              matched_stream_route route,
                              std::string remote,
                              steady::time_point start) {
-    event_stream events{stream, request};
+    event_stream events{stream};
     const open_stream_count counted{context.metrics};
     co_await (*route.handler)(request, route.params, events);
     const std::chrono::duration<double> to_head = events.head_sent_at() - start;

@@ -17,7 +17,7 @@ namespace chimera::service {
 /// Every write has a timeout: a client that stops reading is dropped, not waited on.
 class event_stream {
 public:
-    event_stream(boost::beast::tcp_stream& stream, const http_request& request);
+    explicit event_stream(boost::beast::tcp_stream& stream);
 
     /// Answers with `response` instead of a stream.
     awaitable<void> reply(http_response response);
@@ -40,7 +40,6 @@ private:
     awaitable<bool> write(std::string text);
 
     boost::beast::tcp_stream& stream_;
-    const http_request& request_;
     unsigned status_ = 0;
     std::chrono::steady_clock::time_point head_sent_at_ = std::chrono::steady_clock::now();
     std::size_t bytes_ = 0;
