@@ -82,17 +82,25 @@ run_scheduler::run_scheduler(asio::any_io_executor executor,
                              sweep_store& sweeps,
                              const run_artifacts& artifacts,
                              run_pipeline_services services,
-                             scheduler_settings settings)
+                             scheduler_settings settings,
+                             run_executor execute_runs)
     : store_(store),
       sweeps_(sweeps),
       artifacts_(artifacts),
       services_(services),
       settings_(std::move(settings)),
+      run_executor_(std::move(execute_runs)),
       wakeup_(std::make_unique<wakeup_channel>(executor, std::max<std::size_t>(settings_.workers, 1))),
       lease_timer_(executor),
       drain_timer_(executor),
       cooldown_timer_(executor) {
     settings_.workers = std::max<std::size_t>(settings_.workers, 1);
+    if (!run_executor_) {
+        run_executor_ = [this](core::run_document& run, std::filesystem::path data_dir,
+                               run_cancellation& cancellation) {
+            return execute_run(services_, run, std::move(data_dir), cancellation);
+        };
+    }
 }
 
 run_scheduler::~run_scheduler() = default;
@@ -152,7 +160,7 @@ cancel_outcome run_scheduler::cancel(std::string_view id) {
         it->second->cancellation.cancel(core::cancel_reason::user);
         return cancel_outcome::cancelling;
     }
-    if (store_.cancel_queued(id, now())) {
+    if (store_.cancel_queued(id, settings_.clock())) {
         log_run_event(log_level::info, id, "queued", "run cancelled before it started");
         queued_ = queued_ > 0 ? queued_ - 1 : 0;
         services_.metrics.observe_run_finished(core::run_status::cancelled);
@@ -167,7 +175,7 @@ cancel_outcome run_scheduler::cancel(std::string_view id) {
 }
 
 sweep_cancellation run_scheduler::cancel_sweep(std::string_view id) {
-    auto cancellation = sweeps_.cancel_sweep(id, now());
+    auto cancellation = sweeps_.cancel_sweep(id, settings_.clock());
     if (cancellation.queued_cancelled > 0) {
         log_event(log_level::info, "sweep cancelled; its queued runs will not start",
                   {{"sweep_id", id}, {"runs_cancelled", static_cast<std::int64_t>(cancellation.queued_cancelled)}});
@@ -241,8 +249,8 @@ void run_scheduler::wake_after_cooldown() {
     } catch (const store_error& e) {
         spdlog::error("cannot read the cool-down of the next sweep run: {}", e.what());
     }
-    if (!until || *until <= now()) return;
-    cooldown_timer_.expires_after(std::chrono::ceil<std::chrono::milliseconds>(*until - now()));
+    if (!until || *until <= settings_.clock()) return;
+    cooldown_timer_.expires_after(std::chrono::ceil<std::chrono::milliseconds>(*until - settings_.clock()));
     cooldown_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) wake_worker();
     });
@@ -253,13 +261,13 @@ void run_scheduler::publish_gauges() const {
     services_.metrics.set_runs_running(live_runs_.size());
 }
 
-core::wall_time run_scheduler::lease_deadline() const { return now() + settings_.lease; }
+core::wall_time run_scheduler::lease_deadline() const { return settings_.clock() + settings_.lease; }
 
 awaitable<void> run_scheduler::work() {
     while (!draining_) {
         std::optional<stored_run> claimed;
         try {
-            claimed = store_.claim_next(settings_.owner, lease_deadline(), now());
+            claimed = store_.claim_next(settings_.owner, lease_deadline(), settings_.clock());
         } catch (const store_error& e) {
             spdlog::error("cannot take the next run from the store: {}", e.what());
         }
@@ -285,7 +293,7 @@ awaitable<void> run_scheduler::execute(stored_run claimed) {
     const auto data_dir = resolve_data_dir(services_.roots, live.run);
     std::string report;
     if (data_dir) {
-        report = co_await execute_run(services_, live.run, *data_dir, live.cancellation);
+        report = co_await run_executor_(live.run, *data_dir, live.cancellation);
     }
     finish(live, std::move(report));
 }
@@ -318,9 +326,14 @@ void run_scheduler::finish(live_run& live, std::string report) {
 void run_scheduler::record_completion(const core::run_document& run, std::string report) {
     const auto document = core::to_json(run);
     auto agent_report = core::render_agent_report(run);
-    const run_completion completion{
-        run.id, run.attempt, run.status, run.error, run.finished_at.value_or(now()), core::json_text(document),
-        report, agent_report};
+    const run_completion completion{run.id,
+                                    run.attempt,
+                                    run.status,
+                                    run.error,
+                                    run.finished_at.value_or(settings_.clock()),
+                                    core::json_text(document),
+                                    report,
+                                    agent_report};
     if (!store_.complete(completion)) {
         log_run_event(log_level::warn, run.id, core::to_string(run.stage),
                       "attempt " + std::to_string(run.attempt) + " was fenced out; another attempt holds the run");
@@ -379,7 +392,8 @@ void run_scheduler::recover() {
     try {
         // A sole owner of the store knows every running row it did not claim itself is
         // an orphan of a dead process: no need to wait for the leases to run out.
-        const auto expired_before = settings_.sole_owner && live_runs_.empty() ? core::wall_time::max() : now();
+        const auto expired_before =
+            settings_.sole_owner && live_runs_.empty() ? core::wall_time::max() : settings_.clock();
         const auto counts = store_.recover_expired(expired_before, settings_.max_attempts);
         if (counts.requeued + counts.failed + counts.cancelled > 0) {
             spdlog::warn(

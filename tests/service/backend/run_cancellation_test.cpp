@@ -60,6 +60,16 @@ TEST_F(run_cancellation_test, cancel_cuts_an_attached_timer_short) {
     EXPECT_TRUE(aborted);
 }
 
+TEST_F(run_cancellation_test, a_timer_attached_after_the_cancellation_ends_its_wait_at_once) {
+    cancellation.cancel(cancel_reason::user);
+    asio::steady_timer timer{io, std::chrono::hours{1}};
+    const auto exposed = cancellation.attach(timer);
+    bool ended = false;
+    timer.async_wait([&](const boost::system::error_code&) { ended = true; });
+    io.run_for(std::chrono::seconds{5});
+    EXPECT_TRUE(ended);
+}
+
 TEST_F(run_cancellation_test, the_first_reason_stays) {
     cancellation.cancel(cancel_reason::user);
     cancellation.cancel(cancel_reason::drain);

@@ -71,9 +71,11 @@ private:
         if (cancelled()) interrupt();
         return attachment{this};
     }
+    /// Closing the stream fails its pending and later operations; an expiry in the past ends
+    /// the timer's pending wait (operation_aborted) and any later one at once.
     void interrupt() {
         if (stream_ != nullptr) stream_->close();
-        if (timer_ != nullptr) timer_->cancel();
+        if (timer_ != nullptr) timer_->expires_at(boost::asio::steady_timer::time_point::min());
     }
 
     std::optional<core::cancel_reason> reason_;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,6 +22,12 @@
 namespace chimera::service {
 
 class run_artifacts;
+class run_cancellation;
+
+/// Executes a claimed run to its end and returns its report, as execute_run does (the
+/// default); tests give a stand-in they control.
+using run_executor = std::function<awaitable<std::string>(
+    core::run_document& run, std::filesystem::path data_dir, run_cancellation& cancellation)>;
 
 enum class cancel_outcome { cancelled, cancelling, already_finished, not_found };
 
@@ -33,6 +40,9 @@ struct scheduler_settings {
     /// This process alone uses the store (it holds the state directory's lock), so at
     /// start every `running` row is an orphan to recover at once, not after its lease.
     bool sole_owner = false;
+    /// The wall clock of claims, leases and cool-downs (the store compares them); tests move
+    /// it by hand.
+    std::function<core::wall_time()> clock = [] { return std::chrono::system_clock::now(); };
 };
 
 enum class submit_status { accepted, replayed, idempotency_conflict, queue_full, draining };
@@ -59,7 +69,8 @@ public:
                   sweep_store& sweeps,
                   const run_artifacts& artifacts,
                   run_pipeline_services services,
-                  scheduler_settings settings);
+                  scheduler_settings settings,
+                  run_executor execute_runs = {});
     ~run_scheduler();
     run_scheduler(const run_scheduler&) = delete;
     run_scheduler& operator=(const run_scheduler&) = delete;
@@ -129,6 +140,7 @@ private:
     const run_artifacts& artifacts_;
     run_pipeline_services services_;
     scheduler_settings settings_;
+    run_executor run_executor_;
     std::unique_ptr<wakeup_channel> wakeup_;
     boost::asio::steady_timer lease_timer_;
     boost::asio::steady_timer drain_timer_;
