@@ -60,7 +60,7 @@ http_response accepted(const http_request& request, const stored_run& run, bool 
     return response;
 }
 
-http_response refused(runs_resource& resource, const http_request& request, const submit_result& result) {
+http_response refused(jobs_resource& resource, const http_request& request, const submit_result& result) {
     if (result.status == submit_status::idempotency_conflict) {
         return make_problem(request, http::status::unprocessable_entity,
                             "this Idempotency-Key was used for a different request (run '" + result.run->id + "')",
@@ -69,7 +69,7 @@ http_response refused(runs_resource& resource, const http_request& request, cons
     return refuse_submission(request, result.status, resource.scheduler.retry_after());
 }
 
-http_response submit_run(runs_resource& resource, const http_request& request) {
+http_response submit_run(jobs_resource& resource, const http_request& request) {
     auto parsed = core::parse_run_request(request.body());
     if (const auto* error = std::get_if<core::request_error>(&parsed)) {
         return make_problem(request, http::status::bad_request, error->detail, error->field);
@@ -96,16 +96,16 @@ http_response submit_run(runs_resource& resource, const http_request& request) {
     return refused(resource, request, result);
 }
 
-http_response list_runs(runs_resource& resource, const http_request& request) {
+http_response list_runs(jobs_resource& resource, const http_request& request) {
     auto filter = parse_run_filter(request.target());
     if (const auto* error = std::get_if<query_error>(&filter)) {
         return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
     return make_json_response(request, http::status::ok,
-                              core::json_text(run_page_json(resource.store, std::get<run_filter>(filter))));
+                              core::json_text(run_page_json(resource.runs, std::get<run_filter>(filter))));
 }
 
-http_response get_run(runs_resource& resource, const http_request& request, const std::string& id) {
+http_response get_run(jobs_resource& resource, const http_request& request, const std::string& id) {
     auto document = resource.scheduler.document_text(id);
     if (!document) return no_such_run(request, id);
     return make_json_response(request, http::status::ok, std::move(*document));
@@ -127,18 +127,18 @@ std::variant<report_kind, query_error> parse_report_query(std::string_view targe
 
 /// A run that ended without a recorded agent report (cancelled while queued, failed by
 /// recovery) still has one: rendered from what the store knows.
-std::optional<std::string> report_of(runs_resource& resource, const stored_run& run, report_kind kind) {
-    auto report = resource.store.report(run.id, kind);
+std::optional<std::string> report_of(jobs_resource& resource, const stored_run& run, report_kind kind) {
+    auto report = resource.runs.report(run.id, kind);
     if (report || kind != report_kind::agent || !core::is_terminal(run.status) || run.document) return report;
     return core::render_agent_report(unexecuted_document(run));
 }
 
-http_response get_report(runs_resource& resource, const http_request& request, const std::string& id) {
+http_response get_report(jobs_resource& resource, const http_request& request, const std::string& id) {
     const auto kind = parse_report_query(request.target());
     if (const auto* error = std::get_if<query_error>(&kind)) {
         return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
-    const auto run = resource.store.find(id);
+    const auto run = resource.runs.find(id);
     if (!run) return no_such_run(request, id);
     auto report = report_of(resource, *run, std::get<report_kind>(kind));
     if (!report) {
@@ -150,7 +150,7 @@ http_response get_report(runs_resource& resource, const http_request& request, c
     return make_response(request, http::status::ok, "text/markdown; charset=utf-8", std::move(*report));
 }
 
-http_response cancel_run(runs_resource& resource, const http_request& request, const std::string& id) {
+http_response cancel_run(jobs_resource& resource, const http_request& request, const std::string& id) {
     switch (resource.scheduler.cancel(id)) {
         case cancel_outcome::cancelled:
             return make_json_response(request, http::status::ok, resource.scheduler.document_text(id).value_or("null"));
@@ -171,7 +171,7 @@ http_response cancel_run(runs_resource& resource, const http_request& request, c
 
 }  // namespace
 
-void add_runs_routes(router& routes, runs_resource& resource) {
+void add_runs_routes(router& routes, jobs_resource& resource) {
     routes.add_sync(http::verb::post, "/runs", [&resource](const http_request& request, const path_params&) {
         return submit_run(resource, request);
     });

@@ -32,7 +32,7 @@ std::string too_large(std::size_t runs, std::size_t capacity) {
            std::to_string(capacity) + " (--queue-capacity)";
 }
 
-http_response submit_sweep(sweeps_resource& resource, const http_request& request) {
+http_response submit_sweep(jobs_resource& resource, const http_request& request) {
     auto parsed = core::parse_sweep_spec(request.body());
     if (const auto* error = std::get_if<core::request_error>(&parsed)) {
         return make_problem(request, http::status::bad_request, error->detail, error->field);
@@ -64,32 +64,32 @@ http_response submit_sweep(sweeps_resource& resource, const http_request& reques
     return response;
 }
 
-http_response list_sweeps(sweeps_resource& resource, const http_request& request) {
+http_response list_sweeps(jobs_resource& resource, const http_request& request) {
     auto filter = parse_sweep_filter(request.target());
     if (const auto* error = std::get_if<query_error>(&filter)) {
         return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
     return make_json_response(request, http::status::ok,
-                              core::json_text(sweep_page_json(resource.store, std::get<sweep_filter>(filter))));
+                              core::json_text(sweep_page_json(resource.sweeps, std::get<sweep_filter>(filter))));
 }
 
 /// Results exist once every run ended, a cancelled sweep's included (from what ran).
-nlohmann::json results_json(sweeps_resource& resource, const stored_sweep& sweep) {
+nlohmann::json results_json(jobs_resource& resource, const stored_sweep& sweep) {
     if (!core::is_terminal(sweep.status)) return nullptr;
-    return core::to_json(sweep_results(sweep, resource.store.sweep_runs(sweep.id)));
+    return core::to_json(sweep_results(sweep, resource.sweeps.sweep_runs(sweep.id)));
 }
 
-http_response get_sweep(sweeps_resource& resource, const http_request& request, const std::string& id) {
-    const auto sweep = resource.store.find_sweep(id);
+http_response get_sweep(jobs_resource& resource, const http_request& request, const std::string& id) {
+    const auto sweep = resource.sweeps.find_sweep(id);
     if (!sweep) return no_such_sweep(request, id);
     return make_json_response(request, http::status::ok,
                               core::json_text(sweep_document_json(*sweep, results_json(resource, *sweep))));
 }
 
-http_response cancel_sweep(sweeps_resource& resource, const http_request& request, const std::string& id) {
+http_response cancel_sweep(jobs_resource& resource, const http_request& request, const std::string& id) {
     const auto cancellation = resource.scheduler.cancel_sweep(id);
     if (!cancellation.found) return no_such_sweep(request, id);
-    const auto sweep = resource.store.find_sweep(id);
+    const auto sweep = resource.sweeps.find_sweep(id);
     if (cancellation.already_finished) {
         const std::string status = sweep ? std::string{core::to_string(sweep->status)} : "finished";
         return make_problem(request, http::status::conflict, "sweep '" + id + "' already ended: " + status);
@@ -131,12 +131,12 @@ http_response render_report(const http_request& request, const core::sweep_resul
                          core::render_sweep_markdown(result));
 }
 
-http_response get_report(sweeps_resource& resource, const http_request& request, const std::string& id) {
+http_response get_report(jobs_resource& resource, const http_request& request, const std::string& id) {
     const auto format = parse_report_query(request.target());
     if (const auto* error = std::get_if<query_error>(&format)) {
         return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
-    const auto sweep = resource.store.find_sweep(id);
+    const auto sweep = resource.sweeps.find_sweep(id);
     if (!sweep) return no_such_sweep(request, id);
     if (!core::is_terminal(sweep->status)) {
         return make_problem(request, http::status::conflict,
@@ -145,13 +145,13 @@ http_response get_report(sweeps_resource& resource, const http_request& request,
                                 std::to_string(sweep->progress.queued + sweep->progress.running) + " of " +
                                 std::to_string(sweep->progress.total) + " runs left)");
     }
-    const auto result = sweep_results(*sweep, resource.store.sweep_runs(id));
+    const auto result = sweep_results(*sweep, resource.sweeps.sweep_runs(id));
     return render_report(request, result, std::get<report_format>(format));
 }
 
 }  // namespace
 
-void add_sweeps_routes(router& routes, sweeps_resource& resource) {
+void add_sweeps_routes(router& routes, jobs_resource& resource) {
     routes.add_sync(http::verb::post, "/sweeps", [&resource](const http_request& request, const path_params&) {
         return submit_sweep(resource, request);
     });

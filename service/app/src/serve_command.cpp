@@ -127,11 +127,10 @@ int run_serve(const serve_config& config) {
     backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
 
     router routes;
-    runs_resource runs{store, scheduler, root, config.model};
-    add_runs_routes(routes, runs);
+    jobs_resource jobs{store, store, scheduler, root, config.model};
+    add_runs_routes(routes, jobs);
     add_run_events_route(routes, scheduler, events);
-    sweeps_resource sweeps{store, scheduler, root, config.model};
-    add_sweeps_routes(routes, sweeps);
+    add_sweeps_routes(routes, jobs);
     const auto draining = [&scheduler] { return scheduler.draining(); };
     add_health_routes(routes, monitor, draining);
     const bool admin_address = !config.admin_host.empty();
