@@ -50,6 +50,16 @@ TEST_F(run_cancellation_test, a_moved_guard_still_detaches_once) {
     EXPECT_FALSE(stream.socket().is_open());
 }
 
+TEST_F(run_cancellation_test, a_guard_replaced_by_a_newer_one_leaves_the_new_stream_exposed) {
+    boost::beast::tcp_stream reconnected{io};
+    reconnected.socket().open(asio::ip::tcp::v4());
+    auto exposed = cancellation.attach(stream);
+    exposed = cancellation.attach(reconnected);  // as a call does when it replaces a dead pooled connection
+    cancellation.cancel(cancel_reason::user);
+    EXPECT_FALSE(reconnected.socket().is_open());
+    EXPECT_TRUE(stream.socket().is_open());
+}
+
 TEST_F(run_cancellation_test, cancel_cuts_an_attached_timer_short) {
     asio::steady_timer timer{io, std::chrono::hours{1}};
     bool aborted = false;

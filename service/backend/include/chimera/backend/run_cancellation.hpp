@@ -16,16 +16,20 @@ namespace chimera::service {
 /// Used on the io thread only.
 class run_cancellation {
 public:
-    /// While alive, cancel() closes the attached stream or cancels the attached timer.
+    /// While alive, cancel() closes the attached stream or ends the attached timer's wait.
+    /// It detaches only what it attached: a guard replaced by a newer one leaves that one exposed.
     class attachment {
     public:
         attachment(const attachment&) = delete;
         attachment& operator=(const attachment&) = delete;
-        attachment(attachment&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)) {}
+        attachment(attachment&& other) noexcept
+            : owner_(std::exchange(other.owner_, nullptr)), stream_(other.stream_), timer_(other.timer_) {}
         attachment& operator=(attachment&& other) noexcept {
             if (this != &other) {
                 detach();
                 owner_ = std::exchange(other.owner_, nullptr);
+                stream_ = other.stream_;
+                timer_ = other.timer_;
             }
             return *this;
         }
@@ -33,14 +37,16 @@ public:
 
     private:
         friend class run_cancellation;
-        explicit attachment(run_cancellation* owner) : owner_(owner) {}
+        attachment(run_cancellation* owner, boost::beast::tcp_stream* stream, boost::asio::steady_timer* timer)
+            : owner_(owner), stream_(stream), timer_(timer) {}
         void detach() {
-            if (owner_ != nullptr) {
-                owner_->stream_ = nullptr;
-                owner_->timer_ = nullptr;
-            }
+            if (owner_ == nullptr) return;
+            if (owner_->stream_ == stream_) owner_->stream_ = nullptr;
+            if (owner_->timer_ == timer_) owner_->timer_ = nullptr;
         }
         run_cancellation* owner_;
+        boost::beast::tcp_stream* stream_;
+        boost::asio::steady_timer* timer_;
     };
 
     [[nodiscard]] bool cancelled() const { return reason_.has_value(); }
@@ -69,7 +75,7 @@ public:
 private:
     attachment expose() {
         if (cancelled()) interrupt();
-        return attachment{this};
+        return attachment{this, stream_, timer_};
     }
     /// Closing the stream fails its pending and later operations; an expiry in the past ends
     /// the timer's pending wait (operation_aborted) and any later one at once.
