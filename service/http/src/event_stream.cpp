@@ -1,10 +1,9 @@
 #include "chimera/http/event_stream.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/http/write.hpp>
+
+#include "chimera/http/http_connection.hpp"
+#include "response_writer.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -15,16 +14,14 @@ constexpr std::chrono::seconds write_timeout{30};
 
 }  // namespace
 
-event_stream::event_stream(boost::beast::tcp_stream& stream) : stream_(stream) {}
+event_stream::event_stream(http_connection& connection) : connection_(connection) {}
 
 awaitable<void> event_stream::reply(http_response response) {
     response.keep_alive(false);
     response.prepare_payload();
     status_ = response.result_int();
-    stream_.expires_after(write_timeout);
-    auto [ec, written] =
-        co_await boost::beast::http::async_write(stream_, response, asio::as_tuple(asio::use_awaitable));
-    bytes_ += written;
+    const auto written = co_await write_response(connection_, response, write_timeout);
+    bytes_ += written.bytes;
     head_sent_at_ = std::chrono::steady_clock::now();
 }
 
@@ -55,10 +52,10 @@ awaitable<bool> event_stream::keep_alive() {
 }
 
 awaitable<bool> event_stream::write(std::string text) {
-    stream_.expires_after(write_timeout);
-    auto [ec, written] = co_await asio::async_write(stream_, asio::buffer(text), asio::as_tuple(asio::use_awaitable));
-    bytes_ += written;
-    co_return !ec;
+    connection_.expires_after(write_timeout);
+    const auto written = co_await connection_.write({asio::buffer(text), asio::const_buffer{}});
+    bytes_ += written.bytes;
+    co_return !written.error;
 }
 
 }  // namespace chimera::service

@@ -1,12 +1,6 @@
 #include "response_writer.hpp"
 
-#include <array>
-
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -41,18 +35,6 @@ void append_status_line(std::string& head, const http_response& response) {
     head.append("\r\n");
 }
 
-using gathered = std::array<asio::const_buffer, 2>;
-
-/// What is left of `buffers` once `bytes` of them are written.
-gathered unwritten(gathered buffers, std::size_t bytes) {
-    for (auto& buffer : buffers) {
-        const auto taken = std::min(bytes, buffer.size());
-        buffer += taken;
-        bytes -= taken;
-    }
-    return buffers;
-}
-
 }  // namespace
 
 std::string response_head(const http_response& response) {
@@ -69,23 +51,13 @@ std::string response_head(const http_response& response) {
     return head;
 }
 
-awaitable<write_outcome> write_response(boost::beast::tcp_stream& stream,
-                                        const http_response& response,
-                                        std::chrono::seconds timeout) {
+awaitable<io_result> write_response(http_connection& connection,
+                                    const http_response& response,
+                                    std::chrono::steady_clock::duration timeout) {
     const auto head = response_head(response);
-    const gathered buffers{asio::buffer(head), asio::buffer(response.body())};
-    boost::system::error_code error;
-    const auto now = stream.socket().write_some(buffers, error);
-    if (error && error != asio::error::would_block) {
-        co_return write_outcome{error, 0};
-    }
-    const auto rest = unwritten(buffers, now);
-    if (asio::buffer_size(rest) == 0) {
-        co_return write_outcome{{}, now};
-    }
-    stream.expires_after(timeout);
-    auto [later_error, later] = co_await asio::async_write(stream, rest, asio::as_tuple(asio::use_awaitable));
-    co_return write_outcome{later_error, now + later};
+    connection.expires_after(timeout);
+    auto written = co_await connection.write({asio::buffer(head), asio::buffer(response.body())});
+    co_return written;
 }
 
 }  // namespace chimera::service

@@ -5,8 +5,6 @@
 #include <string>
 #include <string_view>
 
-#include <boost/beast/core/tcp_stream.hpp>
-
 #include "chimera/http/http_types.hpp"
 
 namespace chimera::service {
@@ -15,9 +13,11 @@ namespace chimera::service {
 /// error before the stream began), or `text/event-stream` on a connection that closes
 /// when the stream ends — the body is delimited by the close, so no chunked framing.
 /// Every write has a timeout: a client that stops reading is dropped, not waited on.
+class http_connection;
+
 class event_stream {
 public:
-    explicit event_stream(boost::beast::tcp_stream& stream);
+    explicit event_stream(http_connection& connection);
 
     /// Answers with `response` instead of a stream.
     awaitable<void> reply(http_response response);
@@ -39,7 +39,7 @@ public:
 private:
     awaitable<bool> write(std::string text);
 
-    boost::beast::tcp_stream& stream_;
+    http_connection& connection_;
     unsigned status_ = 0;
     std::chrono::steady_clock::time_point head_sent_at_ = std::chrono::steady_clock::now();
     std::size_t bytes_ = 0;
