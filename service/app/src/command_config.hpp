@@ -21,7 +21,8 @@ namespace chimera::service {
 inline constexpr std::string_view default_model = "gemma3:latest";
 
 /// `chimera serve` settings. Parsing throws std::invalid_argument with a message
-/// naming the flag at fault.
+/// naming the flag at fault. Each command's flags, their --help and defaults come from one
+/// table (command_config.cpp); the defaults are these members' initial values.
 struct serve_config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8080;
@@ -75,5 +76,6 @@ struct sweep_command_config {
 
 [[nodiscard]] std::string serve_usage();
 [[nodiscard]] std::string run_usage();
+[[nodiscard]] std::string sweep_usage();
 
 }  // namespace chimera::service

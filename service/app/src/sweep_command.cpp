@@ -77,30 +77,6 @@ void write_reports(const fs::path& dir, const core::sweep_result& result) {
 
 }  // namespace
 
-std::string sweep_usage() {
-    return core::detail::concat(R"(usage: chimera sweep --spec FILE [flags]
-       chimera sweep --from-recorded DIR [--format md|csv|json]
-
---spec FILE executes a sweep here, against Ollama, without a server: FILE holds a POST /sweeps
-body (docs/sweeps.md). Its runs execute one at a time in the fair order of the service's sweeps,
-each writing <output-dir>/<n>_<config>/; then the report is printed and written to
-<output-dir>/sweep_report.{md,csv,json}. Exit status 0 when every run succeeded, else 1.
-
---from-recorded DIR recomputes the statistics of a sweep the reference agents recorded (the seed
-report's study) from its per-config metrics.json files, found recursively under DIR, and prints
-the report: per-config throughput and TTFT, deltas vs baseline, Welch p, Cohen's d, ranking.
-
-  --format FORMAT       md (default), csv or json: what is printed
-  --ollama-url URL      Ollama backend (default http://127.0.0.1:11434, or $OLLAMA_HOST)
-  --model NAME          when the spec names none (default )",
-                                default_model, R"()
-  --output-dir DIR      (default ./chimera-sweep)
-  --connect-timeout D --headers-timeout D --idle-timeout D --call-timeout D --backend-pool-size N
-  --max-call-attempts N --max-files N --max-file-bytes SIZE --max-run-bytes SIZE --max-json-depth N
-  --max-csv-line-bytes SIZE --log-format json|text --log-level LEVEL   as for chimera run
-)");
-}
-
 int run_sweep_command(std::span<char* const> args) {
     const auto config = parse_sweep_command_config(args);
     const auto render = renderer_for(config.format);

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <span>
-#include <string>
 
 namespace chimera::service {
 
@@ -12,7 +11,5 @@ namespace chimera::service {
 /// std::invalid_argument for bad flags or a bad spec and core::recorded_format_error for
 /// unreadable recorded data.
 int run_sweep_command(std::span<char* const> args);
-
-[[nodiscard]] std::string sweep_usage();
 
 }  // namespace chimera::service

@@ -249,6 +249,10 @@ log_level parse_log_level(std::string_view text) {
                                 std::string{text} + "'");
 }
 
+std::string_view to_string(log_format format) { return format == log_format::json ? "json" : "text"; }
+
+std::string_view to_string(log_level level) { return level_names[static_cast<std::size_t>(level)]; }
+
 void configure_logging(const log_settings& settings) {
     install(settings, std::make_shared<spdlog::sinks::stderr_sink_mt>());
 }

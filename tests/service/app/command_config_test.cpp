@@ -265,5 +265,21 @@ TEST_F(command_config, sweep_takes_a_spec_or_a_recording_not_both) {
                         sweep_error({"--spec", "a.json", "--from-recorded", "b"}));
 }
 
+TEST_F(command_config, help_shows_the_defaults_the_parsers_use) {
+    const auto served = serve({});
+    const auto usage = serve_usage();
+    EXPECT_PRED_FORMAT2(IsSubstring, "runs executed at once (default " + std::to_string(served.workers) + ")", usage);
+    EXPECT_PRED_FORMAT2(IsSubstring, "(default " + served.model + ")", usage);
+    EXPECT_PRED_FORMAT2(IsSubstring, "(default " + std::to_string(served.http.max_connections) + ")", usage);
+    EXPECT_PRED_FORMAT2(IsSubstring,
+                        "--ollama-url URL          Ollama backend (default http://" +
+                            served.backend.endpoint.authority() + ", or $OLLAMA_HOST)",
+                        usage);
+    const auto ran = run({});
+    EXPECT_PRED_FORMAT2(IsSubstring, "repetitions (default " + std::to_string(ran.runs) + ")", run_usage());
+    EXPECT_PRED_FORMAT2(IsSubstring, "--num-ctx N", run_usage());
+    EXPECT_PRED_FORMAT2(IsSubstring, "--format FORMAT", sweep_usage());
+}
+
 }  // namespace
 }  // namespace chimera::service

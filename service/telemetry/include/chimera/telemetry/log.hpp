@@ -19,6 +19,9 @@ struct log_settings {
 /// `--log-format` and `--log-level` values; std::invalid_argument names the flag.
 [[nodiscard]] log_format parse_log_format(std::string_view text);
 [[nodiscard]] log_level parse_log_level(std::string_view text);
+/// The names those flags take.
+[[nodiscard]] std::string_view to_string(log_format format);
+[[nodiscard]] std::string_view to_string(log_level level);
 
 /// Installs the process-wide logger on stderr: one line per event, JSON objects with
 /// `ts`, `level`, `msg` and the event's fields, or human-readable text. Plain
