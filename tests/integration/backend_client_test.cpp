@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "service_binaries.hpp"
 #include "service_stack.hpp"
 
 namespace chimera::testing {
@@ -101,7 +102,7 @@ struct saturated_listener {
 TEST(BackendClient, ConnectTimeoutIsRetriedThenFailsNamingIt) {
     saturated_listener blackhole;
     temp_dir state;
-    child_process service{{CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
+    child_process service{{test_support::chimera_binary(), "serve", "--listen", "127.0.0.1:0", "--ollama-url",
                            "http://127.0.0.1:" + std::to_string(blackhole.port), "--data-root", CHIMERA_TEST_DATA_DIR,
                            "--state-dir", state.path().string(), "--connect-timeout", "150ms", "--max-call-attempts",
                            "2"}};
@@ -200,7 +201,7 @@ TEST(BackendClient, ShutdownPastTheDrainTimeoutCancelsRunningRunsTheSameWay) {
 TEST(BackendClient, ReadyzAnswersAtOnceEvenWhenTheBackendHangs) {
     saturated_listener blackhole;
     temp_dir state;
-    child_process service{{CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
+    child_process service{{test_support::chimera_binary(), "serve", "--listen", "127.0.0.1:0", "--ollama-url",
                            "http://127.0.0.1:" + std::to_string(blackhole.port), "--data-root", CHIMERA_TEST_DATA_DIR,
                            "--state-dir", state.path().string(), "--connect-timeout", "30s"}};
     const auto port = read_listening_port(service);

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "service_binaries.hpp"
 #include "service_stack.hpp"
 
 namespace chimera::testing {
@@ -26,7 +27,7 @@ using namespace std::chrono_literals;
 
 // Sanitizer builds keep freed memory in a quarantine (256 MB by default) and grow shadow
 // memory with it: their RSS measures the instrumentation, not the service.
-constexpr bool rss_is_representative = CHIMERA_OPTIMIZED_BUILD;
+const bool rss_is_representative = test_support::chimera_is_optimized();
 
 /// A field of /proc/<pid>/status in kB, e.g. VmRSS (resident now) or VmHWM (resident peak).
 long proc_status_kb(pid_t pid, const std::string& field) {

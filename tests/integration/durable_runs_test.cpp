@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "service_binaries.hpp"
 #include "service_stack.hpp"
 
 namespace chimera::testing {
@@ -48,11 +49,16 @@ struct service {
     static std::vector<std::string> command(const simulator& backend,
                                             const std::filesystem::path& state_dir,
                                             std::vector<std::string> flags) {
-        std::vector<std::string> argv{CHIMERA_BIN,    "serve",
-                                      "--listen",     "127.0.0.1:0",
-                                      "--ollama-url", "http://127.0.0.1:" + std::to_string(backend.port),
-                                      "--data-root",  CHIMERA_TEST_DATA_DIR,
-                                      "--state-dir",  state_dir.string()};
+        std::vector<std::string> argv{test_support::chimera_binary(),
+                                      "serve",
+                                      "--listen",
+                                      "127.0.0.1:0",
+                                      "--ollama-url",
+                                      "http://127.0.0.1:" + std::to_string(backend.port),
+                                      "--data-root",
+                                      CHIMERA_TEST_DATA_DIR,
+                                      "--state-dir",
+                                      state_dir.string()};
         argv.insert(argv.end(), flags.begin(), flags.end());
         return argv;
     }

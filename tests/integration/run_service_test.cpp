@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "service_binaries.hpp"
 #include "service_stack.hpp"
 
 namespace chimera::testing {
@@ -18,7 +19,7 @@ using namespace std::chrono_literals;
 constexpr double sim_tokens_per_second = 400;
 // Unoptimised sanitizer builds of both processes are 10-50x slower: there the timing
 // bounds would measure the instrumentation, so only the orderings are checked.
-constexpr bool timing_is_representative = CHIMERA_OPTIMIZED_BUILD;
+const bool timing_is_representative = test_support::chimera_is_optimized();
 constexpr int sim_tokens = 40;
 
 TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {

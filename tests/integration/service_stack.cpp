@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "service_binaries.hpp"
+
 namespace chimera::testing {
 
 using json = nlohmann::json;
@@ -34,7 +36,7 @@ service_stack::service_stack(const std::vector<std::string>& sim_flags,
                              const std::filesystem::path& service_stderr)
     : sim(with({CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"}, sim_flags)),
       sim_port(read_listening_port(sim)),
-      service(with({CHIMERA_BIN, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
+      service(with({test_support::chimera_binary(), "serve", "--listen", "127.0.0.1:0", "--ollama-url",
                     "http://127.0.0.1:" + std::to_string(sim_port), "--data-root", CHIMERA_TEST_DATA_DIR, "--state-dir",
                     state.path().string()},
                    with_drain_timeout(service_flags)),

@@ -11,6 +11,7 @@
 
 #include "chimera/core/sweep/sweep_plan.hpp"
 #include "chimera/core/sweep/sweep_spec.hpp"
+#include "service_binaries.hpp"
 #include "service_stack.hpp"
 
 namespace chimera::testing {
@@ -243,9 +244,9 @@ TEST(Sweeps, ChimeraSweepExecutesTheSamePlanLocallyAgainstOllama) {
                        {"repetitions", 2}};
     std::ofstream{work.path() / "spec.json"} << body.dump();
     const auto out = work.path() / "out";
-    child_process sweep{{CHIMERA_BIN, "sweep", "--spec", (work.path() / "spec.json").string(), "--ollama-url",
-                         "http://127.0.0.1:" + std::to_string(sim_port), "--output-dir", out.string(), "--format",
-                         "json", "--log-level", "warn"}};
+    child_process sweep{{test_support::chimera_binary(), "sweep", "--spec", (work.path() / "spec.json").string(),
+                         "--ollama-url", "http://127.0.0.1:" + std::to_string(sim_port), "--output-dir", out.string(),
+                         "--format", "json", "--log-level", "warn"}};
     const auto results = json::parse(read_all(sweep));
     EXPECT_EQ(sweep.terminate(), 0);
 
