@@ -40,8 +40,11 @@ struct service {
     child_process process;
     unsigned short port;
 
-    service(const simulator& backend, const std::filesystem::path& state_dir, std::vector<std::string> flags = {})
-        : process(command(backend, state_dir, std::move(flags))), port(read_listening_port(process)) {
+    service(const simulator& backend,
+            const std::filesystem::path& state_dir,
+            std::vector<std::string> flags = {},
+            const std::filesystem::path& log_file = {})
+        : process(command(backend, state_dir, std::move(flags)), log_file), port(read_listening_port(process)) {
         poll_until(
             port, "/readyz", [](const http_reply& r) { return r.status == 200; }, 20s);
     }
@@ -265,6 +268,41 @@ TEST(DurableRuns, SigtermDrainsRunningRunsAndKeepsQueuedOnes) {
     const auto kept = json::parse(http_request(second.port, "GET", "/runs/" + waiting).body);
     EXPECT_NE(kept.at("status"), "succeeded");
     EXPECT_NE(kept.at("status"), "failed");
+}
+
+TEST(DurableRuns, ADrainDoesNotUseUpAnAttempt) {
+    // --max-attempts 2: a drain hands the run back, then a process dies with it. Only one of
+    // those two stops used up an attempt, so the third process runs it to the end.
+    temp_dir state;
+    simulator stuck{{"--load-ms", "600000"}};
+    const std::vector<std::string> flags{"--workers", "1", "--max-attempts", "2", "--drain-timeout", "200ms"};
+    std::string id;
+    {
+        service drained{stuck, state.path(), flags, state.path() / "drained.log"};
+        id = drained.submit({{"data_dir", "tiny"}});
+        wait_for_status_count(drained, "running", 1, 30s);
+        EXPECT_EQ(drained.process.terminate(), 0);
+    }
+    const auto log = test_support::read_text(state.path() / "drained.log");
+    EXPECT_NE(log.find("handed back to the queue by the drain"), std::string::npos) << log;
+    EXPECT_EQ(log.find("run cancelled"), std::string::npos) << log;
+    {
+        service crashed{stuck, state.path(), flags};
+        wait_for_status_count(crashed, "running", 1, 30s);
+        crashed.kill_hard();
+    }
+    simulator fast{{"--tokens", "5"}};
+    service third{fast, state.path(), flags};
+    const auto reply = poll_until(
+        third.port, "/runs/" + id,
+        [](const http_reply& r) {
+            return json::parse(r.body).at("status") != "queued" && json::parse(r.body).at("status") != "running";
+        },
+        30s);
+    const auto run = json::parse(reply.body);
+    EXPECT_EQ(run.at("status"), "succeeded") << run.dump();
+    EXPECT_EQ(run.at("attempt"), 3);
+    EXPECT_EQ(run.at("handed_back"), 1);
 }
 
 TEST(DurableRuns, ARunStillRunningAtTheDrainTimeoutGoesBackToTheQueue) {

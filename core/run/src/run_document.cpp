@@ -121,6 +121,7 @@ nlohmann::json to_json(const run_document& run) {
         {"status", to_string(run.status)},
         {"stage", to_string(run.stage)},
         {"attempt", run.attempt},
+        {"handed_back", run.handed_back},
         {"model", run.model},
         {"options", to_json(run.options)},
         {"label", optional_json(run.label)},

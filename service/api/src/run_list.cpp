@@ -33,6 +33,7 @@ nlohmann::json summary_json(const stored_run& run) {
         {"id", run.id},
         {"status", core::to_string(run.status)},
         {"attempt", run.attempt},
+        {"handed_back", run.handbacks},
         {"model", run.model},
         {"label", run.label ? nlohmann::json(*run.label) : nlohmann::json(nullptr)},
         {"created_at", core::format_rfc3339(run.created_at)},

@@ -243,9 +243,14 @@ awaitable<std::string> execute_run(run_pipeline_services services,
     run.finished_at = std::chrono::system_clock::now();
     run.timings.total_seconds = seconds_since(start);
     auto report = run.status == core::run_status::succeeded ? core::render_report(run, report_text) : std::string{};
-    log_run_end(run);
-    services.metrics.observe_run_total(*run.timings.total_seconds);
-    services.metrics.observe_run_finished(run.status);
+    // A run a drain stopped is not finished: the scheduler hands it back to the queue and says so.
+    const bool handed_back =
+        run.status == core::run_status::cancelled && cancellation.reason() == core::cancel_reason::drain;
+    if (!handed_back) {
+        log_run_end(run);
+        services.metrics.observe_run_total(*run.timings.total_seconds);
+        services.metrics.observe_run_finished(run.status);
+    }
     co_return report;
 }
 

@@ -57,6 +57,7 @@ core::run_document starting_document(const stored_run& claimed) {
         run.model = claimed.model;
         run.created_at = claimed.created_at;
         run.attempt = claimed.attempt;
+        run.handed_back = claimed.handbacks;
         fail_before_start(run, core::failure_type::invalid_stored_request, e.what());
         return run;
     }
@@ -309,7 +310,12 @@ void run_scheduler::finish(live_run& live, std::string report) {
             log_run_event(log_level::warn, id, core::to_string(live.run.stage),
                           "attempt " + std::to_string(live.run.attempt) + " lost its lease; its result is discarded");
         } else if (stopped_by == core::cancel_reason::drain && live.run.status == core::run_status::cancelled) {
-            queued_ += store_.release(id, live.run.attempt) ? 1 : 0;
+            if (store_.release(id, live.run.attempt)) {
+                ++queued_;
+                log_run_event(log_level::info, id, core::to_string(live.run.stage),
+                              "handed back to the queue by the drain; it runs again after the restart, and "
+                              "this execution does not count toward --max-attempts");
+            }
             publish_requeued(live.run);
         } else {
             record_completion(live.run, std::move(report));

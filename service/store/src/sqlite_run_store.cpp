@@ -8,7 +8,7 @@
 namespace chimera::service {
 namespace {
 
-constexpr std::int64_t schema_version = 2;
+constexpr std::int64_t schema_version = 3;
 
 // Times are milliseconds since the Unix epoch; `seq` is the submission order. A sweep's runs
 // are ordinary rows tagged with sweep_id, sweep_index (their place in the plan) and sweep_arm.
@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS runs (
     id               TEXT NOT NULL UNIQUE,
     state            TEXT NOT NULL,
     attempt          INTEGER NOT NULL DEFAULT 0,
+    handbacks        INTEGER NOT NULL DEFAULT 0,
     owner            TEXT,
     lease_until_ms   INTEGER,
     cancel_requested INTEGER NOT NULL DEFAULT 0,
@@ -52,19 +53,29 @@ CREATE TABLE IF NOT EXISTS sweeps (
     started_ms       INTEGER,
     finished_ms      INTEGER
 );
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 )sql";
 
 using sqlite_rows::from_ms;
 using sqlite_rows::text;
 using sqlite_rows::to_ms;
 
-/// A database another build created cannot be read safely: say so rather than fail on a
-/// missing column mid-request.
-void check_schema_version(sqlite_database& db, const std::filesystem::path& file) {
+/// Version 3 counts the executions a drain handed back (`handbacks`), which do not use up an attempt.
+constexpr std::string_view migration_from_2 = R"sql(
+ALTER TABLE runs ADD COLUMN handbacks INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 3;
+)sql";
+
+/// Brings a database of an earlier version up to this one; a database another (newer) build
+/// created cannot be read safely: say so rather than fail on a missing column mid-request.
+void migrate_schema(sqlite_database& db, const std::filesystem::path& file) {
     auto query = db.prepare("PRAGMA user_version");
     query.step();
     const auto version = query.integer(0);
+    if (version == 2) {
+        db.execute(migration_from_2);
+        return;
+    }
     if (version != 0 && version != schema_version) {
         throw store_error("run store: " + file.string() + " has schema version " + std::to_string(version) +
                           ", this build reads version " + std::to_string(schema_version) +
@@ -78,7 +89,7 @@ namespace sqlite_rows {
 
 std::string_view run_columns() {
     return "seq, id, state, attempt, model, label, request, created_ms, finished_ms, error_type, error_detail, "
-           "document, sweep_id, sweep_index";
+           "document, sweep_id, sweep_index, handbacks";
 }
 
 std::string select_runs(std::string_view rest) {
@@ -91,6 +102,7 @@ stored_run read_run(const sqlite_statement& row) {
     run.id = row.text(1);
     run.status = core::parse_run_status(row.text(2)).value_or(core::run_status::failed);
     run.attempt = row.integer(3);
+    run.handbacks = row.integer(14);
     run.model = row.text(4);
     run.label = row.optional_text(5);
     run.request = row.text(6);
@@ -117,7 +129,7 @@ sqlite_run_store::sqlite_run_store(const std::filesystem::path& state_dir) : db_
     db_.execute("PRAGMA journal_mode = WAL");
     db_.execute("PRAGMA synchronous = NORMAL");
     db_.execute("PRAGMA busy_timeout = 5000");
-    check_schema_version(db_, state_dir / "runs.db");
+    migrate_schema(db_, state_dir / "runs.db");
     db_.execute(schema);
 }
 
@@ -259,7 +271,7 @@ bool sqlite_run_store::complete(const run_completion& completion) {
 
 bool sqlite_run_store::release(std::string_view id, std::int64_t attempt) {
     db_.prepare(
-           "UPDATE runs SET state = 'queued', owner = NULL, lease_until_ms = NULL "
+           "UPDATE runs SET state = 'queued', owner = NULL, lease_until_ms = NULL, handbacks = handbacks + 1 "
            "WHERE id = ? AND state = 'running' AND attempt = ?")
         .bind(1, id)
         .bind(2, attempt)
@@ -304,9 +316,9 @@ recovery_counts sqlite_run_store::recover_expired(core::wall_time now, std::int6
     counts.cancelled = static_cast<std::size_t>(db_.changes());
     db_.prepare(
            "UPDATE runs SET state = 'failed', finished_ms = ?3, owner = NULL, lease_until_ms = NULL, "
-           "error_type = 'attempts_exhausted', error_detail = 'the process executing the run stopped ' || attempt || "
-           "' time(s); no attempt is left (--max-attempts)' " +
-           std::string{expired} + " AND attempt >= ?2")
+           "error_type = 'attempts_exhausted', error_detail = 'the process executing the run stopped ' || "
+           "(attempt - handbacks) || ' time(s) without handing it back; no attempt is left (--max-attempts)' " +
+           std::string{expired} + " AND attempt - handbacks >= ?2")
         .bind(1, now_ms)
         .bind(2, max_attempts)
         .bind(3, to_ms(ended))

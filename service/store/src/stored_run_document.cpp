@@ -22,6 +22,7 @@ core::run_document document_from_request(const stored_run& run) {
     document.data_dir = request->data_dir.value_or(".");
     document.created_at = run.created_at;
     document.attempt = run.attempt;
+    document.handed_back = run.handbacks;
     return document;
 }
 

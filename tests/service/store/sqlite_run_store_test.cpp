@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "chimera/store/sqlite_database.hpp"
 #include "service_test_support.hpp"
 
 namespace chimera::service {
@@ -159,6 +160,55 @@ TEST_F(sqlite_run_store_test, release_hands_a_claimed_run_back) {
     EXPECT_TRUE(store_->release("a", run.attempt));
     EXPECT_EQ(status_of("a"), run_status::queued);
     EXPECT_FALSE(store_->release("a", run.attempt));
+}
+
+TEST_F(sqlite_run_store_test, hand_backs_are_counted_apart_and_do_not_use_up_attempts) {
+    // Two drains hand the run back, then two processes die with it: with --max-attempts 3 the
+    // run is queued again each time, and fails only when three executions stopped unhanded.
+    for (int drain = 0; drain < 2; ++drain) {
+        const auto run = drain == 0 ? claimed("a", t0) : *store_->claim_next("drained", t0, t0);
+        EXPECT_TRUE(store_->release("a", run.attempt));
+    }
+    for (int crash = 0; crash < 2; ++crash) {
+        ASSERT_TRUE(store_->claim_next("crashes", t0, t0));
+        EXPECT_EQ(store_->recover_expired(t0 + 1s, 3).requeued, 1U) << "crash " << crash;
+    }
+    const auto requeued = store_->find("a").value();
+    EXPECT_EQ(requeued.attempt, 4);
+    EXPECT_EQ(requeued.handbacks, 2);
+    EXPECT_EQ(requeued.status, run_status::queued);
+    ASSERT_TRUE(store_->claim_next("crashes", t0, t0));
+    EXPECT_EQ(store_->recover_expired(t0 + 1s, 3).failed, 1U);
+    const auto failed = store_->find("a").value();
+    ASSERT_TRUE(failed.error);
+    EXPECT_EQ(failed.error->type, core::failure_type::attempts_exhausted);
+    EXPECT_NE(failed.error->detail.find("stopped 3 time(s) without handing it back"), std::string::npos)
+        << failed.error->detail;
+}
+
+TEST_F(sqlite_run_store_test, a_version_2_database_is_migrated_and_keeps_its_runs) {
+    test::temp_dir old_dir;
+    {
+        sqlite_database old{old_dir.path() / "runs.db"};
+        old.execute(R"sql(
+CREATE TABLE runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, state TEXT NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until_ms INTEGER,
+    cancel_requested INTEGER NOT NULL DEFAULT 0, model TEXT NOT NULL, label TEXT, request TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE, created_ms INTEGER NOT NULL, finished_ms INTEGER, error_type TEXT,
+    error_detail TEXT, document TEXT, report TEXT, agent_report TEXT, sweep_id TEXT, sweep_index INTEGER,
+    sweep_arm TEXT);
+INSERT INTO runs (id, state, attempt, model, request, created_ms) VALUES ('old', 'queued', 1, 'm', '{}', 0);
+PRAGMA user_version = 2;
+)sql");
+    }
+    sqlite_run_store migrated{old_dir.path()};
+    const auto run = migrated.claim_next("me", t0 + 30s, t0);
+    ASSERT_TRUE(run);
+    EXPECT_EQ(run->id, "old");
+    EXPECT_EQ(run->attempt, 2);
+    EXPECT_EQ(run->handbacks, 0);
+    EXPECT_TRUE(migrated.release("old", run->attempt));
+    EXPECT_EQ(migrated.find("old")->handbacks, 1);
 }
 
 TEST_F(sqlite_run_store_test, only_queued_runs_cancel_at_once) {

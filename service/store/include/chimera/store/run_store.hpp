@@ -25,7 +25,8 @@ struct stored_run {
     std::int64_t seq = 0;  ///< submission order: the queue's order and the list cursor
     std::string id;
     core::run_status status = core::run_status::queued;
-    std::int64_t attempt = 0;
+    std::int64_t attempt = 0;    ///< executions started (claims), handed-back ones included
+    std::int64_t handbacks = 0;  ///< of those, the ones a drain handed back unfinished
     std::string model;
     std::optional<std::string> label;
     std::string request;
@@ -117,7 +118,8 @@ public:
     virtual lease_status renew_lease(std::string_view id, std::int64_t attempt, core::wall_time lease_until) = 0;
     /// False when fenced out (claim lost, or already completed).
     virtual bool complete(const run_completion& completion) = 0;
-    /// Hands a claimed run back to the queue unfinished (drain on shutdown).
+    /// Hands a claimed run back to the queue unfinished (drain on shutdown); the execution is
+    /// counted in `handbacks` and does not use up an attempt.
     virtual bool release(std::string_view id, std::int64_t attempt) = 0;
 
     /// Cancels a run that is still queued; false when it is not.
@@ -126,8 +128,9 @@ public:
     virtual bool request_cancel(std::string_view id) = 0;
 
     /// Runs whose lease expired before `now`: a requested cancellation ends them
-    /// `cancelled`; below `max_attempts` they are queued again (in their original
-    /// order); at it they fail with a reason.
+    /// `cancelled`; below `max_attempts` executions that stopped without handing the run back
+    /// (attempt - handbacks) they are queued again (in their original order); at it they fail
+    /// with a reason.
     virtual recovery_counts recover_expired(core::wall_time now, std::int64_t max_attempts) = 0;
 };
 

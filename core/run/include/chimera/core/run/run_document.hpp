@@ -44,9 +44,12 @@ struct run_document {
     std::string id;
     run_status status = run_status::queued;
     run_stage stage = run_stage::queued;
-    /// Executions started so far: 0 while queued for the first time; more than 1 only
-    /// when a process died mid-run and the run was taken up again.
+    /// Executions started so far: 0 while queued for the first time; more than 1 when a
+    /// process died mid-run or a drain handed the run back, and the run was taken up again.
     std::int64_t attempt = 0;
+    /// Of those, the executions a drain (a graceful stop) handed back unfinished: they do not
+    /// count toward --max-attempts, which bounds the executions that crashed or lost their lease.
+    std::int64_t handed_back = 0;
     std::string model;
     run_options options;
     std::optional<std::string> label;
