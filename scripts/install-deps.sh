@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake make ninja-build pkg-config
+  clang-16 libclang-rt-16-dev
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev
   googletest libgtest-dev
   libsqlite3-dev

@@ -69,12 +69,14 @@ def module_flags(commands, src, module):
     for entry in commands:
         if entry["file"].startswith(prefix):
             args = shlex.split(entry["command"])
-            out, skip = [], False
-            for a in args[1:]:
+            out, skip = [], 0
+            for i, a in enumerate(args[1:], start=1):
                 if skip:
-                    skip = False
+                    skip -= 1
                 elif a in ("-o", "-c", "-MT", "-MF", "-include"):
-                    skip = True
+                    skip = 1
+                elif a == "-Xclang" and i + 1 < len(args) and args[i + 1] in ("-include", "-include-pch"):
+                    skip = 3  # clang's form: -Xclang -include(-pch) -Xclang FILE
                 elif a not in ("-MD", "-Winvalid-pch"):
                     out.append(a)
             return args[0], out
@@ -107,7 +109,7 @@ def check_boundaries(commands, src):
             code, err = run_probe(compiler, flags, f'#include "{headers[0]}"\n', "-E")
             if code == 0:
                 fail(f"{module} can include {other}'s {headers[0]}, which the module map forbids")
-            elif "No such file or directory" not in err:
+            elif "No such file or directory" not in err and "file not found" not in err:  # GCC, clang
                 fail(f"{module} probing {headers[0]} failed for another reason: {err.strip()[:300]}")
         own = public_headers(src, module)
         if own:  # the probe works: the module's own header is found with the same flags
