@@ -172,7 +172,9 @@ flag_table<serve_config> serve_flags() {
          count_flag("workers", "runs executed at once", &config::workers, 1, 1024),
          count_flag("queue-capacity", "runs waiting beyond which POST /runs answers 429", &config::queue_capacity, 1,
                     1'000'000),
-         count_flag("max-attempts", "executions of a run that stopped without handing it back (a crash, a lost\nlease), then it fails; a drain's hand-back does not count",
+         count_flag("max-attempts",
+                    "executions of a run that stopped without handing it back (a crash, a lost\nlease), then it fails; "
+                    "a drain's hand-back does not count",
                     &config::max_attempts, 1, 100),
          duration_flag("lease", "a running run's claim, renewed every third of it", &config::lease),
          duration_flag("drain-timeout",
