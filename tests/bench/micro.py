@@ -37,6 +37,17 @@ LINEAR_WITHIN = 1.5  # per-file cost at the largest tree within this factor of t
 QUICK_MIN_TIME = 0.1
 
 
+def run_binary_in_processes(build, name, quick, processes):
+    """run_binary in `processes` separate processes; each benchmark's entry is the one with the
+    median CPU time. For guarded figures: the 120-ns fast path runs at one speed in one process
+    and at another in the next (code and buffer placement), so that the document decode read
+    anywhere from 6.8 to 11 times slower in single --quick runs, and repetitions within one
+    process did not help."""
+    runs = [run_binary(build, name, quick) for _ in range(processes)]
+    return {key: sorted((run[key] for run in runs), key=lambda e: e["cpu_time"])[processes // 2]
+            for key in runs[0]}
+
+
 def run_binary(build, name, quick, benchmark_filter=None):
     """Runs one benchmark binary; returns {name: benchmark entry}, medians when repeated. Names
     drop the /iterations:N and /real_time suffixes: "ingest_tree/files:100/threads:1"."""
@@ -73,7 +84,7 @@ def per_item_ns(entry):
 
 
 def decode_results(build, quick):
-    lines = run_binary(build, "ndjson_decode_bench", quick)
+    lines = run_binary_in_processes(build, "ndjson_decode_bench", quick, processes=5 if quick else 1)
     fast, dom = lines["decode_token_lines"], lines["decode_token_lines_with_dom"]
     final, final_dom = lines["decode_final_line"], lines["decode_final_line_with_dom"]
     chunked = run_binary(build, "chunked_decode_bench", quick)
