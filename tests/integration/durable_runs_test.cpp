@@ -258,7 +258,8 @@ TEST(DurableRuns, SigtermDrainsRunningRunsAndKeepsQueuedOnes) {
             first.port, "/readyz", [](const http_reply& r) { return r.status == 503; }, 10s);
         const auto refused = http_request(first.port, "POST", "/runs", R"({"data_dir":"tiny"})");
         EXPECT_EQ(refused.status, 503U) << refused.body;
-        EXPECT_EQ(first.process.terminate(), 0);
+        // No second signal: that would cut the drain short.
+        EXPECT_EQ(first.process.wait_for_exit(30s), 0);
     }
     simulator stuck{{"--load-ms", "600000"}};
     service second{stuck, state.path(), {"--workers", "1", "--drain-timeout", "50ms"}};
@@ -303,6 +304,28 @@ TEST(DurableRuns, ADrainDoesNotUseUpAnAttempt) {
     EXPECT_EQ(run.at("status"), "succeeded") << run.dump();
     EXPECT_EQ(run.at("attempt"), 3);
     EXPECT_EQ(run.at("handed_back"), 1);
+}
+
+TEST(DurableRuns, ASecondSignalCutsTheDrainShortAndHandsRunsBack) {
+    temp_dir state;
+    simulator stuck{{"--load-ms", "600000"}};
+    std::string id;
+    {
+        service first{stuck, state.path(), {"--workers", "1", "--drain-timeout", "10m"}};
+        id = first.submit({{"data_dir", "tiny"}});
+        wait_for_status_count(first, "running", 1, 30s);
+        ::kill(first.process.pid(), SIGTERM);
+        poll_until(
+            first.port, "/readyz", [](const http_reply& r) { return r.status == 503; }, 10s);
+        // The second SIGTERM: without it the drain would wait ten minutes for the stuck run.
+        EXPECT_EQ(first.process.terminate(), 0) << "the process did not exit within 5 s of the second signal";
+    }
+    simulator fast{{"--tokens", "5"}};
+    service second{fast, state.path(), {"--workers", "1"}};
+    const auto reply = poll_until(
+        second.port, "/runs/" + id, [](const http_reply& r) { return json::parse(r.body).at("status") == "succeeded"; },
+        30s);
+    EXPECT_EQ(json::parse(reply.body).at("handed_back"), 1);
 }
 
 TEST(DurableRuns, ARunStillRunningAtTheDrainTimeoutGoesBackToTheQueue) {

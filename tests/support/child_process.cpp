@@ -78,19 +78,27 @@ std::string child_process::read_line(std::chrono::milliseconds timeout) {
     }
 }
 
-int child_process::terminate() {
-    if (pid_ <= 0) {
-        return -1;
-    }
-    kill(pid_, SIGTERM);
+int child_process::wait_for_exit(std::chrono::milliseconds timeout) {
     int status = 0;
-    for (int waited_ms = 0; waited_ms < 5000; waited_ms += 10) {
+    for (std::chrono::milliseconds waited{0}; waited < timeout; waited += std::chrono::milliseconds{10}) {
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = -1;
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         }
         usleep(10'000);  // bounded wait for exit; not synchronising test logic
     }
+    return -1;
+}
+
+int child_process::terminate() {
+    if (pid_ <= 0) {
+        return -1;
+    }
+    kill(pid_, SIGTERM);
+    if (const int code = wait_for_exit(std::chrono::seconds{5}); code >= 0) {
+        return code;
+    }
+    int status = 0;
     kill(pid_, SIGKILL);
     waitpid(pid_, &status, 0);
     pid_ = -1;

@@ -23,8 +23,12 @@ public:
     /// The next line the program printed; throws std::runtime_error on timeout or EOF.
     std::string read_line(std::chrono::milliseconds timeout);
 
-    /// Sends SIGTERM and waits; returns the exit status (or 128 + signal).
+    /// Sends SIGTERM and waits up to 5 s, then SIGKILL; returns the exit status (or 128 + signal).
     int terminate();
+
+    /// Waits for the program to exit by itself; its exit status (or 128 + signal), -1 when it
+    /// is still running after `timeout`.
+    int wait_for_exit(std::chrono::milliseconds timeout);
 
     [[nodiscard]] pid_t pid() const { return pid_; }
     [[nodiscard]] const std::string& program() const { return program_; }

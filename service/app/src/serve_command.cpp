@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -163,11 +164,20 @@ int run_serve(const serve_config& config) {
     spdlog::info("chimera serving on {}:{}, backend {}, data roots {}, {} workers", bound.address().to_string(),
                  bound.port(), config.backend.endpoint.authority(), data_root_list(root), config.workers);
 
+    // The first signal drains; a second one (an operator who won't wait) hands the running runs
+    // back to the queue at once, and the drain ends as soon as their workers have.
     asio::signal_set signals{io, SIGINT, SIGTERM};
-    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                               int signal) {
         if (ec) {
             return;
         }
+        if (scheduler.draining()) {
+            spdlog::info("signal {} during the drain: running runs go back to the queue now", signal);
+            scheduler.hand_back_now();
+            return;
+        }
+        signals.async_wait(on_signal);
         spdlog::info("signal {}: draining; running runs may finish within {} ms, queued runs stay queued", signal,
                      config.drain_timeout.count());
         // The listeners stay open through the drain, so the load balancer sees /readyz
@@ -181,7 +191,8 @@ int run_serve(const serve_config& config) {
             pool.close_idle();
             io.stop();  // what remains are idle keep-alive sessions of HTTP clients
         });
-    });
+    };
+    signals.async_wait(on_signal);
     io.run();
     blocking.join();
     spdlog::info("stopped");

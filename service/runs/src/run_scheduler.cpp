@@ -214,15 +214,20 @@ void run_scheduler::drain(std::chrono::milliseconds timeout, std::function<void(
     wakeup_->close();  // idle workers exit; busy ones exit after their run
     drain_timer_.expires_after(timeout);
     drain_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) stop_running_runs();
+        if (!ec) stop_running_runs("still running at the end of the drain timeout; handing it back to the queue");
     });
     if (active_workers_ == 0) worker_exited();
 }
 
-void run_scheduler::stop_running_runs() {
+void run_scheduler::hand_back_now() {
+    if (!draining_) return;
+    drain_timer_.cancel();
+    stop_running_runs("the drain was cut short; handing it back to the queue");
+}
+
+void run_scheduler::stop_running_runs(std::string_view why) {
     for (auto& [id, live] : live_runs_) {
-        log_run_event(log_level::warn, id, core::to_string(live->run.stage),
-                      "still running at the end of the drain timeout; handing it back to the queue");
+        log_run_event(log_level::warn, id, core::to_string(live->run.stage), why);
         live->cancellation.cancel(core::cancel_reason::drain);
     }
 }

@@ -109,6 +109,9 @@ public:
     /// Takes no new runs; lets running runs finish for up to `timeout`, then stops them
     /// and hands them back to the queue; calls `on_drained` once every worker has exited.
     void drain(std::chrono::milliseconds timeout, std::function<void()> on_drained);
+
+    /// During a drain: hands the running runs back to the queue now instead of at its timeout.
+    void hand_back_now();
     [[nodiscard]] bool draining() const { return draining_; }
 
     [[nodiscard]] std::size_t queued() const { return queued_; }
@@ -132,7 +135,7 @@ private:
     void wake_after_cooldown();
     void publish_gauges() const;
     void worker_exited();
-    void stop_running_runs();
+    void stop_running_runs(std::string_view why);
     [[nodiscard]] core::wall_time lease_deadline() const;
 
     run_store& store_;
