@@ -142,9 +142,16 @@ struct start_counts {
 }  // namespace
 
 std::vector<std::string> summarize_findings(const sweep_result& result) {
-    if (result.across.configs == 0) return {"No configuration has successful runs yet."};
+    if (result.across.configs == 0) {
+        return {result.cancelled ? "The sweep was cancelled before any configuration had a successful run."
+                                 : "No configuration has successful runs yet."};
+    }
     std::vector<std::string> findings{scope(result), extremes(result), success(result.across), spread_vs_noise(result),
                                       significance(result)};
+    if (result.cancelled) {
+        findings.insert(findings.begin(),
+                        "The sweep was cancelled: these figures cover only the runs that finished before it.");
+    }
     if (auto ttft = ttft_change(result.across)) findings.push_back(*std::move(ttft));
     if (auto starts = cold_starts(result); !starts.empty()) findings.push_back(std::move(starts));
     return findings;

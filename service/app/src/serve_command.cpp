@@ -25,6 +25,7 @@
 #include "chimera/backend/backend_monitor.hpp"
 #include "chimera/http/bearer_tokens.hpp"
 #include "chimera/http/http_server.hpp"
+#include "chimera/http/token_file_permissions.hpp"
 #include "chimera/runs/data_root.hpp"
 #include "chimera/runs/run_artifacts.hpp"
 #include "chimera/runs/run_events.hpp"
@@ -91,6 +92,9 @@ std::optional<bearer_tokens> load_tokens(const serve_config& config) {
         return std::nullopt;
     }
     auto tokens = bearer_tokens::load(config.auth_token_file);
+    if (const auto exposure = token_file_exposure(config.auth_token_file)) {
+        spdlog::warn("{}", *exposure);
+    }
     spdlog::info("bearer authentication on, {} token(s)", tokens.size());
     return tokens;
 }

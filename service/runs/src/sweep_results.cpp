@@ -49,7 +49,9 @@ core::sweep_result sweep_results(const stored_sweep& sweep, const std::vector<st
         core::arm_of(observations, plan.runs[static_cast<std::size_t>(index)])
             .runs.push_back(core::make_run_observation(calls));
     }
-    return core::analyze_sweep(observations);
+    auto result = core::analyze_sweep(observations);
+    result.cancelled = sweep.status == core::run_status::cancelled;
+    return result;
 }
 
 }  // namespace chimera::service

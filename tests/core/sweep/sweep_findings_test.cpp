@@ -74,5 +74,20 @@ TEST(sweep_findings, a_sweep_without_data_says_so) {
               std::vector<std::string>{"No configuration has successful runs yet."});
 }
 
+TEST(sweep_findings, a_cancelled_sweep_says_it_was_cancelled) {
+    sweep_observations empty;
+    empty.baselines.push_back(arm_of("baseline", {}));
+    auto nothing_ran = analyze_sweep(empty);
+    nothing_ran.cancelled = true;
+    EXPECT_EQ(summarize_findings(nothing_ran),
+              std::vector<std::string>{"The sweep was cancelled before any configuration had a successful run."});
+    auto some_ran = analyze_sweep(small_sweep());
+    some_ran.cancelled = true;
+    const auto findings = summarize_findings(some_ran);
+    ASSERT_FALSE(findings.empty());
+    EXPECT_EQ(findings.front(), "The sweep was cancelled: these figures cover only the runs that finished before it.");
+    EXPECT_TRUE(any_contains(findings, "2 configurations with data")) << joined(findings);
+}
+
 }  // namespace
 }  // namespace chimera::core

@@ -87,5 +87,12 @@ TEST(sweep_results, an_unparsable_stored_spec_is_a_store_error) {
     EXPECT_THROW((void)sweep_results(stored(R"({"grid":{}})"), {}), store_error);
 }
 
+TEST(sweep_results, a_cancelled_sweep_is_reported_as_cancelled) {
+    auto sweep = stored(spec_json);
+    EXPECT_FALSE(sweep_results(sweep, {}).cancelled);
+    sweep.status = run_status::cancelled;
+    EXPECT_TRUE(sweep_results(sweep, {}).cancelled);
+}
+
 }  // namespace
 }  // namespace chimera::service

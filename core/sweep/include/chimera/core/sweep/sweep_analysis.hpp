@@ -66,6 +66,7 @@ struct sweep_result {
     std::vector<config_result> configs;
     std::vector<std::size_t> ranking;  ///< grid configs with data, best mean tok/s first
     cross_config_summary across;
+    bool cancelled = false;  ///< the sweep was cancelled: the figures cover the runs that finished before
 };
 
 /// The statistics of a sweep. Throws std::invalid_argument if a config names a baseline that
