@@ -5,6 +5,7 @@
 #include "chimera/core/stats/stat_format.hpp"
 #include "chimera/core/text/concat.hpp"
 #include "chimera/core/text/markdown_cell.hpp"
+#include "chimera/core/text/terminal_text.hpp"
 #include "chimera/core/text/text.hpp"
 #include "options_text.hpp"
 
@@ -125,7 +126,8 @@ std::string render_agent_report(const run_document& run) {
     append_timings(out, run.timings);
     append_data_summary(out, run.ingest);
     append_analysis(out, run.parsed_analysis);
-    return out;
+    // File names, data and model output in it may hold control characters: shown, never sent.
+    return detail::terminal_text(out);
 }
 
 }  // namespace chimera::core

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "chimera/core/run/run_document.hpp"
+#include "chimera/core/text/terminal_text.hpp"
 #include "chimera/core/text/utf8.hpp"
 
 namespace chimera::core {
@@ -25,6 +26,12 @@ constexpr std::size_t max_error_bytes = 160;
     return {buffer.data(), result.ptr};
 }
 
+/// A name from the data (a file, a key) on one line of the summary: a line break in it could
+/// start a line of its own, even close the fence the agent report puts the summary in.
+[[nodiscard]] std::string one_line(std::string_view name) {
+    return detail::terminal_text(name, detail::line_breaks::show);
+}
+
 void append_files(std::string& out,
                   std::string_view label,
                   std::size_t count,
@@ -34,7 +41,7 @@ void append_files(std::string& out,
     out += " files (" + std::to_string(count);
     out += detail;
     out += "):\n";
-    for (const auto& file : first) out += "  - " + file + "\n";
+    for (const auto& file : first) out += "  - " + one_line(file) + "\n";
     if (count > first.size()) out += "  ... and " + std::to_string(count - first.size()) + " more\n";
 }
 
@@ -48,8 +55,8 @@ void append_file_notes(std::string& out,
     out += heading;
     out += " (" + std::to_string(total) + "):\n";
     for (std::size_t i = 0; i < list.size() && i < max_error_lines; ++i) {
-        out += "  - " + list[i].file + ": ";
-        out += detail::utf8_prefix(list[i].error, max_error_bytes);
+        out += "  - " + one_line(list[i].file) + ": ";
+        out += one_line(detail::utf8_prefix(list[i].error, max_error_bytes));
         out += '\n';
     }
 }
@@ -78,7 +85,8 @@ void append_metrics(std::string& out, const std::vector<harvested_metric>& metri
     out += "\nPerformance metrics (" + std::to_string(picked.size()) + " of " + std::to_string(harvested) +
            " harvested):\n";
     for (const std::size_t i : picked) {
-        out += "- " + metrics[i].file + ": " + metrics[i].key + " = " + short_number(metrics[i].value) + "\n";
+        out += "- " + one_line(metrics[i].file) + ": " + one_line(metrics[i].key) + " = " +
+               short_number(metrics[i].value) + "\n";
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "chimera/core/text/concat.hpp"
 #include "chimera/core/text/markdown_cell.hpp"
+#include "chimera/core/text/terminal_text.hpp"
 #include "options_text.hpp"
 
 namespace chimera::core {
@@ -19,7 +20,9 @@ std::string render_report(const run_document& run, std::string_view report_text)
     out += "\n---\n\n";
     out += report_text;
     if (!report_text.empty() && report_text.back() != '\n') out += '\n';
-    return out;
+    // The model's text may hold control characters (an echoed file name, an escape sequence):
+    // shown, never sent to the terminal that prints the report.
+    return detail::terminal_text(out);
 }
 
 }  // namespace chimera::core

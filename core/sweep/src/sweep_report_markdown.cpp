@@ -6,6 +6,7 @@
 #include "chimera/core/sweep/sweep_findings.hpp"
 #include "chimera/core/sweep/sweep_report.hpp"
 #include "chimera/core/text/concat.hpp"
+#include "chimera/core/text/terminal_text.hpp"
 #include "chimera/core/text/text.hpp"
 
 namespace chimera::core {
@@ -194,7 +195,7 @@ std::string render_sweep_markdown(const sweep_result& result) {
     append_across(out, result);
     append_cold_warm(out, result);
     out += definitions;
-    return out;
+    return detail::terminal_text(out);  // config names and labels come from clients
 }
 
 }  // namespace chimera::core

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chimera/core/text/json_text.hpp"
+#include "chimera/core/text/terminal_text.hpp"
 
 namespace chimera::service {
 namespace {
@@ -189,7 +190,9 @@ std::string render_text(const spdlog::details::log_msg& msg) {
         line.append(" ").append(field.name).append("=");
         std::visit([&](const auto& value) { line.append(fmt::format("{}", value)); }, field.value);
     }
-    return line;
+    // A line of the terminal's, not the client's: no control character a client sent (in a path,
+    // a model name) reaches it, and it stays one line.
+    return core::detail::terminal_text(line, core::detail::line_breaks::show);
 }
 
 class line_formatter final : public spdlog::formatter {

@@ -97,6 +97,21 @@ TEST_F(agent_report, ends_with_findings_and_recommendations) {
     EXPECT_EQ(section(report_, "Recommendations"), "\n- Keep the model loaded\n");
 }
 
+TEST(agent_report_hostile_text, control_characters_from_files_and_the_model_are_shown_not_sent) {
+    auto run = test::two_call_run();
+    run.ingest->first_csv = {"evil\x1b]0;pwned\x07.csv", "a\n```\n# Forged heading\n.csv"};
+    run.parsed_analysis->key_findings.push_back("\x1b[2Jcleared your screen");
+    run.label = "a|b\x1b[31m";
+    const auto report = render_agent_report(run);
+    EXPECT_EQ(report.find('\x1b'), std::string::npos);
+    EXPECT_EQ(report.find('\x07'), std::string::npos);
+    EXPECT_TRUE(contains(report, "evil\u241b]0;pwned\u2407.csv")) << report;
+    EXPECT_TRUE(contains(report, "- \u241b[2Jcleared your screen")) << report;
+    EXPECT_TRUE(contains(report, "**Label:** a\\|b\u241b[31m")) << report;
+    EXPECT_FALSE(contains(report, "\n# Forged heading")) << report;
+    EXPECT_TRUE(contains(report, "  - a\u240a```\u240a# Forged heading\u240a.csv\n")) << report;
+}
+
 TEST(agent_report_failed_run, shows_the_error_and_what_is_missing) {
     const auto report = render_agent_report(test::failed_run());
     EXPECT_TRUE(contains(report, "**Status:** failed  \n**Error:** ingest_failed: cannot read the data directory  \n"));

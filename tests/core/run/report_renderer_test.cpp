@@ -23,6 +23,12 @@ TEST(report_renderer, heads_the_model_text_with_date_run_model_and_options) {
               "## Executive Summary\nAll fine.\n");
 }
 
+TEST(report_renderer, control_characters_in_the_models_text_are_shown_not_sent) {
+    const auto report = render_report(test::two_call_run(), "## Summary\r\n\x1b[31mred\x1b[0m and a bell\x07\n");
+    EXPECT_EQ(report.find('\x1b'), std::string::npos);
+    EXPECT_TRUE(contains(report, "## Summary\n\u241b[31mred\u241b[0m and a bell\u2407\n")) << report;
+}
+
 TEST(report_renderer, says_ollama_defaults_when_no_option_was_set) {
     auto run = test::two_call_run();
     run.options = {};

@@ -51,6 +51,15 @@ TEST_F(log_lines, run_event_is_one_json_object_with_run_id_and_stage) {
     EXPECT_TRUE(std::regex_match(line.at("ts").get<std::string>(), rfc3339_utc_millis)) << line.at("ts");
 }
 
+TEST_F(log_lines, a_text_line_shows_control_characters_a_client_sent_and_stays_one_line) {
+    use({log_format::text, log_level::info});
+    log_event(log_level::info, "access", {{"path", "/runs/\x1b[2J\x07\nforged line"}});
+    const auto written = lines();
+    ASSERT_EQ(written.size(), 1U);
+    EXPECT_EQ(written[0].find('\x1b'), std::string::npos) << written[0];
+    EXPECT_NE(written[0].find("path=/runs/\u241b[2J\u2407\u240aforged line"), std::string::npos) << written[0];
+}
+
 TEST_F(log_lines, fields_keep_their_types) {
     use({});
     log_event(log_level::warn, "access", {{"status", std::int64_t{413}}, {"duration_ms", 1.5}, {"path", "/runs"}});
