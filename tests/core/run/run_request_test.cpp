@@ -28,6 +28,30 @@ request_error parse_error(std::string_view body) {
     return std::get<request_error>(std::move(result));
 }
 
+TEST(run_request, a_number_out_of_range_is_a_400_naming_its_field) {
+    for (const auto* body : {R"({"options":{"temperature":1e400}})", R"({"options":{"num_ctx":-1e400}})"}) {
+        const auto error = parse_error(body);
+        EXPECT_TRUE(error.field == "options.temperature" || error.field == "options.num_ctx") << error.field;
+        EXPECT_NE(error.detail.find("is out of range"), std::string::npos) << error.detail;
+    }
+}
+
+TEST(run_request, a_body_nested_deeper_than_the_limit_is_refused_before_a_document_is_built) {
+    const std::string deep = R"({"options":)" + std::string(100'000, '[') + std::string(100'000, ']') + "}";
+    const auto error = parse_error(deep);
+    EXPECT_EQ(error.detail, "nested deeper than 32 levels");
+    EXPECT_EQ(
+        error.field, "options" + [] {
+            std::string path;
+            for (int i = 0; i < 31; ++i) path += "[0]";  // the object and 31 arrays are 32 levels
+            return path;
+        }());
+    // Thirty-two levels are within the limit (and the fields then are checked as usual).
+    const auto at_limit = parse_error(R"({"options":)" + std::string(31, '[') + std::string(31, ']') + "}");
+    EXPECT_EQ(at_limit.field, "options");
+    EXPECT_EQ(at_limit.detail, "must be an object");
+}
+
 TEST(run_request, an_empty_body_means_all_defaults) {
     const auto request = parse_ok("");
     EXPECT_FALSE(request.model);

@@ -24,6 +24,14 @@ request_error parse_error(std::string_view body) {
     return std::get<request_error>(std::move(result));
 }
 
+TEST(sweep_spec, numbers_out_of_range_are_400s_naming_their_field) {
+    const auto grid = parse_error(R"({"grid":{"num_ctx":[512,1e400]},"repetitions":2})");
+    EXPECT_EQ(grid.field, "grid.num_ctx[1]");
+    EXPECT_NE(grid.detail.find("1e400 is out of range"), std::string::npos) << grid.detail;
+    EXPECT_EQ(parse_error(R"({"grid":{"num_ctx":[512]},"repetitions":1e400})").field, "repetitions");
+    EXPECT_EQ(parse_error(R"({"grid":{"num_ctx":[512]},"cooldown":1e400})").field, "cooldown");
+}
+
 TEST(sweep_spec, parses_the_seed_study) {
     const auto spec = parse_ok(R"({
         "model": "gemma3:latest", "data_dir": "tr109", "label": "TR111 v2",
