@@ -1,5 +1,6 @@
 #include "chimera/core/run/json_body_check.hpp"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,12 @@ public:
     bool binary(json::binary_t& /*value*/) { return value(); }
     bool start_object(std::size_t /*elements*/) { return open(false); }
     bool key(json::string_t& name) {
-        open_.back().key = name;
+        auto& object = open_.back();
+        object.key = name;
+        if (!object.keys.insert(name).second) {
+            error_ = request_error{path(false), "is given twice; a key may appear once in an object"};
+            return false;
+        }
         return true;
     }
     bool end_object() { return close(); }
@@ -43,8 +49,9 @@ public:
 private:
     struct level {
         bool array = false;
-        std::size_t elements = 0;  ///< of an array: the elements begun so far
-        std::string key;           ///< of an object: the key of the member being read
+        std::size_t elements = 0;                 ///< of an array: the elements begun so far
+        std::string key;                          ///< of an object: the key of the member being read
+        std::set<std::string, std::less<>> keys;  ///< of an object: every key read so far
     };
 
     /// A value begins in the innermost array: it is that array's next element.
@@ -59,7 +66,7 @@ private:
             error_ = request_error{path(false), "nested deeper than " + std::to_string(max_depth_) + " levels"};
             return false;
         }
-        open_.push_back({array, 0, {}});
+        open_.push_back({array, 0, {}, {}});
         return true;
     }
 

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <optional>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -249,13 +251,43 @@ awaitable<http_response> dispatch_if_authorized(const session_context& context,
     co_return response;
 }
 
+/// What no route can honour, whatever it is: a header given twice that must be given once (which
+/// copy was meant?), a body in an encoding the service does not decode.
+std::optional<http_response> unanswerable(const http_request& request) {
+    for (const auto field :
+         {http::field::host, http::field::authorization, http::field::content_type, http::field::content_encoding}) {
+        if (request.count(field) > 1) {
+            const std::string name{http::to_string(field)};
+            return make_problem(request, http::status::bad_request, "the " + name + " header is given more than once",
+                                name);
+        }
+    }
+    if (request.count("Idempotency-Key") > 1) {
+        return make_problem(request, http::status::bad_request, "the Idempotency-Key header is given more than once",
+                            "Idempotency-Key");
+    }
+    const auto encoding = request.find(http::field::content_encoding);
+    if (encoding != request.end() && !boost::beast::iequals(encoding->value(), "identity")) {
+        return make_problem(request, http::status::unsupported_media_type,
+                            "request bodies are read as sent: Content-Encoding " + std::string{encoding->value()} +
+                                " is not supported; send the body uncompressed");
+    }
+    return std::nullopt;
+}
+
 /// Authorises and routes one request, observed in the HTTP metrics under its route pattern.
 awaitable<http_response> respond(const session_context& context,
                                  const http_request& request,
                                  steady::time_point start) {
     auto match = context.routes.resolve(request);
     const auto pattern = match.pattern;
-    http_response response = co_await dispatch_if_authorized(context, std::move(match), request);
+    auto refused = unanswerable(request);
+    http_response response;
+    if (refused) {
+        response = std::move(*refused);
+    } else {
+        response = co_await dispatch_if_authorized(context, std::move(match), request);
+    }
     const std::chrono::duration<double> took = steady::now() - start;
     context.metrics.observe_http_request(pattern, response.result_int(), took.count());
     co_return response;

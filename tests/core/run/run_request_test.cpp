@@ -52,6 +52,15 @@ TEST(run_request, a_body_nested_deeper_than_the_limit_is_refused_before_a_docume
     EXPECT_EQ(at_limit.detail, "must be an object");
 }
 
+TEST(run_request, a_key_given_twice_is_a_400_naming_it_rather_than_a_guess) {
+    const auto top = parse_error(R"({"model":"a","model":"b"})");
+    EXPECT_EQ(top.field, "model");
+    EXPECT_NE(top.detail.find("given twice"), std::string::npos) << top.detail;
+    EXPECT_EQ(parse_error(R"({"options":{"seed":1,"seed":2}})").field, "options.seed");
+    // The same key in two objects is no repetition.
+    parse_ok(R"({"options":{"seed":1},"label":"seed"})");
+}
+
 TEST(run_request, an_empty_body_means_all_defaults) {
     const auto request = parse_ok("");
     EXPECT_FALSE(request.model);

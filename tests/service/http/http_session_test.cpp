@@ -217,6 +217,30 @@ TEST(http_session, every_failed_operation_around_a_malformed_request_ends_the_se
     EXPECT_GE(faulted, 3U) << "the read, the reply and the lingering reads";
 }
 
+TEST(http_session, a_header_that_must_come_once_given_twice_is_a_400_and_reaches_no_handler) {
+    for (const std::string header :
+         {"Authorization: Bearer a", "Content-Type: application/json", "Idempotency-Key: k"}) {
+        const auto twice =
+            serve("POST /items HTTP/1.1\r\nHost: x\r\n" + header + "\r\n" + header + "\r\nContent-Length: 2\r\n\r\n{}",
+                  std::numeric_limits<std::size_t>::max());
+        EXPECT_TRUE(starts_with(twice.received, "HTTP/1.1 400 Bad Request")) << twice.received;
+        EXPECT_NE(twice.received.find("header is given more than once"), std::string::npos) << twice.received;
+        EXPECT_EQ(twice.items_posted, 0);
+    }
+}
+
+TEST(http_session, a_compressed_body_is_a_415_rather_than_bytes_read_as_json) {
+    const auto gzip =
+        serve("POST /items HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n\x1f\x8b",
+              std::numeric_limits<std::size_t>::max());
+    EXPECT_TRUE(starts_with(gzip.received, "HTTP/1.1 415 Unsupported Media Type")) << gzip.received;
+    EXPECT_EQ(gzip.items_posted, 0);
+    const auto identity =
+        serve("POST /items HTTP/1.1\r\nHost: x\r\nContent-Encoding: identity\r\nContent-Length: 2\r\n\r\n{}",
+              std::numeric_limits<std::size_t>::max());
+    EXPECT_EQ(identity.items_posted, 1);
+}
+
 TEST(http_session, a_body_cut_short_by_the_client_runs_no_handler) {
     const auto cut = serve("POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part", 1000);
     EXPECT_TRUE(cut.ended);

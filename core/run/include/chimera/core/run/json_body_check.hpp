@@ -12,8 +12,9 @@ namespace chimera::core::detail {
 inline constexpr std::size_t max_body_depth = 32;
 
 /// Reads `body` once without building a document and stops at the first array or object nested
-/// deeper than `max_depth`, or number out of range (1e400): an error naming the field, before a
-/// hostile body costs the time and memory of a document. nullopt when neither (malformed JSON is
+/// deeper than `max_depth`, number out of range (1e400) or key given twice in one object (which
+/// value was meant?): an error naming the field, before a hostile body costs the time and memory
+/// of a document. nullopt when neither (malformed JSON is
 /// left to the parse that follows, which says where).
 [[nodiscard]] std::optional<request_error> check_json_body(std::string_view body,
                                                            std::size_t max_depth = max_body_depth);
