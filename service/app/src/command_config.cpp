@@ -156,6 +156,16 @@ flag<serve_config> data_root_flag() {
             [](const serve_config& config) { return config.data_roots.front().string(); }};
 }
 
+/// The flags every command shares: the Ollama backend, the ingest limits and the logs.
+template <typename Config>
+flag_table<Config> backend_limit_and_log_flags() {
+    return joined<Config>({
+        flags_of_member(&Config::backend, backend_flags()),
+        flags_of_member(&Config::limits, limit_flags()),
+        flags_of_member(&Config::log, log_flags()),
+    });
+}
+
 flag_table<serve_config> serve_flags() {
     using config = serve_config;
     return joined<config>({
@@ -184,9 +194,7 @@ flag_table<serve_config> serve_flags() {
          text_flag("preload-model", "NAME",
                    "ask Ollama to load NAME at start-up, so the first run doesn't pay the cold\nload",
                    &config::preload_model)},
-        flags_of_member(&config::backend, backend_flags()),
-        flags_of_member(&config::limits, limit_flags()),
-        flags_of_member(&config::log, log_flags()),
+        backend_limit_and_log_flags<config>(),
     });
 }
 
@@ -199,9 +207,7 @@ flag_table<run_command_config> run_flags() {
          text_flag("output-dir", "DIR", "run_<n>/ per run: report.md, agent_report.md, metrics.json, run.json",
                    &config::output_dir)},
         flags_of_member(&config::options, option_flags()),
-        flags_of_member(&config::backend, backend_flags()),
-        flags_of_member(&config::limits, limit_flags()),
-        flags_of_member(&config::log, log_flags()),
+        backend_limit_and_log_flags<config>(),
     });
 }
 
@@ -213,9 +219,7 @@ flag_table<sweep_command_config> sweep_flags() {
          text_flag("format", "FORMAT", "md, csv or json: what is printed", &config::format),
          text_flag("model", "NAME", "when the spec names none", &config::model),
          text_flag("output-dir", "DIR", "where --spec writes its runs and report", &config::output_dir)},
-        flags_of_member(&config::backend, backend_flags()),
-        flags_of_member(&config::limits, limit_flags()),
-        flags_of_member(&config::log, log_flags()),
+        backend_limit_and_log_flags<config>(),
     });
 }
 
