@@ -39,7 +39,7 @@ def code_routes(src):
     for path in glob.glob(os.path.join(src, "service", "api", "src", "*handlers*.cpp")):
         with open(path, encoding="utf-8") as f:
             text = f.read()
-            for verb, route in re.findall(r'add_sync\(\s*http::verb::(\w+?)_?,\s*"([^"]+)"', text):
+            for verb, route in re.findall(r'\badd(?:_sync)?\(\s*http::verb::(\w+?)_?,\s*"([^"]+)"', text):
                 routes.add((verb.upper(), route))
             for route in re.findall(r'add_stream\(\s*"([^"]+)"', text):
                 routes.add(("GET", route))
@@ -179,6 +179,10 @@ def check_k8s(src, docs, flags, routes, entry, port):
             fail(f"Deployment: {name} path {p.get('path')} is not a GET route in service/api")
         if p.get("port") not in ports and p.get("port") != eff_port:
             fail(f"Deployment: {name} port {p.get('port')} is not a container port")
+        # The admin listener's connection slots are its own: probes there are answered even when
+        # clients fill the API listener (docs/operations.md, "Probes are always answered").
+        if admin_port and p.get("port") not in ("admin", admin_port):
+            fail(f"Deployment: {name} must use the admin port ({admin_port}), not {p.get('port')}")
     probe("livenessProbe", "/healthz")
     probe("readinessProbe", "/readyz")
     pre = c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])

@@ -20,6 +20,28 @@ constexpr int fault_sim_tokens = 8;
 const std::vector<std::string> fast_sim{"--tokens", std::to_string(fault_sim_tokens), "--tokens-per-second",
                                         "2000",     "--prompt-tokens-per-second",     "1000000"};
 
+// The models these tests read metrics of: each is its own `model` label only when named
+// (--metrics-model), as no backend lists them.
+const std::vector<std::string> fault_models{"missing:1b",
+                                            "fault/status=400",
+                                            "fault/status=500",
+                                            "fault/busy-first=5",
+                                            "fault/midstream-error-after=3",
+                                            "fault/truncate-after=4",
+                                            "fault/reset-first=10",
+                                            "fault/load-ms=3000",
+                                            "fault/stall-after=3:3000",
+                                            "fault/split-every-byte",
+                                            "fault/garbage-line-after=2",
+                                            "fault/tokens-per-second=40"};
+
+std::vector<std::string> labelled(std::vector<std::string> service_flags = {}) {
+    for (const auto& model : fault_models) {
+        service_flags.insert(service_flags.end(), {"--metrics-model", model});
+    }
+    return service_flags;
+}
+
 json run_with_model(const service_stack& s, const std::string& model) {
     return s.wait_finished(s.submit({{"data_dir", "tr109"}, {"model", model}}));
 }
@@ -41,7 +63,7 @@ void expect_failed(const json& run, const std::string& type, const std::string& 
 void expect_healthy(const service_stack& s) { EXPECT_EQ(http_request(s.port, "GET", "/healthz").status, 200U); }
 
 TEST(FaultModes, UnknownModelIs404AndNotRetried) {
-    service_stack s{fast_sim};
+    service_stack s{fast_sim, labelled()};
     const auto run = run_with_model(s, "missing:1b");
     expect_failed(run, "backend_error", "HTTP 404");
     EXPECT_NE(run.at("error").at("detail").get<std::string>().find("model 'missing:1b' not found"), std::string::npos);
@@ -51,7 +73,7 @@ TEST(FaultModes, UnknownModelIs404AndNotRetried) {
 }
 
 TEST(FaultModes, Status400IsABackendErrorNotRetried) {
-    service_stack s{fast_sim};
+    service_stack s{fast_sim, labelled()};
     const std::string model = "fault/status=400";
     expect_failed(run_with_model(s, model), "backend_error", "HTTP 400: simulated fault: HTTP 400");
     EXPECT_EQ(llm_requests(s, model, "http_error"), 1.0);
@@ -60,7 +82,7 @@ TEST(FaultModes, Status400IsABackendErrorNotRetried) {
 }
 
 TEST(FaultModes, Status500IsBackendUnavailableNotRetried) {
-    service_stack s{fast_sim};
+    service_stack s{fast_sim, labelled()};
     const std::string model = "fault/status=500";
     expect_failed(run_with_model(s, model), "backend_unavailable", "HTTP 500: an error was encountered");
     EXPECT_EQ(llm_requests(s, model, "http_error"), 1.0);
@@ -69,9 +91,20 @@ TEST(FaultModes, Status500IsBackendUnavailableNotRetried) {
 }
 
 TEST(FaultModes, Busy503ExhaustsTheRetries) {
-    service_stack s{fast_sim, {"--max-call-attempts", "2"}};
+    service_stack s{fast_sim, labelled({"--max-call-attempts", "2"})};
     const std::string model = "fault/busy-first=5";
-    expect_failed(run_with_model(s, model), "backend_unavailable", "server busy, please try again");
+    const auto run = run_with_model(s, model);
+    expect_failed(run, "backend_unavailable", "server busy, please try again");
+    // The failed call keeps its record (issue 16, item 7): both attempts, each one's reason.
+    ASSERT_EQ(run.at("calls").size(), 1U) << run.dump();
+    const auto& call = run.at("calls")[0];
+    EXPECT_EQ(call.at("stage"), "analysis");
+    EXPECT_EQ(call.at("outcome"), "http_error");
+    EXPECT_EQ(call.at("attempts"), 2);
+    EXPECT_TRUE(call.at("ttft_ms").is_null()) << "no token arrived";
+    ASSERT_EQ(call.at("attempt_errors").size(), 1U);
+    EXPECT_NE(call.at("attempt_errors")[0].get<std::string>().find("server busy"), std::string::npos);
+    EXPECT_NE(call.at("error").get<std::string>().find("server busy"), std::string::npos);
     EXPECT_GE(llm_requests(s, model, "http_error"), 1.0);
     EXPECT_EQ(metric_value(s.metrics(), "chimera_llm_retries_total", {"model=\"" + model + "\""}), 1.0);
     EXPECT_EQ(generate_requests(s.sim_stats()).size(), 2U);
@@ -79,16 +112,24 @@ TEST(FaultModes, Busy503ExhaustsTheRetries) {
 }
 
 TEST(FaultModes, ErrorLineAfterNTokens) {
-    service_stack s{fast_sim};
+    service_stack s{fast_sim, labelled()};
     const std::string model = "fault/midstream-error-after=3";
-    expect_failed(run_with_model(s, model), "backend_error", "mid-stream: an error was encountered");
+    const auto run = run_with_model(s, model);
+    expect_failed(run, "backend_error", "mid-stream: an error was encountered");
+    // What streamed before the error stays in the failed call's record.
+    ASSERT_EQ(run.at("calls").size(), 1U) << run.dump();
+    const auto& call = run.at("calls")[0];
+    EXPECT_EQ(call.at("outcome"), "midstream_error");
+    EXPECT_EQ(call.at("tokens_generated"), 3);
+    EXPECT_GT(call.at("ttft_ms").get<double>(), 0.0);
+    EXPECT_TRUE(call.at("attempt_errors").empty());
     EXPECT_EQ(llm_requests(s, model, "midstream_error"), 1.0);
     EXPECT_EQ(generate_requests(s.sim_stats()).at(0).at("eval_count"), 3);
     expect_healthy(s);
 }
 
 TEST(FaultModes, SocketClosedAfterNTokensWithoutTerminator) {
-    service_stack s{fast_sim};
+    service_stack s{fast_sim, labelled()};
     const std::string model = "fault/truncate-after=4";
     const auto run = run_with_model(s, model);
     EXPECT_EQ(run.at("status"), "failed") << run.dump();
@@ -99,7 +140,7 @@ TEST(FaultModes, SocketClosedAfterNTokensWithoutTerminator) {
 }
 
 TEST(FaultModes, ResetBeforeAnyByteExhaustsTheRetries) {
-    service_stack s{fast_sim, {"--max-call-attempts", "2"}};
+    service_stack s{fast_sim, labelled({"--max-call-attempts", "2"})};
     const std::string model = "fault/reset-first=10";
     expect_failed(run_with_model(s, model), "backend_unavailable", "closed the connection before answering");
     EXPECT_GE(llm_requests(s, model, "connect_error"), 1.0);
@@ -108,7 +149,7 @@ TEST(FaultModes, ResetBeforeAnyByteExhaustsTheRetries) {
 }
 
 TEST(FaultModes, StallBeforeHeadersHitsTheHeadersTimeout) {
-    service_stack s{fast_sim, {"--headers-timeout", "200ms"}};
+    service_stack s{fast_sim, labelled({"--headers-timeout", "200ms"})};
     const std::string model = "fault/load-ms=3000";
     expect_failed(run_with_model(s, model), "timeout", "headers-timeout");
     EXPECT_EQ(llm_requests(s, model, "timeout"), 1.0);
@@ -116,7 +157,7 @@ TEST(FaultModes, StallBeforeHeadersHitsTheHeadersTimeout) {
 }
 
 TEST(FaultModes, StallBetweenTokensHitsTheIdleTimeout) {
-    service_stack s{fast_sim, {"--idle-timeout", "200ms"}};
+    service_stack s{fast_sim, labelled({"--idle-timeout", "200ms"})};
     const std::string model = "fault/stall-after=3:3000";
     expect_failed(run_with_model(s, model), "timeout", "idle-timeout");
     EXPECT_EQ(llm_requests(s, model, "timeout"), 1.0);
@@ -124,7 +165,7 @@ TEST(FaultModes, StallBetweenTokensHitsTheIdleTimeout) {
 }
 
 TEST(FaultModes, WritesSplitAtEveryByteAreReassembled) {
-    service_stack s{fast_sim};
+    service_stack s{fast_sim, labelled()};
     const std::string model = "fault/split-every-byte";
     const auto run = run_with_model(s, model);
     ASSERT_EQ(run.at("status"), "succeeded") << run.dump();
@@ -138,7 +179,7 @@ TEST(FaultModes, WritesSplitAtEveryByteAreReassembled) {
 }
 
 TEST(FaultModes, GarbageLineIsAProtocolError) {
-    service_stack s{fast_sim};
+    service_stack s{fast_sim, labelled()};
     const std::string model = "fault/garbage-line-after=2";
     expect_failed(run_with_model(s, model), "backend_protocol_error", "not a generate chunk");
     EXPECT_EQ(llm_requests(s, model, "ok"), 0.0);
@@ -149,7 +190,7 @@ TEST(FaultModes, GarbageLineIsAProtocolError) {
 
 TEST(FaultModes, SlowTrickleSucceedsAtTheTrickleRate) {
     constexpr double rate = 40;
-    service_stack s{fast_sim};
+    service_stack s{fast_sim, labelled()};
     const std::string model = "fault/tokens-per-second=" + std::to_string(static_cast<int>(rate));
     const auto run = run_with_model(s, model);
     ASSERT_EQ(run.at("status"), "succeeded") << run.dump();

@@ -1,6 +1,7 @@
 // The service's log as an operator's collector sees it: stderr of a real process.
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -69,7 +70,9 @@ TEST(Logs, JsonLinesWithOneAccessLinePerRequestAndTheRunIdOnEveryLineOfTheRun) {
         EXPECT_EQ(line.at("status"), 200);
         EXPECT_GT(line.at("bytes").get<int>(), 0);
         EXPECT_GE(line.at("duration_ms").get<double>(), 0.0);
-        EXPECT_EQ(line.at("remote").get<std::string>().rfind("127.0.0.1:", 0), 0U) << line;
+        EXPECT_EQ(line.at("remote"), "127.0.0.1") << line;
+        EXPECT_EQ(line.at("peer").get<std::string>().rfind("127.0.0.1:", 0), 0U) << line;
+        EXPECT_EQ(line.at("request_id").get<std::string>().size(), 32U) << "generated: " << line;
     }
     const auto not_found = access_lines(lines, "GET", "/nope");
     ASSERT_EQ(not_found.size(), 1U) << "the query string stays out of the log";
@@ -91,6 +94,67 @@ TEST(Logs, JsonLinesWithOneAccessLinePerRequestAndTheRunIdOnEveryLineOfTheRun) {
         std::find_if(lines.begin(), lines.end(), [&](const json& l) { return l.at("msg") == "run succeeded"; });
     ASSERT_NE(end, lines.end());
     EXPECT_EQ(end->at("run_id"), id);
+}
+
+// Issue 16, item 8: a request id the client sends is echoed, kept in the run document and
+// logged on every line of the request and of the run it created; one it does not send (or
+// sends malformed) is generated.
+TEST(Logs, TheRequestIdIsEchoedKeptWithTheRunAndOnEveryLineOfIt) {
+    temp_dir logs;
+    const auto log_file = logs.path() / "service.log";
+    service_stack s{{}, {}, log_file};
+    const std::string request_id = "req-7f3a:c0ffee/1";
+    const auto reply = http_request(s.port, "POST", "/runs", R"({"data_dir":"tr109"})", {{"X-Request-Id", request_id}});
+    ASSERT_EQ(reply.status, 202U) << reply.body;
+    EXPECT_EQ(reply.headers.at("x-request-id"), request_id);
+    const auto id = json::parse(reply.body).at("id").get<std::string>();
+    const auto run = s.wait_finished(id);
+    EXPECT_EQ(run.at("status"), "succeeded");
+    EXPECT_EQ(run.at("request_id"), request_id);
+
+    const auto generated = http_request(s.port, "GET", "/healthz", {}, {{"X-Request-Id", "has spaces in it"}});
+    const auto& fresh = generated.headers.at("x-request-id");
+    EXPECT_EQ(fresh.size(), 32U) << "a malformed id is replaced: " << fresh;
+    EXPECT_EQ(fresh.find_first_not_of("0123456789abcdef"), std::string::npos) << fresh;
+    EXPECT_EQ(http_request(s.port, "GET", "/healthz", {}, {{"X-Request-Id", "a"}}).headers.at("x-request-id"), "a");
+    s.service.terminate();
+
+    const auto lines = parse_json_lines(read_lines(log_file));
+    std::size_t run_lines = 0;
+    for (const auto& line : lines) {
+        if (line.value("run_id", "") != id) continue;
+        ++run_lines;
+        EXPECT_EQ(line.value("request_id", ""), request_id) << line;
+    }
+    EXPECT_GE(run_lines, 5U) << "queued, three stages started, run succeeded";
+    const auto posted = access_lines(lines, "POST", "/runs");
+    ASSERT_EQ(posted.size(), 1U);
+    EXPECT_EQ(posted[0].at("request_id"), request_id);
+}
+
+// X-Forwarded-For names the client only when a trusted proxy sent it.
+TEST(Logs, ForwardedForIsBelievedFromTrustedProxiesOnly) {
+    const std::map<std::string, std::string> forwarded{{"X-Forwarded-For", "203.0.113.7, 127.0.0.9"}};
+    temp_dir logs;
+    const auto trusted_log = logs.path() / "trusted.log";
+    {
+        service_stack s{{}, {"--trusted-proxy", "127.0.0.0/8"}, trusted_log};
+        ASSERT_EQ(http_request(s.port, "GET", "/healthz", {}, forwarded).status, 200U);
+        s.service.terminate();
+    }
+    const auto untrusted_log = logs.path() / "untrusted.log";
+    {
+        service_stack s{{}, {"--trusted-proxy", "10.0.0.0/8"}, untrusted_log};
+        ASSERT_EQ(http_request(s.port, "GET", "/healthz", {}, forwarded).status, 200U);
+        s.service.terminate();
+    }
+    const auto trusted = access_lines(parse_json_lines(read_lines(trusted_log)), "GET", "/healthz");
+    ASSERT_FALSE(trusted.empty());
+    EXPECT_EQ(trusted.back().at("remote"), "203.0.113.7") << "the rightmost address not of a trusted proxy";
+    EXPECT_EQ(trusted.back().at("peer").get<std::string>().rfind("127.0.0.1:", 0), 0U);
+    const auto untrusted = access_lines(parse_json_lines(read_lines(untrusted_log)), "GET", "/healthz");
+    ASSERT_FALSE(untrusted.empty());
+    EXPECT_EQ(untrusted.back().at("remote"), "127.0.0.1") << "anyone may write the header: ignored";
 }
 
 TEST(Logs, TextFormatIsNotJson) {

@@ -19,12 +19,21 @@ namespace chimera::testing {
 /// stay silent, send half a request.
 class raw_connection {
 public:
-    explicit raw_connection(unsigned short port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    /// Connects to 127.0.0.1:`port` from `source`, another loopback address (127.0.0.2) when
+    /// a test needs a second client address.
+    explicit raw_connection(unsigned short port, const char* source = "127.0.0.1")
+        : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        if (fd_ < 0 || ::inet_pton(AF_INET, source, &local.sin_addr) != 1 ||
+            ::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
+            throw std::runtime_error(std::string{"cannot bind a client socket to "} + source);
+        }
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_port = htons(port);
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (fd_ < 0 || ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
             throw std::runtime_error("connect failed");
         }
     }

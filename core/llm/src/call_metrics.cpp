@@ -30,4 +30,20 @@ call_metrics make_call_metrics(call_stage stage, const client_timings& client, c
     return metrics;
 }
 
+call_metrics make_failed_call_metrics(failed_call call) {
+    call_metrics metrics;
+    metrics.stage = call.stage;
+    metrics.attempts = call.attempts;
+    metrics.outcome = call.outcome;
+    metrics.first_token_arrived = call.ttft_ms.has_value();
+    metrics.ttft_ms = call.ttft_ms.value_or(0.0);
+    metrics.tokens_generated = call.tokens_streamed;
+    metrics.stream_ms = call.stream_ms;
+    metrics.error = std::move(call.error);
+    metrics.attempt_errors = std::move(call.attempt_errors);
+    return metrics;
+}
+
+bool completed(const call_metrics& call) { return call.outcome == llm_outcome::ok; }
+
 }  // namespace chimera::core

@@ -61,10 +61,28 @@ void append_aggregate(std::string& out, const run_aggregate& total) {
     row("LLM Calls", concat(std::to_string(total.calls), " (", std::to_string(total.attempts), " attempts)"));
 }
 
+/// Why calls failed or were retried, under the table: one line per attempt that failed.
+void append_call_errors(std::string& out, const std::vector<call_metrics>& calls) {
+    std::string lines;
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        const auto& call = calls[i];
+        for (std::size_t a = 0; a < call.attempt_errors.size(); ++a) {
+            lines +=
+                concat("- Call ", std::to_string(i + 1), ", attempt ", std::to_string(a + 1),
+                       " (retried): ", detail::terminal_text(call.attempt_errors[a], detail::line_breaks::show), "\n");
+        }
+        if (!call.error.empty()) {
+            lines += concat("- Call ", std::to_string(i + 1), ", attempt ", std::to_string(call.attempts),
+                            " (failed the call): ", detail::terminal_text(call.error, detail::line_breaks::show), "\n");
+        }
+    }
+    if (!lines.empty()) out += concat("\n", lines);
+}
+
 void append_calls(std::string& out, const std::vector<call_metrics>& calls) {
     out += "\n## Per-Call Metrics\n\n";
     if (calls.empty()) {
-        out += "No LLM call finished.\n";
+        out += "The run made no LLM call.\n";
         return;
     }
     out +=
@@ -73,13 +91,16 @@ void append_calls(std::string& out, const std::vector<call_metrics>& calls) {
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
     for (std::size_t i = 0; i < calls.size(); ++i) {
         const auto& call = calls[i];
-        out += concat("| ", std::to_string(i + 1), " | ", to_string(call.stage), " | ", format_fixed2(call.ttft_ms),
-                      " | ", format_fixed2(call.tokens_per_second), " | ", std::to_string(call.tokens_generated), " | ",
+        const auto ttft = call.first_token_arrived ? format_fixed2(call.ttft_ms) : std::string(dash);
+        const auto done =
+            completed(call) ? markdown_cell(call.done_reason) : concat("failed: ", to_string(call.outcome));
+        out += concat("| ", std::to_string(i + 1), " | ", to_string(call.stage), " | ", ttft, " | ",
+                      format_fixed2(call.tokens_per_second), " | ", std::to_string(call.tokens_generated), " | ",
                       std::to_string(call.prompt_tokens), " | ", format_fixed2(call.load_ms), " | ",
                       format_fixed2(call.prompt_eval_ms), " | ", format_fixed2(call.eval_ms), " | ",
-                      format_fixed2(call.total_ms), " | ", std::to_string(call.attempts), " | ",
-                      markdown_cell(call.done_reason), " |\n");
+                      format_fixed2(call.total_ms), " | ", std::to_string(call.attempts), " | ", done, " |\n");
     }
+    append_call_errors(out, calls);
 }
 
 void append_timings(std::string& out, const stage_timings& timings) {

@@ -8,11 +8,12 @@ namespace chimera::core {
 
 run_aggregate aggregate_calls(std::span<const call_metrics> calls) {
     run_aggregate out;
-    out.calls = calls.size();
     std::vector<double> tokens_per_second;
     std::vector<double> ttft_ms;
     for (const auto& call : calls) {
         out.attempts += call.attempts;
+        if (!completed(call)) continue;
+        ++out.calls;
         out.prompt_tokens += call.prompt_tokens;
         out.load_ms += call.load_ms;
         out.prompt_eval_ms += call.prompt_eval_ms;

@@ -35,7 +35,10 @@ template <typename T, typename Convert>
 [[nodiscard]] json call_json(const call_metrics& call) {
     return {
         {"stage", to_string(call.stage)},
-        {"ttft_ms", call.ttft_ms},
+        {"outcome", to_string(call.outcome)},
+        {"error", call.error.empty() ? json(nullptr) : json(call.error)},
+        {"attempt_errors", call.attempt_errors},
+        {"ttft_ms", call.first_token_arrived ? json(call.ttft_ms) : json(nullptr)},
         {"tokens_per_second", call.tokens_per_second},
         {"tokens_generated", call.tokens_generated},
         {"prompt_tokens", call.prompt_tokens},
@@ -125,6 +128,7 @@ nlohmann::json to_json(const run_document& run) {
         {"model", run.model},
         {"options", to_json(run.options)},
         {"label", optional_json(run.label)},
+        {"request_id", optional_json(run.request_id)},
         {"data_dir", run.data_dir},
         {"created_at", format_rfc3339(run.created_at)},
         {"started_at", optional_json(run.started_at, format_rfc3339)},

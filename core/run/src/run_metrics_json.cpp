@@ -40,7 +40,9 @@ using nlohmann::json;
 [[nodiscard]] json call_json(const call_metrics& call) {
     return {
         {"stage", to_string(call.stage)},
-        {"ttft_ms", call.ttft_ms},
+        {"outcome", to_string(call.outcome)},
+        {"error", call.error.empty() ? json(nullptr) : json(call.error)},
+        {"ttft_ms", call.first_token_arrived ? json(call.ttft_ms) : json(nullptr)},
         {"throughput_tokens_per_sec", call.tokens_per_second},
         {"tokens_generated", call.tokens_generated},
         {"prompt_tokens", call.prompt_tokens},

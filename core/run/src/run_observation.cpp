@@ -11,6 +11,7 @@ run_observation make_run_observation(std::span<const call_metrics> calls) {
     run_observation run;
     double eval_ms = 0;
     for (const auto& call : calls) {
+        if (!completed(call)) continue;
         run.tokens_generated += call.tokens_generated;
         run.duration_ms += call.total_ms;
         eval_ms += call.eval_ms;

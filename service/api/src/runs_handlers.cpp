@@ -3,21 +3,27 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
+#include "body_parse.hpp"
 #include "chimera/core/run/agent_report_renderer.hpp"
 #include "chimera/core/run/run_document.hpp"
 #include "chimera/core/run/run_request.hpp"
 #include "chimera/core/text/json_text.hpp"
 #include "chimera/http/problem_response.hpp"
 #include "chimera/http/query_string.hpp"
+#include "chimera/http/request_id.hpp"
 #include "chimera/runs/run_id.hpp"
 #include "chimera/runs/run_scheduler.hpp"
 #include "chimera/store/run_store.hpp"
 #include "chimera/store/stored_run_document.hpp"
 #include "chimera/telemetry/log.hpp"
 #include "run_list.hpp"
+#include "store_guard.hpp"
 #include "submission_refusal.hpp"
 
 namespace chimera::service {
@@ -35,20 +41,36 @@ bool valid_idempotency_key(std::string_view key) {
     return std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
+/// A POST /runs body read: the request, or why not; and the body in canonical form (keys
+/// sorted, no spaces), so that the same request in other formatting is the same request to an
+/// Idempotency-Key.
+struct run_body {
+    std::variant<core::run_request, core::request_error> parsed;
+    std::string canonical;
+};
+
+run_body read_run_body(std::string_view body) {
+    run_body read{core::parse_run_request(body), {}};
+    if (std::holds_alternative<core::run_request>(read.parsed)) read.canonical = nlohmann::json::parse(body).dump();
+    return read;
+}
+
 run_submission make_submission(const http_request& request,
                                const core::run_request& run_request,
+                               std::string canonical,
                                const std::string& default_model) {
     run_submission submission;
     submission.id = make_run_id();
     submission.model = run_request.model.value_or(default_model);
     submission.label = run_request.label;
-    // Canonical (keys sorted, no spaces): the same request in other formatting is the same
-    // request to an Idempotency-Key.
-    submission.request = nlohmann::json::parse(request.body()).dump();
+    submission.request = std::move(canonical);
     if (const auto key = request.find("Idempotency-Key"); key != request.end()) {
         submission.idempotency_key = std::string{key->value()};
     }
     submission.created_at = std::chrono::system_clock::now();
+    if (const auto id = request.find(request_id_header); id != request.end()) {
+        submission.request_id = std::string{id->value()};
+    }
     return submission;
 }
 
@@ -69,8 +91,8 @@ http_response refused(jobs_resource& resource, const http_request& request, cons
     return refuse_submission(request, result.status, resource.scheduler.retry_after());
 }
 
-http_response submit_run(jobs_resource& resource, const http_request& request) {
-    auto parsed = core::parse_run_request(request.body());
+http_response submit_run(jobs_resource& resource, const http_request& request, run_body body) {
+    const auto& parsed = body.parsed;
     if (const auto* error = std::get_if<core::request_error>(&parsed)) {
         return make_problem(request, http::status::bad_request, error->detail, error->field);
     }
@@ -84,16 +106,28 @@ http_response submit_run(jobs_resource& resource, const http_request& request) {
     if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
         return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
     }
-    const auto result = resource.scheduler.submit(make_submission(request, run_request, resource.default_model));
+    const auto result = resource.scheduler.submit(
+        make_submission(request, run_request, std::move(body.canonical), resource.default_model));
     if (result.status == submit_status::accepted) {
         log_run_event(log_level::info, result.run->id, "queued",
-                      "run accepted, data_dir " + run_request.data_dir.value_or("."));
+                      "run accepted, data_dir " + run_request.data_dir.value_or("."),
+                      result.run->request_id.value_or(""));
         return accepted(request, *result.run, false);
     }
     if (result.status == submit_status::replayed) {
         return accepted(request, *result.run, true);
     }
     return refused(resource, request, result);
+}
+
+awaitable<http_response> post_run(jobs_resource& resource, const http_request& request) {
+    auto body = co_await parse_body(resource.parse_pool, request.body(),
+                                    [](std::string_view text) { return read_run_body(text); });
+    try {
+        co_return submit_run(resource, request, std::move(body));
+    } catch (const store_error& e) {
+        co_return store_unavailable(resource.store_health, request, e);
+    }
 }
 
 http_response list_runs(jobs_resource& resource, const http_request& request) {
@@ -172,23 +206,22 @@ http_response cancel_run(jobs_resource& resource, const http_request& request, c
 }  // namespace
 
 void add_runs_routes(router& routes, jobs_resource& resource) {
-    routes.add_sync(http::verb::post, "/runs", [&resource](const http_request& request, const path_params&) {
-        return submit_run(resource, request);
-    });
-    routes.add_sync(http::verb::get, "/runs", [&resource](const http_request& request, const path_params&) {
-        return list_runs(resource, request);
-    });
-    routes.add_sync(http::verb::get, "/runs/{id}", [&resource](const http_request& request, const path_params& params) {
+    const auto add = [&routes, &resource](http::verb method, std::string pattern, sync_route_handler handler) {
+        routes.add_sync(method, std::move(pattern), store_guarded(resource.store_health, std::move(handler)));
+    };
+    routes.add(http::verb::post, "/runs",
+               [&resource](const http_request& request, const path_params&) { return post_run(resource, request); });
+    add(http::verb::get, "/runs",
+        [&resource](const http_request& request, const path_params&) { return list_runs(resource, request); });
+    add(http::verb::get, "/runs/{id}", [&resource](const http_request& request, const path_params& params) {
         return get_run(resource, request, params.at(0));
     });
-    routes.add_sync(http::verb::delete_, "/runs/{id}",
-                    [&resource](const http_request& request, const path_params& params) {
-                        return cancel_run(resource, request, params.at(0));
-                    });
-    routes.add_sync(http::verb::get, "/runs/{id}/report",
-                    [&resource](const http_request& request, const path_params& params) {
-                        return get_report(resource, request, params.at(0));
-                    });
+    add(http::verb::delete_, "/runs/{id}", [&resource](const http_request& request, const path_params& params) {
+        return cancel_run(resource, request, params.at(0));
+    });
+    add(http::verb::get, "/runs/{id}/report", [&resource](const http_request& request, const path_params& params) {
+        return get_report(resource, request, params.at(0));
+    });
 }
 
 }  // namespace chimera::service

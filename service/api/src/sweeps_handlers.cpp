@@ -1,9 +1,13 @@
 #include "chimera/api/sweeps_handlers.hpp"
 
 #include <chrono>
+#include <string>
+#include <string_view>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
+#include "body_parse.hpp"
 #include "chimera/core/sweep/sweep_report.hpp"
 #include "chimera/core/sweep/sweep_spec.hpp"
 #include "chimera/core/text/json_text.hpp"
@@ -14,6 +18,7 @@
 #include "chimera/runs/sweep_submission.hpp"
 #include "chimera/store/sweep_store.hpp"
 #include "chimera/telemetry/log.hpp"
+#include "store_guard.hpp"
 #include "submission_refusal.hpp"
 #include "sweep_json.hpp"
 
@@ -32,8 +37,21 @@ std::string too_large(std::size_t runs, std::size_t capacity) {
            std::to_string(capacity) + " (--queue-capacity)";
 }
 
-http_response submit_sweep(jobs_resource& resource, const http_request& request) {
-    auto parsed = core::parse_sweep_spec(request.body());
+/// A POST /sweeps body read: the spec or why not, and the body in canonical form (keys
+/// sorted, no spaces), as a run's request is stored.
+struct sweep_body {
+    std::variant<core::sweep_spec, core::request_error> parsed;
+    std::string canonical;
+};
+
+sweep_body read_sweep_body(std::string_view body) {
+    sweep_body read{core::parse_sweep_spec(body), {}};
+    if (std::holds_alternative<core::sweep_spec>(read.parsed)) read.canonical = nlohmann::json::parse(body).dump();
+    return read;
+}
+
+http_response submit_sweep(jobs_resource& resource, const http_request& request, sweep_body body) {
+    const auto& parsed = body.parsed;
     if (const auto* error = std::get_if<core::request_error>(&parsed)) {
         return make_problem(request, http::status::bad_request, error->detail, error->field);
     }
@@ -46,10 +64,8 @@ http_response submit_sweep(jobs_resource& resource, const http_request& request)
     if (runs > resource.scheduler.capacity()) {
         return make_problem(request, http::status::bad_request, too_large(runs, resource.scheduler.capacity()), "grid");
     }
-    // Canonical (keys sorted, no spaces), as a run's request is stored.
-    auto submission =
-        make_sweep_submission(spec, nlohmann::json::parse(request.body()).dump(),
-                              spec.model.value_or(resource.default_model), std::chrono::system_clock::now());
+    auto submission = make_sweep_submission(
+        spec, std::move(body.canonical), spec.model.value_or(resource.default_model), std::chrono::system_clock::now());
     const auto result = resource.scheduler.submit_sweep(submission);
     if (result.status != submit_status::accepted) {
         return refuse_submission(request, result.status, resource.scheduler.retry_after());
@@ -62,6 +78,16 @@ http_response submit_sweep(jobs_resource& resource, const http_request& request)
         core::json_text({{"id", result.sweep->id}, {"status", core::to_string(result.sweep->status)}, {"runs", runs}}));
     response.set(http::field::location, "/sweeps/" + result.sweep->id);
     return response;
+}
+
+awaitable<http_response> post_sweep(jobs_resource& resource, const http_request& request) {
+    auto body = co_await parse_body(resource.parse_pool, request.body(),
+                                    [](std::string_view text) { return read_sweep_body(text); });
+    try {
+        co_return submit_sweep(resource, request, std::move(body));
+    } catch (const store_error& e) {
+        co_return store_unavailable(resource.store_health, request, e);
+    }
 }
 
 http_response list_sweeps(jobs_resource& resource, const http_request& request) {
@@ -152,24 +178,22 @@ http_response get_report(jobs_resource& resource, const http_request& request, c
 }  // namespace
 
 void add_sweeps_routes(router& routes, jobs_resource& resource) {
-    routes.add_sync(http::verb::post, "/sweeps", [&resource](const http_request& request, const path_params&) {
-        return submit_sweep(resource, request);
+    const auto add = [&routes, &resource](http::verb method, std::string pattern, sync_route_handler handler) {
+        routes.add_sync(method, std::move(pattern), store_guarded(resource.store_health, std::move(handler)));
+    };
+    routes.add(http::verb::post, "/sweeps",
+               [&resource](const http_request& request, const path_params&) { return post_sweep(resource, request); });
+    add(http::verb::get, "/sweeps",
+        [&resource](const http_request& request, const path_params&) { return list_sweeps(resource, request); });
+    add(http::verb::get, "/sweeps/{id}", [&resource](const http_request& request, const path_params& params) {
+        return get_sweep(resource, request, params.at(0));
     });
-    routes.add_sync(http::verb::get, "/sweeps", [&resource](const http_request& request, const path_params&) {
-        return list_sweeps(resource, request);
+    add(http::verb::delete_, "/sweeps/{id}", [&resource](const http_request& request, const path_params& params) {
+        return cancel_sweep(resource, request, params.at(0));
     });
-    routes.add_sync(http::verb::get, "/sweeps/{id}",
-                    [&resource](const http_request& request, const path_params& params) {
-                        return get_sweep(resource, request, params.at(0));
-                    });
-    routes.add_sync(http::verb::delete_, "/sweeps/{id}",
-                    [&resource](const http_request& request, const path_params& params) {
-                        return cancel_sweep(resource, request, params.at(0));
-                    });
-    routes.add_sync(http::verb::get, "/sweeps/{id}/report",
-                    [&resource](const http_request& request, const path_params& params) {
-                        return get_report(resource, request, params.at(0));
-                    });
+    add(http::verb::get, "/sweeps/{id}/report", [&resource](const http_request& request, const path_params& params) {
+        return get_report(resource, request, params.at(0));
+    });
 }
 
 }  // namespace chimera::service

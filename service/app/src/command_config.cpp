@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chimera/core/text/text.hpp"
+#include "chimera/http/trusted_proxies.hpp"
 #include "flag_kinds.hpp"
 
 namespace chimera::service {
@@ -86,6 +87,10 @@ flag_table<http_server_limits> http_limit_flags() {
                       &limits::keep_alive_timeout),
         count_flag("max-connections", "open client connections; more are closed at once", &limits::max_connections, 1,
                    1'000'000),
+        count_flag(
+            "max-connections-per-address",
+            "open connections from one client address (a trusted proxy's are not\ncounted); more are closed at once",
+            &limits::max_connections_per_address, 1, 1'000'000),
     };
 }
 
@@ -156,6 +161,31 @@ flag<serve_config> data_root_flag() {
             [](const serve_config& config) { return config.data_roots.front().string(); }};
 }
 
+flag<serve_config> metrics_model_flag() {
+    return {"metrics-model", "NAME",
+            "a model that is its own `model` label in /metrics; repeatable. Models the\nbackend lists (/api/tags) "
+            "are too, up to 64; any other name counts as\n`other`, so clients cannot grow the metrics",
+            [](serve_config& config, std::string_view, const flag_values& values) {
+                config.metrics_models.assign(values.begin(), values.end());
+            },
+            nullptr};
+}
+
+flag<serve_config> trusted_proxy_flag() {
+    return {"trusted-proxy", "CIDR",
+            "a load balancer whose X-Forwarded-For names the client (an address or a\nnetwork such as 10.0.0.0/8); "
+            "repeatable. From anyone else the header is\nignored",
+            [](serve_config& config, std::string_view name, const flag_values& values) {
+                try {
+                    const trusted_proxies parsed{values};
+                } catch (const std::invalid_argument& e) {
+                    throw std::invalid_argument("--" + std::string{name} + ": " + e.what());
+                }
+                config.trusted_proxies.assign(values.begin(), values.end());
+            },
+            nullptr};
+}
+
 /// The flags every command shares: the Ollama backend, the ingest limits and the logs.
 template <typename Config>
 flag_table<Config> backend_limit_and_log_flags() {
@@ -193,7 +223,8 @@ flag_table<serve_config> serve_flags() {
          text_flag("model", "NAME", "model of runs that name none", &config::model),
          text_flag("preload-model", "NAME",
                    "ask Ollama to load NAME at start-up, so the first run doesn't pay the cold\nload",
-                   &config::preload_model)},
+                   &config::preload_model),
+         metrics_model_flag(), trusted_proxy_flag()},
         backend_limit_and_log_flags<config>(),
     });
 }

@@ -40,7 +40,9 @@ struct serve_config {
     std::chrono::milliseconds lease{30'000};
     std::chrono::milliseconds drain_timeout{25'000};
     std::string model{default_model};
-    std::string preload_model;  ///< loaded at start-up when set, so the first run starts warm
+    std::string preload_model;                 ///< loaded at start-up when set, so the first run starts warm
+    std::vector<std::string> metrics_models;   ///< --metrics-model: `model` label values besides the backend's
+    std::vector<std::string> trusted_proxies;  ///< --trusted-proxy: whose X-Forwarded-For is believed
     core::ingest_limits limits;
     log_settings log;
 };

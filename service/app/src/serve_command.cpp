@@ -31,6 +31,7 @@
 #include "chimera/runs/run_events.hpp"
 #include "chimera/runs/run_id.hpp"
 #include "chimera/runs/run_scheduler.hpp"
+#include "chimera/runs/store_monitor.hpp"
 #include "chimera/store/sqlite_run_store.hpp"
 #include "chimera/store/state_dir_lock.hpp"
 #include "chimera/telemetry/log.hpp"
@@ -106,6 +107,13 @@ void print_listening(std::string_view what, const asio::ip::tcp::endpoint& bound
     std::fflush(stdout);
 }
 
+/// The default model is a label from the start: most runs name none and take it.
+std::vector<std::string> metric_models(const serve_config& config) {
+    auto models = config.metrics_models;
+    models.push_back(config.model);
+    return models;
+}
+
 }  // namespace
 
 int run_serve(const serve_config& config) {
@@ -115,7 +123,7 @@ int run_serve(const serve_config& config) {
     // One io thread owns all service state; blocking file work goes to `blocking`.
     asio::io_context io{1};
     asio::thread_pool blocking{std::max(2U, std::thread::hardware_concurrency())};
-    service_metrics metrics;
+    service_metrics metrics{metric_models(config)};
     const state_dir_lock lock{config.state_dir};
     sqlite_run_store store{config.state_dir};
     const run_artifacts artifacts{config.state_dir / "runs"};
@@ -130,35 +138,40 @@ int run_serve(const serve_config& config) {
         run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root, &events},
         scheduler_settings_of(config)};
     backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
+    store_monitor store_health{io.get_executor(), store, config.state_dir, metrics};
 
     router routes;
-    jobs_resource jobs{store, store, scheduler, root, config.model};
+    jobs_resource jobs{store, store, scheduler, root, config.model, store_health, blocking};
     add_runs_routes(routes, jobs);
     add_run_events_route(routes, scheduler, events);
     add_sweeps_routes(routes, jobs);
-    const auto draining = [&scheduler] { return scheduler.draining(); };
-    add_health_routes(routes, monitor, draining);
+    const readiness_inputs readiness{monitor, store_health, [&scheduler] { return scheduler.draining(); }};
+    add_health_routes(routes, readiness);
     const bool admin_address = !config.admin_host.empty();
     router admin_routes;
-    add_health_routes(admin_routes, monitor, draining);
-    add_metrics_route(admin_address ? admin_routes : routes, metrics);
+    add_health_routes(admin_routes, readiness);
+    add_metrics_route(admin_address ? admin_routes : routes, metrics, blocking);
 
     const http_access_policy access{tokens ? &*tokens : nullptr, {"/healthz", "/readyz"}};
+    const trusted_proxies proxies{config.trusted_proxies};
     http_server server{io.get_executor(),
                        endpoint_of(config.listen_host, config.listen_port, "--listen"),
                        routes,
                        metrics,
                        config.http,
-                       access};
+                       access,
+                       proxies,
+                       "api"};
     std::optional<http_server> admin;
     if (admin_address) {
         admin.emplace(io.get_executor(), endpoint_of(config.admin_host, config.admin_port, "--admin-listen"),
-                      admin_routes, metrics, config.http);
+                      admin_routes, metrics, config.http, http_access_policy{}, proxies, "admin");
         admin->start();
     }
     server.start();
     scheduler.start();
     monitor.start();
+    store_health.start();
 
     const auto bound = server.local_endpoint();
     print_listening("", bound);
@@ -192,6 +205,7 @@ int run_serve(const serve_config& config) {
                 admin->stop();
             }
             monitor.stop();
+            store_health.stop();
             pool.close_idle();
             io.stop();  // what remains are idle keep-alive sessions of HTTP clients
         });

@@ -43,6 +43,11 @@ awaitable<void> backend_monitor::watch() {
         const auto probe = co_await probe_backend(pool_, settings_);
         last_ = probe;
         metrics_.set_backend_up(probe.ready);
+        if (probe.ready) {
+            const auto models = co_await list_backend_models(pool_, settings_);
+            models_listed_ = models.size();
+            metrics_.model_labels().learn(models);
+        }
         if (probe.ready && !preload_model_.empty()) {
             const auto preload = co_await preload_backend_model(pool_, settings_, preload_model_);
             spdlog::log(preload.ready ? spdlog::level::info : spdlog::level::warn, "preloading {}: {}", preload_model_,

@@ -1,5 +1,8 @@
 #include "chimera/backend/backend_probe.hpp"
 
+#include <optional>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -20,29 +23,55 @@ namespace {
 
 constexpr std::chrono::seconds probe_timeout{2};
 
-awaitable<probe_result> probe_over(beast::tcp_stream& stream, const backend_settings& settings) {
+/// A GET answered 200 with a JSON body, or why not.
+struct json_answer {
+    std::optional<nlohmann::json> body;
+    std::string failure;
+};
+
+awaitable<json_answer> get_json(beast::tcp_stream& stream, const backend_settings& settings, const char* target) {
     constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-    http::request<http::empty_body> request{http::verb::get, "/api/version", 11};
+    http::request<http::empty_body> request{http::verb::get, target, 11};
     request.set(http::field::host, settings.endpoint.authority());
     request.keep_alive(true);
     stream.expires_after(probe_timeout);
     auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
     if (write_ec) {
-        co_return probe_result{false, "cannot send to Ollama: " + write_ec.message()};
+        co_return json_answer{std::nullopt, "cannot send to Ollama: " + write_ec.message()};
     }
     beast::flat_buffer buffer;
     http::response<http::string_body> response;
     auto [read_ec, read] = co_await http::async_read(stream, buffer, response, use_tuple);
     if (read_ec) {
-        co_return probe_result{false, "no answer from Ollama: " + read_ec.message()};
+        co_return json_answer{std::nullopt, "no answer from Ollama: " + read_ec.message()};
     }
     if (response.result() != http::status::ok) {
-        co_return probe_result{false, "Ollama answered HTTP " + std::to_string(response.result_int())};
+        co_return json_answer{std::nullopt, "Ollama answered HTTP " + std::to_string(response.result_int())};
     }
-    const auto body = nlohmann::json::parse(response.body(), nullptr, false);
+    co_return json_answer{nlohmann::json::parse(response.body(), nullptr, false), {}};
+}
+
+awaitable<probe_result> probe_over(beast::tcp_stream& stream, const backend_settings& settings) {
+    const auto answer = co_await get_json(stream, settings, "/api/version");
+    if (!answer.body) {
+        co_return probe_result{false, answer.failure};
+    }
+    const auto& body = *answer.body;
     const bool has_version = body.is_object() && body.contains("version") && body["version"].is_string();
     co_return probe_result{
         has_version, has_version ? "ollama " + body["version"].get<std::string>() : "unexpected /api/version body"};
+}
+
+/// `{"models":[{"name":…},…]}`; entries without a string name are skipped.
+std::vector<std::string> model_names(const nlohmann::json& tags) {
+    std::vector<std::string> names;
+    if (!tags.is_object() || !tags.contains("models") || !tags["models"].is_array()) return names;
+    for (const auto& model : tags["models"]) {
+        if (model.is_object() && model.contains("name") && model["name"].is_string()) {
+            names.push_back(model["name"].get<std::string>());
+        }
+    }
+    return names;
 }
 
 awaitable<probe_result> preload_over(beast::tcp_stream& stream,
@@ -113,6 +142,23 @@ awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backe
         pool.release(std::move(connection));
     }
     co_return result;
+}
+
+awaitable<std::vector<std::string>> list_backend_models(backend_connection_pool& pool,
+                                                        const backend_settings& settings) {
+    backend_connection connection;
+    try {
+        auto acquired = co_await pool.acquire();
+        connection = std::move(acquired.connection);
+    } catch (const core::run_failure&) {
+        co_return std::vector<std::string>{};
+    }
+    const auto answer = co_await get_json(*connection, settings, "/api/tags");
+    if (!answer.body) {
+        co_return std::vector<std::string>{};
+    }
+    pool.release(std::move(connection));
+    co_return model_names(*answer.body);
 }
 
 }  // namespace chimera::service

@@ -121,10 +121,32 @@ public:
         const bool had_tokens = first_token_seen_;
         const std::size_t text_before = out.text.size();
         std::size_t tokens = 0;
-        for (auto& event : events) {
-            std::visit([&](auto& e) { on(e, arrived, tokens, out); }, event);
+        try {
+            for (auto& event : events) {
+                std::visit([&](auto& e) { on(e, arrived, tokens, out); }, event);
+            }
+        } catch (...) {
+            // An error line after tokens of the same read: the tokens still streamed, and a
+            // failed call's record counts them.
+            events.clear();
+            report(had_tokens, tokens, text_before, arrived, out);
+            throw;
         }
         events.clear();
+        report(had_tokens, tokens, text_before, arrived, out);
+    }
+
+    [[nodiscard]] bool done() const { return done_; }
+
+    /// Whether the first token has been seen, after which reads may be coalesced.
+    [[nodiscard]] bool streaming() const { return first_token_seen_; }
+
+private:
+    void report(bool had_tokens,
+                std::size_t tokens,
+                std::size_t text_before,
+                steady::time_point arrived,
+                const streamed_generation& out) {
         if (tokens == 0) {
             return;
         }
@@ -139,12 +161,6 @@ public:
         }
     }
 
-    [[nodiscard]] bool done() const { return done_; }
-
-    /// Whether the first token has been seen, after which reads may be coalesced.
-    [[nodiscard]] bool streaming() const { return first_token_seen_; }
-
-private:
     void on(core::token_event& e, steady::time_point arrived, std::size_t& tokens, streamed_generation& out) {
         if (e.text.empty()) {
             return;

@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "chimera/telemetry/service_metrics.hpp"
 #include "tcp_connection.hpp"
 
 namespace chimera::service {
@@ -38,8 +39,12 @@ http_server::http_server(asio::any_io_executor executor,
                          const router& routes,
                          service_metrics& metrics,
                          http_server_limits limits,
-                         http_access_policy access)
-    : acceptor_(executor, endpoint), context_{routes, metrics, limits, std::move(access)} {}
+                         http_access_policy access,
+                         trusted_proxies proxies,
+                         std::string listener)
+    : acceptor_(executor, endpoint),
+      context_{routes, metrics, limits, std::move(access), std::move(proxies)},
+      listener_(std::move(listener)) {}
 
 tcp::endpoint http_server::local_endpoint() const { return acceptor_.local_endpoint(); }
 
@@ -63,19 +68,55 @@ awaitable<void> http_server::accept_loop() {
             spdlog::warn("accept failed: {}", ec.message());
             continue;
         }
-        if (open_sessions_ >= context_.limits.max_connections) {
+        boost::system::error_code peer_ec;
+        const auto peer = socket.remote_endpoint(peer_ec);
+        auto address = peer_ec ? std::string{"-"} : peer.address().to_string();
+        if (const auto reason = refusal_reason(address); !reason.empty()) {
             // Closing at once costs nothing; reading a request to answer 503 would cost a slot.
-            spdlog::debug("connection refused: {} connections open", open_sessions_);
-            socket.close(ec);
+            refuse(socket, reason);
             continue;
         }
         ++open_sessions_;
+        ++open_by_address_[address];
+        context_.metrics.add_http_connections_open(listener_, 1);
         asio::co_spawn(acceptor_.get_executor(), serve_tcp_session(std::move(socket), context_),
-                       [this](const std::exception_ptr& failure) {
-                           --open_sessions_;
+                       [this, address = std::move(address)](const std::exception_ptr& failure) {
+                           session_ended(address);
                            log_session_end(failure);
                        });
     }
+}
+
+std::string_view http_server::refusal_reason(const std::string& address) const {
+    if (open_sessions_ >= context_.limits.max_connections) return "capacity";
+    if (context_.proxies.trusts(address)) return {};
+    const auto found = open_by_address_.find(address);
+    const bool at_cap = found != open_by_address_.end() && found->second >= context_.limits.max_connections_per_address;
+    return at_cap ? "per_address" : std::string_view{};
+}
+
+/// A flood of refusals is one log line per ten seconds, with the count since the last.
+void http_server::refuse(tcp::socket& socket, std::string_view reason) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    context_.metrics.observe_http_connection_refused(listener_, reason);
+    ++refusals_unlogged_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log_ < std::chrono::seconds{10}) return;
+    spdlog::warn(
+        "{} listener: refused {} connection(s) since the last such line (this one: {}; {} open, at most {} "
+        "in all and {} per address)",
+        listener_, refusals_unlogged_, reason, open_sessions_, context_.limits.max_connections,
+        context_.limits.max_connections_per_address);
+    last_refusal_log_ = now;
+    refusals_unlogged_ = 0;
+}
+
+void http_server::session_ended(const std::string& address) {
+    --open_sessions_;
+    context_.metrics.add_http_connections_open(listener_, -1);
+    const auto found = open_by_address_.find(address);
+    if (found != open_by_address_.end() && --found->second == 0) open_by_address_.erase(found);
 }
 
 }  // namespace chimera::service

@@ -17,6 +17,7 @@
 #include "chimera/http/event_stream.hpp"
 #include "chimera/http/http_connection.hpp"
 #include "chimera/http/problem_response.hpp"
+#include "chimera/http/request_id.hpp"
 #include "chimera/telemetry/log.hpp"
 #include "chimera/telemetry/service_metrics.hpp"
 #include "response_writer.hpp"
@@ -62,9 +63,17 @@ http_response unreadable_request_reply(read_failure failure, const http_server_l
     }
 }
 
+/// Who sent a request, as the access log shows it: the connection's peer, and the client
+/// behind it when the peer is a trusted proxy that said (X-Forwarded-For).
+struct request_origin {
+    std::string peer;    ///< "address:port" of the connection
+    std::string client;  ///< address of the client
+};
+
 /// The access-log line of one answered request. The path without its query string: queries
 /// may carry what does not belong in logs. `bytes` counts the response as written, headers included.
-void log_access(const std::string& remote,
+void log_access(const request_origin& origin,
+                std::string_view request_id,
                 http::verb method,
                 std::string_view target,
                 unsigned status,
@@ -81,7 +90,9 @@ void log_access(const std::string& remote,
                {"status", std::int64_t{status}},
                {"duration_ms", took.count()},
                {"bytes", static_cast<std::int64_t>(bytes)},
-               {"remote", remote}});
+               {"remote", origin.client},
+               {"peer", origin.peer},
+               {"request_id", request_id}});
 }
 
 /// After an error reply the client may still be sending (a body over the limit). Closing with
@@ -107,12 +118,14 @@ awaitable<void> reply_unreadable(http_connection& connection,
                                  const request_parser& parser,
                                  read_failure failure,
                                  const session_context& context,
-                                 const std::string& remote) {
+                                 const request_origin& origin) {
     const auto start = steady::now();
-    const auto response = unreadable_request_reply(failure, context.limits);
+    auto response = unreadable_request_reply(failure, context.limits);
+    const auto request_id = generate_request_id();
+    response.set(request_id_header, request_id);
     const auto written = co_await write_response(connection, response, std::chrono::seconds{5});
     const bool header_read = parser.is_header_done();
-    log_access(remote, header_read ? parser.get().method() : http::verb::unknown,
+    log_access(origin, request_id, header_read ? parser.get().method() : http::verb::unknown,
                header_read ? std::string_view{parser.get().target()} : std::string_view{}, response.result_int(),
                written.bytes, start);
     if (!written.error) {
@@ -262,9 +275,11 @@ std::optional<http_response> unanswerable(const http_request& request) {
                                 name);
         }
     }
-    if (request.count("Idempotency-Key") > 1) {
-        return make_problem(request, http::status::bad_request, "the Idempotency-Key header is given more than once",
-                            "Idempotency-Key");
+    for (const std::string_view name : {std::string_view{"Idempotency-Key"}, request_id_header}) {
+        if (request.count(name) > 1) {
+            return make_problem(request, http::status::bad_request,
+                                "the " + std::string{name} + " header is given more than once", std::string{name});
+        }
     }
     const auto encoding = request.find(http::field::content_encoding);
     if (encoding != request.end() && !boost::beast::iequals(encoding->value(), "identity")) {
@@ -310,14 +325,24 @@ awaitable<void> serve_stream(http_connection& connection,
                              const session_context& context,
                              const http_request& request,
                              matched_stream_route route,
-                             std::string remote,
+                             const request_origin& origin,
                              steady::time_point start) {
-    event_stream events{connection};
+    const std::string request_id{request[request_id_header]};
+    event_stream events{connection, request_id};
     const open_stream_count counted{context.metrics};
     co_await (*route.handler)(request, route.params, events);
     const std::chrono::duration<double> to_head = events.head_sent_at() - start;
     context.metrics.observe_http_request(context.routes.match_pattern(request), events.status(), to_head.count());
-    log_access(remote, request.method(), request.target(), events.status(), events.bytes_written(), start);
+    log_access(origin, request_id, request.method(), request.target(), events.status(), events.bytes_written(), start);
+}
+
+/// The request's id, the client's when acceptable: set on the request, where handlers (and the
+/// run a POST creates) find it. A header given twice is left for unanswerable() to refuse.
+std::string adopt_request_id(http_request& request) {
+    if (request.count(request_id_header) > 1) return generate_request_id();
+    auto id = request_id_for(request[request_id_header]);
+    request.set(request_id_header, id);
+    return id;
 }
 
 bool may_stream(const session_context& context, const http_request& request) {
@@ -328,7 +353,7 @@ bool may_stream(const session_context& context, const http_request& request) {
 
 awaitable<void> serve_http_session(http_connection& connection, const http_session_context& context) {
     beast::flat_buffer buffer;  // lives across requests: it may already hold the next pipelined one
-    const auto remote = connection.remote();
+    request_origin origin{connection.remote(), connection.remote_address()};
     for (bool first = true;; first = false) {
         const bool begins = co_await next_request_begins(connection, buffer, context, first);
         if (!begins) {
@@ -340,22 +365,25 @@ awaitable<void> serve_http_session(http_connection& connection, const http_sessi
             break;
         }
         if (failure != read_failure::none) {
-            co_await reply_unreadable(connection, parser, failure, context, remote);
+            co_await reply_unreadable(connection, parser, failure, context, origin);
             break;
         }
         const auto start = steady::now();
-        const http_request request = parser.release();
+        http_request request = parser.release();
+        origin.client = context.proxies.client_address(connection.remote_address(), request["X-Forwarded-For"]);
+        const auto request_id = adopt_request_id(request);
         auto stream_route = context.routes.match_stream(request);
         if (stream_route && may_stream(context, request)) {
-            co_await serve_stream(connection, context, request, std::move(*stream_route), remote, start);
+            co_await serve_stream(connection, context, request, std::move(*stream_route), origin, start);
             break;
         }
         http_response response = co_await respond(context, request, start);
+        response.set(request_id_header, request_id);
         if (request.method() == http::verb::head) {
             response.body().clear();
         }
         const auto written = co_await write_response(connection, response, std::chrono::seconds{30});
-        log_access(remote, request.method(), request.target(), response.result_int(), written.bytes, start);
+        log_access(origin, request_id, request.method(), request.target(), response.result_int(), written.bytes, start);
         if (written.error || !response.keep_alive()) {
             break;
         }

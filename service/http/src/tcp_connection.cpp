@@ -65,4 +65,10 @@ std::string tcp_connection::remote() const {
     return ec ? std::string{"-"} : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
+std::string tcp_connection::remote_address() const {
+    boost::system::error_code ec;
+    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    return ec ? std::string{"-"} : endpoint.address().to_string();
+}
+
 }  // namespace chimera::service

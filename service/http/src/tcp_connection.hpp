@@ -27,6 +27,7 @@ public:
     void expires_after(std::chrono::steady_clock::duration timeout) override;
     void shutdown_send() override;
     [[nodiscard]] std::string remote() const override;
+    [[nodiscard]] std::string remote_address() const override;
 
 private:
     boost::beast::tcp_stream stream_;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <random>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -38,18 +39,32 @@ double unit_random() {
 
 void enter_stage(const run_pipeline_services& services, core::run_document& run, core::run_stage stage) {
     run.stage = stage;
-    log_run_event(log_level::info, run.id, core::to_string(stage), "stage started");
+    log_run_event(log_level::info, run.id, core::to_string(stage), "stage started", request_id_of(run));
     if (services.events != nullptr) publish_status(*services.events, run);
 }
 
-/// Records a read's inter-token gaps, and sends its text to whoever watches the run
-/// (a map lookup when nobody does).
+/// What an attempt streamed before it ended: a failed call keeps it in its record.
+struct attempt_progress {
+    steady::time_point start = steady::now();
+    std::optional<double> ttft_ms;
+    std::int64_t tokens = 0;
+};
+
+/// Records a read's inter-token gaps and the attempt's progress, and sends its text to
+/// whoever watches the run (a map lookup when nobody does).
 token_sink token_observer(run_pipeline_services& services,
                           const core::run_document& run,
                           core::call_stage stage,
-                          gap_histogram inter_token) {
-    return [&services, &run, stage, inter_token](const token_batch& batch) mutable {
+                          gap_histogram inter_token,
+                          attempt_progress& progress) {
+    return [&services, &run, stage, inter_token, &progress](const token_batch& batch) mutable {
         inter_token.observe(batch.gap_seconds, batch.count);
+        // A batch counts the gaps between its tokens: the first batch has one token more.
+        if (!progress.ttft_ms) {
+            progress.ttft_ms = std::chrono::duration<double, std::milli>(steady::now() - progress.start).count();
+            ++progress.tokens;
+        }
+        progress.tokens += static_cast<std::int64_t>(batch.count);
         if (services.events != nullptr && services.events->watched(run.id)) {
             publish_tokens(*services.events, run.id, stage, batch.text);
         }
@@ -105,19 +120,39 @@ struct call_request {
     std::string body;
 };
 
-/// One LLM call with its retries, recorded in the run document and in the metrics.
-/// Only failures where the backend can't have started are retried (core::run_failure::retryable).
-/// Takes the call by value so that its body, the prompt, is freed when the call ends
-/// rather than with the run.
+core::call_metrics failed_call_record(core::call_stage stage,
+                                      int attempts,
+                                      const core::run_failure& failure,
+                                      std::vector<std::string> attempt_errors,
+                                      const attempt_progress& progress) {
+    return core::make_failed_call_metrics(
+        {.stage = stage,
+         .attempts = attempts,
+         .outcome = failure.outcome(),
+         .error = failure.what(),
+         .attempt_errors = std::move(attempt_errors),
+         .ttft_ms = progress.ttft_ms,
+         .tokens_streamed = progress.tokens,
+         .stream_ms = std::chrono::duration<double, std::milli>(steady::now() - progress.start).count()});
+}
+
+/// One LLM call with its retries, recorded in the run document (a failed call too) and in the
+/// metrics. Only failures where the backend can't have started are retried
+/// (core::run_failure::retryable). Takes the call by value so that its body, the prompt, is
+/// freed when the call ends rather than with the run.
 awaitable<std::string> llm_call(run_pipeline_services& services,
                                 core::run_document& run,
                                 backend_connection& connection,
                                 run_cancellation& cancellation,
                                 call_request call) {
+    attempt_progress progress;
     generate_call_context context{
         services.pool, services.backend, &cancellation,
-        token_observer(services, run, call.stage, services.metrics.inter_token_latency(run.model, call.stage))};
+        token_observer(services, run, call.stage, services.metrics.inter_token_latency(run.model, call.stage),
+                       progress)};
+    std::vector<std::string> attempt_errors;
     for (int attempt = 1;; ++attempt) {
+        progress = attempt_progress{};
         std::optional<core::run_failure> failure;
         services.metrics.add_backend_requests_in_flight(1);
         try {
@@ -125,6 +160,7 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
             services.metrics.add_backend_requests_in_flight(-1);
             auto metrics = core::make_call_metrics(call.stage, result.timings, result.stats);
             metrics.attempts = attempt;
+            metrics.attempt_errors = std::move(attempt_errors);
             services.metrics.observe_call(run.model, metrics);
             services.metrics.observe_call_outcome(run.model, call.stage, core::llm_outcome::ok);
             run.calls.push_back(std::move(metrics));
@@ -135,11 +171,14 @@ awaitable<std::string> llm_call(run_pipeline_services& services,
         services.metrics.add_backend_requests_in_flight(-1);
         services.metrics.observe_call_outcome(run.model, call.stage, failure->outcome());
         if (!failure->retryable() || attempt >= services.backend.max_call_attempts || cancellation.cancelled()) {
+            run.calls.push_back(failed_call_record(call.stage, attempt, *failure, std::move(attempt_errors), progress));
             const auto suffix = attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : std::string{};
             throw failure->final_after(suffix);
         }
+        attempt_errors.emplace_back(failure->what());
         log_run_event(log_level::info, run.id, core::to_string(call.stage),
-                      "call attempt " + std::to_string(attempt) + " failed, retrying: " + failure->what());
+                      "call attempt " + std::to_string(attempt) + " failed, retrying: " + failure->what(),
+                      request_id_of(run));
         services.metrics.observe_call_retry(run.model, call.stage);
         co_await back_off(cancellation, services.backend.backoff.delay_before(attempt + 1, unit_random()));
     }
@@ -203,7 +242,11 @@ void log_run_end(const core::run_document& run) {
     const double seconds = run.timings.total_seconds.value_or(0.0);
     if (!run.error) {
         log_event(log_level::info, "run succeeded",
-                  {{"run_id", run.id}, {"stage", stage}, {"status", status}, {"total_seconds", seconds}});
+                  {{"run_id", run.id},
+                   {"stage", stage},
+                   {"status", status},
+                   {"total_seconds", seconds},
+                   {"request_id", request_id_of(run)}});
         return;
     }
     log_event(log_level::warn, "run " + std::string{status} + ": " + run.error->detail,
@@ -211,7 +254,8 @@ void log_run_end(const core::run_document& run) {
                {"stage", stage},
                {"status", status},
                {"error_type", core::to_string(run.error->type)},
-               {"total_seconds", seconds}});
+               {"total_seconds", seconds},
+               {"request_id", request_id_of(run)}});
 }
 
 void record_failure(core::run_document& run, const core::run_failure& failure) {

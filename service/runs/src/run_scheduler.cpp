@@ -24,9 +24,19 @@
 namespace chimera::service {
 namespace asio = boost::asio;
 
+/// A run executing here, or one that ended and waits for its completion to be written (the
+/// store could not write: a full disk). It keeps its lease and its place here until then, so
+/// its result is served from memory, recovery does not take it for an orphan, and nothing of
+/// it is lost.
 struct run_scheduler::live_run {
     core::run_document run;
     run_cancellation cancellation;
+    struct pending_completion {
+        std::string report;
+        std::string agent_report;
+        bool recorded = false;  ///< in the store; only its files are left to write
+    };
+    std::optional<pending_completion> pending;
 };
 
 /// Wakes idle workers when runs arrive. A signal sent while every worker is busy
@@ -157,7 +167,8 @@ void run_scheduler::start() {
 
 cancel_outcome run_scheduler::cancel(std::string_view id) {
     if (const auto it = live_runs_.find(id); it != live_runs_.end()) {
-        log_run_event(log_level::info, id, core::to_string(it->second->run.stage), "cancelling the running run");
+        log_run_event(log_level::info, id, core::to_string(it->second->run.stage), "cancelling the running run",
+                      request_id_of(it->second->run));
         it->second->cancellation.cancel(core::cancel_reason::user);
         return cancel_outcome::cancelling;
     }
@@ -227,7 +238,8 @@ void run_scheduler::hand_back_now() {
 
 void run_scheduler::stop_running_runs(std::string_view why) {
     for (auto& [id, live] : live_runs_) {
-        log_run_event(log_level::warn, id, core::to_string(live->run.stage), why);
+        if (live->pending) continue;  // it ended already
+        log_run_event(log_level::warn, id, core::to_string(live->run.stage), why, request_id_of(live->run));
         live->cancellation.cancel(core::cancel_reason::drain);
     }
 }
@@ -292,7 +304,7 @@ awaitable<void> run_scheduler::execute(stored_run claimed) {
     // The next run may be claimable too: the chain of wake-ups stops at the first worker
     // that finds none, so an arrival or an ending costs one failed claim, not one per worker.
     if (queued_ > 0) wake_worker();
-    auto owned = std::make_unique<live_run>(live_run{starting_document(claimed), {}});
+    auto owned = std::make_unique<live_run>(live_run{starting_document(claimed), {}, std::nullopt});
     live_run& live = *owned;
     live_runs_.emplace(claimed.id, std::move(owned));
     publish_gauges();
@@ -313,30 +325,80 @@ void run_scheduler::finish(live_run& live, std::string report) {
         const auto stopped_by = live.cancellation.reason();
         if (stopped_by == core::cancel_reason::lease_lost) {
             log_run_event(log_level::warn, id, core::to_string(live.run.stage),
-                          "attempt " + std::to_string(live.run.attempt) + " lost its lease; its result is discarded");
+                          "attempt " + std::to_string(live.run.attempt) + " lost its lease; its result is discarded",
+                          request_id_of(live.run));
         } else if (stopped_by == core::cancel_reason::drain && live.run.status == core::run_status::cancelled) {
             if (store_.release(id, live.run.attempt)) {
                 ++queued_;
                 log_run_event(log_level::info, id, core::to_string(live.run.stage),
                               "handed back to the queue by the drain; it runs again after the restart, and "
-                              "this execution does not count toward --max-attempts");
+                              "this execution does not count toward --max-attempts",
+                              request_id_of(live.run));
             }
             publish_requeued(live.run);
         } else {
-            record_completion(live.run, std::move(report));
+            live.pending = live_run::pending_completion{std::move(report), core::render_agent_report(live.run), false};
+            if (!complete_pending(live)) return;
         }
     } catch (const store_error& e) {
         log_run_event(log_level::error, id, core::to_string(live.run.stage),
-                      std::string{"the run ended but could not be recorded: "} + e.what());
+                      std::string{"the run ended but could not be handed back: "} + e.what(), request_id_of(live.run));
     }
+    end_live_run(id);
+}
+
+void run_scheduler::end_live_run(const std::string& id) {
     live_runs_.erase(id);
     publish_gauges();
     wake_worker();  // runs that waited for this one to end (a sweep's, or others behind one)
 }
 
-void run_scheduler::record_completion(const core::run_document& run, std::string report) {
+bool run_scheduler::complete_pending(live_run& live) {
+    auto& pending = *live.pending;
+    const auto& run = live.run;
+    try {
+        if (!pending.recorded) {
+            pending.recorded = true;
+            if (!record_completion(run, pending.report, pending.agent_report)) return true;
+        }
+        artifacts_.write(run, pending.report, pending.agent_report);
+        return true;
+    } catch (const store_error& e) {
+        pending.recorded = false;
+        log_run_event(
+            log_level::error, run.id, core::to_string(run.stage),
+            std::string{"the run ended, but its result cannot be recorded yet (retried until it can): "} + e.what(),
+            request_id_of(run));
+    } catch (const std::filesystem::filesystem_error& e) {
+        log_run_event(log_level::error, run.id, core::to_string(run.stage),
+                      std::string{"recorded, but its files cannot be written to the state directory yet (retried "
+                                  "until they can): "} +
+                          e.what(),
+                      request_id_of(run));
+    }
+    return false;
+}
+
+void run_scheduler::retry_pending_completions() {
+    std::vector<std::string> completed;
+    for (auto& [id, live] : live_runs_) {
+        if (live->pending && complete_pending(*live)) completed.push_back(id);
+    }
+    for (const auto& id : completed) {
+        log_run_event(log_level::info, id, "done", "its result, held while the store could not write, is recorded");
+        end_live_run(id);
+    }
+}
+
+bool run_scheduler::has_pending_completions() const {
+    return std::any_of(live_runs_.begin(), live_runs_.end(), [](const auto& entry) { return entry.second->pending; });
+}
+
+/// False when fenced out: another attempt holds the run, and its result is the one kept.
+bool run_scheduler::record_completion(const core::run_document& run,
+                                      const std::string& report,
+                                      const std::string& agent_report) {
     const auto document = core::to_json(run);
-    auto agent_report = core::render_agent_report(run);
     const run_completion completion{run.id,
                                     run.attempt,
                                     run.status,
@@ -347,16 +409,12 @@ void run_scheduler::record_completion(const core::run_document& run, std::string
                                     agent_report};
     if (!store_.complete(completion)) {
         log_run_event(log_level::warn, run.id, core::to_string(run.stage),
-                      "attempt " + std::to_string(run.attempt) + " was fenced out; another attempt holds the run");
-        return;
+                      "attempt " + std::to_string(run.attempt) + " was fenced out; another attempt holds the run",
+                      request_id_of(run));
+        return false;
     }
     if (services_.events != nullptr) publish_document(*services_.events, run.id, document);
-    try {
-        artifacts_.write(run, report, agent_report);
-    } catch (const std::filesystem::filesystem_error& e) {
-        log_run_event(log_level::error, run.id, core::to_string(run.stage),
-                      std::string{"recorded, but its files could not be written to the state directory: "} + e.what());
-    }
+    return true;
 }
 
 void run_scheduler::publish_ending(std::string_view id) {
@@ -374,9 +432,14 @@ void run_scheduler::publish_requeued(const core::run_document& run) {
 
 awaitable<void> run_scheduler::keep_leases() {
     for (;;) {
-        lease_timer_.expires_after(settings_.lease / 3);
+        // Results held for a store that could not write are retried every second.
+        const auto period = has_pending_completions()
+                                ? std::min<std::chrono::milliseconds>(settings_.lease / 3, std::chrono::seconds{1})
+                                : settings_.lease / 3;
+        lease_timer_.expires_after(period);
         auto [ec] = co_await lease_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;
+        retry_pending_completions();
         renew_leases();
         recover();
         wake_worker();  // runs another replica queued, or recovery put back
@@ -405,6 +468,7 @@ void run_scheduler::recover() {
         // an orphan of a dead process: no need to wait for the leases to run out.
         const auto expired_before =
             settings_.sole_owner && live_runs_.empty() ? core::wall_time::max() : settings_.clock();
+        // (A run whose result waits to be written is live: its row is not an orphan.)
         const auto counts = store_.recover_expired(expired_before, settings_.max_attempts);
         if (counts.requeued + counts.failed + counts.cancelled > 0) {
             spdlog::warn(

@@ -8,7 +8,7 @@
 namespace chimera::service {
 namespace {
 
-constexpr std::int64_t schema_version = 3;
+constexpr std::int64_t schema_version = 4;
 
 // Times are milliseconds since the Unix epoch; `seq` is the submission order. A sweep's runs
 // are ordinary rows tagged with sweep_id, sweep_index (their place in the plan) and sweep_arm.
@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS runs (
     agent_report     TEXT,
     sweep_id         TEXT REFERENCES sweeps (id),
     sweep_index      INTEGER,
-    sweep_arm        TEXT
+    sweep_arm        TEXT,
+    request_id       TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_state ON runs (state, seq);
 CREATE INDEX IF NOT EXISTS runs_by_sweep ON runs (sweep_id, sweep_index);
@@ -53,7 +54,11 @@ CREATE TABLE IF NOT EXISTS sweeps (
     started_ms       INTEGER,
     finished_ms      INTEGER
 );
-PRAGMA user_version = 3;
+CREATE TABLE IF NOT EXISTS write_probe (
+    id               INTEGER PRIMARY KEY CHECK (id = 1),
+    at_ms            INTEGER NOT NULL
+);
+PRAGMA user_version = 4;
 )sql";
 
 using sqlite_rows::from_ms;
@@ -66,6 +71,13 @@ ALTER TABLE runs ADD COLUMN handbacks INTEGER NOT NULL DEFAULT 0;
 PRAGMA user_version = 3;
 )sql";
 
+/// Version 4 keeps the request id of the request that created a run; its write_probe table
+/// (created with the schema) is what check_writable writes.
+constexpr std::string_view migration_from_3 = R"sql(
+ALTER TABLE runs ADD COLUMN request_id TEXT;
+PRAGMA user_version = 4;
+)sql";
+
 /// Brings a database of an earlier version up to this one; a database another (newer) build
 /// created cannot be read safely: say so rather than fail on a missing column mid-request.
 void migrate_schema(sqlite_database& db, const std::filesystem::path& file) {
@@ -74,6 +86,9 @@ void migrate_schema(sqlite_database& db, const std::filesystem::path& file) {
     const auto version = query.integer(0);
     if (version == 2) {
         db.execute(migration_from_2);
+    }
+    if (version == 2 || version == 3) {
+        db.execute(migration_from_3);
         return;
     }
     if (version != 0 && version != schema_version) {
@@ -89,7 +104,7 @@ namespace sqlite_rows {
 
 std::string_view run_columns() {
     return "seq, id, state, attempt, model, label, request, created_ms, finished_ms, error_type, error_detail, "
-           "document, sweep_id, sweep_index, handbacks";
+           "document, sweep_id, sweep_index, handbacks, request_id";
 }
 
 std::string select_runs(std::string_view rest) {
@@ -116,6 +131,7 @@ stored_run read_run(const sqlite_statement& row) {
     run.document = row.optional_text(11);
     run.sweep_id = row.optional_text(12);
     run.sweep_index = row.optional_integer(13);
+    run.request_id = row.optional_text(15);
     return run;
 }
 
@@ -135,18 +151,26 @@ sqlite_run_store::sqlite_run_store(const std::filesystem::path& state_dir) : db_
 
 stored_run sqlite_run_store::submit(const run_submission& submission) {
     db_.reuse(
-           "INSERT INTO runs (id, state, model, label, request, idempotency_key, created_ms) "
-           "VALUES (?, 'queued', ?, ?, ?, ?, ?)")
+           "INSERT INTO runs (id, state, model, label, request, idempotency_key, created_ms, request_id) "
+           "VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)")
         ->bind(1, submission.id)
         .bind(2, submission.model)
         .bind(3, submission.label)
         .bind(4, submission.request)
         .bind(5, submission.idempotency_key)
         .bind(6, to_ms(submission.created_at))
+        .bind(7, submission.request_id)
         .step();
     auto stored = find(submission.id);
     if (!stored) throw store_error("run store: run " + submission.id + " vanished after its insert");
     return std::move(*stored);
+}
+
+void sqlite_run_store::check_writable() {
+    const auto now_ms = to_ms(std::chrono::system_clock::now());
+    db_.reuse("INSERT INTO write_probe (id, at_ms) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms")
+        ->bind(1, now_ms)
+        .step();
 }
 
 std::optional<stored_run> sqlite_run_store::find_one(std::string_view where_column, std::string_view value) {

@@ -23,6 +23,7 @@ core::run_document document_from_request(const stored_run& run) {
     document.created_at = run.created_at;
     document.attempt = run.attempt;
     document.handed_back = run.handbacks;
+    document.request_id = run.request_id;
     return document;
 }
 

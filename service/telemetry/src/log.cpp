@@ -271,8 +271,20 @@ void log_event(log_level level, std::string_view message, std::initializer_list<
 
 bool log_enabled(log_level level) { return spdlog::default_logger_raw()->should_log(to_spdlog(level)); }
 
-void log_run_event(log_level level, std::string_view run_id, std::string_view stage, std::string_view message) {
-    log_event(level, message, {{"run_id", run_id}, {"stage", stage}});
+void log_run_event(log_level level,
+                   std::string_view run_id,
+                   std::string_view stage,
+                   std::string_view message,
+                   std::string_view request_id) {
+    if (request_id.empty()) {
+        log_event(level, message, {{"run_id", run_id}, {"stage", stage}});
+        return;
+    }
+    log_event(level, message, {{"run_id", run_id}, {"stage", stage}, {"request_id", request_id}});
+}
+
+std::string_view request_id_of(const core::run_document& run) {
+    return run.request_id ? std::string_view{*run.request_id} : std::string_view{};
 }
 
 }  // namespace chimera::service

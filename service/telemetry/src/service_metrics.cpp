@@ -47,8 +47,8 @@ gauge_family& gauge(prometheus::Registry& registry, const std::string& name, con
     return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
 }
 
-prometheus::Labels call_labels(std::string_view model, core::call_stage stage) {
-    return {{"model", std::string{model}}, {"stage", std::string{core::to_string(stage)}}};
+prometheus::Labels call_labels(const model_label_set& models, std::string_view model, core::call_stage stage) {
+    return {{"model", models.label_of(model)}, {"stage", std::string{core::to_string(stage)}}};
 }
 
 /// The series of one HTTP route, looked up by label once and then kept: prometheus-cpp's
@@ -99,7 +99,17 @@ struct service_metrics::families {
           event_streams(
               gauge(r, "chimera_http_event_streams_open", "Server-Sent Event streams open (GET /runs/{id}/events)")
                   .Add({})),
-          backend_up(gauge(r, "chimera_backend_up", "1 when the last readiness probe reached the backend").Add({})) {}
+          backend_up(gauge(r, "chimera_backend_up", "1 when the last readiness probe reached the backend").Add({})),
+          connections_open(gauge(r, "chimera_http_connections_open", "Client connections open, by listener")),
+          connections_refused(counter(r,
+                                      "chimera_http_connections_refused_total",
+                                      "Client connections closed at once, by listener and reason (capacity: "
+                                      "--max-connections; per_address: --max-connections-per-address)")),
+          store_writable(gauge(r,
+                               "chimera_store_writable",
+                               "1 while the run store and state directory accept writes; 0 (and /readyz 503) "
+                               "while they do not, e.g. on a full disk")
+                             .Add({})) {}
 
     histogram_family& ttft;
     histogram_family& inter_token;
@@ -126,6 +136,9 @@ struct service_metrics::families {
     prometheus::Gauge& in_flight;
     prometheus::Gauge& event_streams;
     prometheus::Gauge& backend_up;
+    gauge_family& connections_open;
+    counter_family& connections_refused;
+    prometheus::Gauge& store_writable;
 
     std::mutex http_series_mutex;
     std::map<std::string, http_route_series, std::less<>> http_series;  // routes are patterns: bounded
@@ -150,8 +163,10 @@ struct service_metrics::families {
     }
 };
 
-service_metrics::service_metrics()
-    : registry_(std::make_shared<prometheus::Registry>()), f_(std::make_unique<families>(*registry_)) {
+service_metrics::service_metrics(std::vector<std::string> metric_models)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      f_(std::make_unique<families>(*registry_)),
+      models_(std::move(metric_models)) {
     // Series that alerts and dashboards divide by exist from the start, at 0, rather than
     // appearing only after the first event.
     for (const auto status : {core::run_status::succeeded, core::run_status::failed, core::run_status::cancelled}) {
@@ -168,11 +183,11 @@ service_metrics::service_metrics()
 service_metrics::~service_metrics() = default;
 
 gap_histogram service_metrics::inter_token_latency(std::string_view model, core::call_stage stage) {
-    return {f_->inter_token.Add(call_labels(model, stage), inter_token_buckets), inter_token_buckets};
+    return {f_->inter_token.Add(call_labels(models_, model, stage), inter_token_buckets), inter_token_buckets};
 }
 
 void service_metrics::observe_call(std::string_view model, const core::call_metrics& call) {
-    const auto labels = call_labels(model, call.stage);
+    const auto labels = call_labels(models_, model, call.stage);
     f_->ttft.Add(labels, ttft_buckets).Observe(call.ttft_ms / 1e3);
     f_->e2e.Add(labels, phase_buckets).Observe(call.stream_ms / 1e3);
     f_->tokens_per_second.Add(labels, rate_buckets).Observe(call.tokens_per_second);
@@ -184,13 +199,13 @@ void service_metrics::observe_call(std::string_view model, const core::call_metr
 }
 
 void service_metrics::observe_call_outcome(std::string_view model, core::call_stage stage, core::llm_outcome outcome) {
-    auto labels = call_labels(model, stage);
+    auto labels = call_labels(models_, model, stage);
     labels.emplace("outcome", std::string{to_string(outcome)});
     f_->requests.Add(labels).Increment();
 }
 
 void service_metrics::observe_call_retry(std::string_view model, core::call_stage stage) {
-    f_->retries.Add(call_labels(model, stage)).Increment();
+    f_->retries.Add(call_labels(models_, model, stage)).Increment();
 }
 
 void service_metrics::observe_run_finished(core::run_status status) {
@@ -243,5 +258,15 @@ std::string service_metrics::serialize() const {
     collected.insert(collected.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
     return prometheus::TextSerializer{}.Serialize(collected);
 }
+
+void service_metrics::add_http_connections_open(std::string_view listener, double delta) {
+    f_->connections_open.Add({{"listener", std::string{listener}}}).Increment(delta);
+}
+
+void service_metrics::observe_http_connection_refused(std::string_view listener, std::string_view reason) {
+    f_->connections_refused.Add({{"listener", std::string{listener}}, {"reason", std::string{reason}}}).Increment();
+}
+
+void service_metrics::set_store_writable(bool writable) { f_->store_writable.Set(writable ? 1 : 0); }
 
 }  // namespace chimera::service

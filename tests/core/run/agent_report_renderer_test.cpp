@@ -121,10 +121,34 @@ TEST(agent_report_failed_run, shows_the_error_and_what_is_missing) {
     EXPECT_TRUE(contains(aggregate, "| Average TTFT | — |\n"));
     EXPECT_TRUE(contains(aggregate, "| TTFT CV (across calls) | — |\n"));
     EXPECT_TRUE(contains(aggregate, "| LLM Calls | 0 (0 attempts) |\n"));
-    EXPECT_EQ(section(report, "Per-Call Metrics"), "\nNo LLM call finished.\n");
+    EXPECT_EQ(section(report, "Per-Call Metrics"), "\nThe run made no LLM call.\n");
     EXPECT_TRUE(contains(section(report, "Workflow Timings"), "| Ingest | — |\n"));
     EXPECT_EQ(section(report, "Data Summary"), "\nNo ingest recorded.\n");
     EXPECT_EQ(section(report, "Recommendations"), "\nNo analysis recorded.\n");
+}
+
+TEST(agent_report_failed_call, lists_the_failed_call_with_each_attempt_and_leaves_it_out_of_the_aggregates) {
+    auto run = test::two_call_run();
+    run.calls.resize(1);
+    run.calls.push_back(make_failed_call_metrics({.stage = call_stage::report,
+                                                  .attempts = 2,
+                                                  .outcome = llm_outcome::midstream_error,
+                                                  .error = "mid-stream: boom",
+                                                  .attempt_errors = {"HTTP 503: busy"},
+                                                  .ttft_ms = 12.5,
+                                                  .tokens_streamed = 7,
+                                                  .stream_ms = 30}));
+    const auto report = render_agent_report(run);
+    const auto calls = section(report, "Per-Call Metrics");
+    EXPECT_TRUE(contains(calls,
+                         "| 2 | report | 12.50 | 0.00 | 7 | 0 | 0.00 | 0.00 | 0.00 | 0.00 | 2 | failed: "
+                         "midstream_error |\n"))
+        << calls;
+    EXPECT_TRUE(contains(calls, "- Call 2, attempt 1 (retried): HTTP 503: busy\n")) << calls;
+    EXPECT_TRUE(contains(calls, "- Call 2, attempt 2 (failed the call): mid-stream: boom\n")) << calls;
+    const auto aggregate = section(report, "Aggregate Metrics");
+    EXPECT_TRUE(contains(aggregate, "| LLM Calls | 1 (3 attempts) |\n")) << aggregate;
+    EXPECT_TRUE(contains(aggregate, "| Average TTFT | 3800.00 ms |\n")) << aggregate;
 }
 
 TEST(agent_report_single_call, has_no_spread_across_one_call) {

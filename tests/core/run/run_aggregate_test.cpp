@@ -38,5 +38,19 @@ TEST(run_aggregate, has_no_rates_without_calls_or_eval_time) {
     EXPECT_FALSE(aggregate_calls(std::span(&cut_short, 1)).tokens_per_second.has_value());
 }
 
+TEST(run_aggregate, counts_a_failed_calls_attempts_but_not_its_figures) {
+    auto run = test::two_call_run();
+    failed_call failed;
+    failed.stage = call_stage::report;
+    failed.attempts = 3;
+    failed.error = "HTTP 503";
+    run.calls.push_back(make_failed_call_metrics(failed));
+    const auto total = aggregate_calls(run.calls);
+    EXPECT_EQ(total.calls, 2U);
+    EXPECT_EQ(total.attempts, 6);
+    EXPECT_EQ(total.tokens_generated, 2500);
+    EXPECT_DOUBLE_EQ(total.ttft_ms->mean, 2000);
+}
+
 }  // namespace
 }  // namespace chimera::core

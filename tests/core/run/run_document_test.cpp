@@ -79,14 +79,15 @@ TEST(run_document, a_queued_run_has_every_key_with_nulls_for_what_did_not_happen
     run.model = "m";
     run.data_dir = "/d";
     const json doc = to_json(run);
-    EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"analysis", "attempt", "calls", "created_at", "data_dir", "error",
-                                                      "finished_at", "handed_back", "id", "ingest", "label", "links",
-                                                      "model", "options", "stage", "started_at", "status", "timings"}));
+    EXPECT_EQ(keys_of(doc),
+              (std::vector<std::string>{"analysis", "attempt", "calls", "created_at", "data_dir", "error",
+                                        "finished_at", "handed_back", "id", "ingest", "label", "links", "model",
+                                        "options", "request_id", "stage", "started_at", "status", "timings"}));
     EXPECT_EQ(doc["status"], "queued");
     EXPECT_EQ(doc["stage"], "queued");
     EXPECT_EQ(doc["options"], json::object());
     EXPECT_EQ(doc["attempt"], 0);
-    for (const char* key : {"label", "started_at", "finished_at", "error", "ingest", "analysis"}) {
+    for (const char* key : {"label", "request_id", "started_at", "finished_at", "error", "ingest", "analysis"}) {
         EXPECT_TRUE(doc[key].is_null()) << key;
     }
     EXPECT_EQ(doc["calls"], json::array());
@@ -115,9 +116,11 @@ TEST(run_document, a_finished_run_serialises_every_part) {
     ASSERT_EQ(doc["calls"].size(), 1U);
     const auto& call = doc["calls"][0];
     EXPECT_EQ(keys_of(call),
-              (std::vector<std::string>{"attempts", "done_reason", "eval_ms", "load_ms", "prompt_eval_ms",
-                                        "prompt_tokens", "stage", "stream_ms", "tokens_generated", "tokens_per_second",
-                                        "total_ms", "ttft_ms"}));
+              (std::vector<std::string>{"attempt_errors", "attempts", "done_reason", "error", "eval_ms", "load_ms",
+                                        "outcome", "prompt_eval_ms", "prompt_tokens", "stage", "stream_ms",
+                                        "tokens_generated", "tokens_per_second", "total_ms", "ttft_ms"}));
+    EXPECT_EQ(call["outcome"], "ok");
+    EXPECT_TRUE(call["error"].is_null());
     EXPECT_EQ(call["attempts"], 1);
     EXPECT_EQ(call["stage"], "report");
     EXPECT_EQ(call["tokens_generated"], 1512);
@@ -141,6 +144,25 @@ TEST(run_document, dumps_invalid_utf8_from_a_model_with_the_replace_handler) {
     run.parsed_analysis->summary = "bad \xff byte";
     const std::string text = to_json(run).dump(-1, ' ', false, json::error_handler_t::replace);
     EXPECT_NE(text.find("bad \xEF\xBF\xBD byte"), std::string::npos);
+}
+
+TEST(run_document, a_failed_call_keeps_its_record_with_null_ttft_when_no_token_came) {
+    run_document run;
+    run.id = "r";
+    failed_call failed;
+    failed.stage = call_stage::analysis;
+    failed.attempts = 3;
+    failed.outcome = llm_outcome::http_error;
+    failed.error = "HTTP 503: busy";
+    failed.attempt_errors = {"HTTP 503: busy", "HTTP 503: busy"};
+    run.calls.push_back(make_failed_call_metrics(failed));
+    const auto call = to_json(run)["calls"][0];
+    EXPECT_EQ(call["outcome"], "http_error");
+    EXPECT_EQ(call["error"], "HTTP 503: busy");
+    EXPECT_EQ(call["attempts"], 3);
+    EXPECT_EQ(call["attempt_errors"].size(), 2U);
+    EXPECT_TRUE(call["ttft_ms"].is_null());
+    EXPECT_EQ(call["tokens_generated"], 0);
 }
 
 }  // namespace

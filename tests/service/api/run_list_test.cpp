@@ -47,7 +47,8 @@ TEST(run_list, pages_through_every_run_once_newest_first) {
     std::vector<std::string> submitted;
     for (int i = 0; i < 7; ++i) {
         submitted.push_back("run-" + std::to_string(i));
-        store.submit({submitted.back(), "m", std::nullopt, "{}", std::nullopt, std::chrono::system_clock::now()});
+        store.submit(
+            {submitted.back(), "m", std::nullopt, "{}", std::nullopt, std::chrono::system_clock::now(), std::nullopt});
     }
     std::vector<std::string> listed;
     run_filter filter;

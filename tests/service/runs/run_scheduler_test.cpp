@@ -89,8 +89,8 @@ protected:
     void release(const std::string& id) { gates.at(id)->cancel(); }
 
     std::string submit(const std::string& id) {
-        const auto result =
-            scheduler->submit({id, "gemma3:latest", std::nullopt, R"({"data_dir":"tiny"})", std::nullopt, clock_now});
+        const auto result = scheduler->submit(
+            {id, "gemma3:latest", std::nullopt, R"({"data_dir":"tiny"})", std::nullopt, clock_now, std::nullopt});
         EXPECT_EQ(result.status, submit_status::accepted) << id;
         return id;
     }
@@ -141,7 +141,8 @@ TEST_F(run_scheduler_test, a_full_queue_refuses_with_a_retry_hint_and_keeps_what
     ASSERT_TRUE(run_until([&] { return is_held("running"); }));
     submit("q1");
     submit("q2");
-    const auto refused = scheduler->submit({"q3", "gemma3:latest", std::nullopt, "{}", std::nullopt, clock_now});
+    const auto refused =
+        scheduler->submit({"q3", "gemma3:latest", std::nullopt, "{}", std::nullopt, clock_now, std::nullopt});
     EXPECT_EQ(refused.status, submit_status::queue_full);
     EXPECT_FALSE(store.find("q3").has_value());
     EXPECT_GE(scheduler->retry_after(), 1s);
@@ -170,7 +171,7 @@ TEST_F(run_scheduler_test, a_drain_lets_running_runs_finish_and_leaves_queued_on
     ASSERT_TRUE(run_until([&] { return is_held("running"); }));
     bool drained = false;
     scheduler->drain(10min, [&] { drained = true; });
-    EXPECT_EQ(scheduler->submit({"late", "m", std::nullopt, "{}", std::nullopt, clock_now}).status,
+    EXPECT_EQ(scheduler->submit({"late", "m", std::nullopt, "{}", std::nullopt, clock_now, std::nullopt}).status,
               submit_status::draining);
 
     release("running");

@@ -17,7 +17,7 @@ using core::run_status;
 const core::wall_time t0 = core::wall_time{} + std::chrono::hours{24 * 365 * 56};
 
 run_submission submission(std::string id, std::optional<std::string> key = std::nullopt) {
-    return {id, "gemma3:latest", "label-" + id, R"({"data_dir":"bench"})", std::move(key), t0};
+    return {id, "gemma3:latest", "label-" + id, R"({"data_dir":"bench"})", std::move(key), t0, "req-" + id};
 }
 
 class sqlite_run_store_test : public testing::Test {
@@ -50,6 +50,7 @@ TEST_F(sqlite_run_store_test, submitted_run_is_queued_with_its_request) {
     ASSERT_TRUE(found);
     EXPECT_EQ(found->request, R"({"data_dir":"bench"})");
     EXPECT_EQ(found->label, "label-a");
+    EXPECT_EQ(found->request_id, "req-a");
     EXPECT_EQ(found->created_at, t0);
     EXPECT_FALSE(store_->find("b"));
     EXPECT_EQ(store_->count_queued(), 1U);
@@ -207,8 +208,15 @@ PRAGMA user_version = 2;
     EXPECT_EQ(run->id, "old");
     EXPECT_EQ(run->attempt, 2);
     EXPECT_EQ(run->handbacks, 0);
+    EXPECT_FALSE(run->request_id) << "runs from before version 4 have none";
     EXPECT_TRUE(migrated.release("old", run->attempt));
     EXPECT_EQ(migrated.find("old")->handbacks, 1);
+    EXPECT_NO_THROW(migrated.check_writable()) << "version 4's write_probe table exists";
+}
+
+TEST_F(sqlite_run_store_test, check_writable_commits_a_write) {
+    EXPECT_NO_THROW(store_->check_writable());
+    EXPECT_NO_THROW(store_->check_writable()) << "again: the probe row is updated, not duplicated";
 }
 
 TEST_F(sqlite_run_store_test, only_queued_runs_cancel_at_once) {

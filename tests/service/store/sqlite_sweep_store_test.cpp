@@ -17,7 +17,7 @@ using core::run_status;
 const core::wall_time sweep_t0 = core::wall_time{} + std::chrono::hours{24 * 365 * 56};
 
 run_submission ordinary(const std::string& id) {
-    return {id, "gemma3:latest", std::nullopt, "{}", std::nullopt, sweep_t0};
+    return {id, "gemma3:latest", std::nullopt, "{}", std::nullopt, sweep_t0, std::nullopt};
 }
 
 /// Runs "<id>-0", "<id>-1", … of the given arms, in that order.

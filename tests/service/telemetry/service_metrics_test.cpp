@@ -35,7 +35,7 @@ TEST(service_metrics, http_requests_count_per_route_and_code) {
 }
 
 TEST(service_metrics, call_is_observed_in_labelled_histograms) {
-    service_metrics metrics;
+    service_metrics metrics{{"m"}};
     metrics.observe_call("m", analysis_call());
     const auto text = metrics.serialize();
     EXPECT_PRED_FORMAT2(IsSubstring,
@@ -82,6 +82,23 @@ TEST(service_metrics, gauges_and_connection_counter_are_settable) {
     EXPECT_PRED_FORMAT2(IsSubstring, "\nchimera_runs_queued 7\n", text);
     EXPECT_PRED_FORMAT2(IsSubstring, "\nchimera_runs_running 1\n", text);
     EXPECT_PRED_FORMAT2(IsSubstring, "\nchimera_backend_connections_opened_total 1\n", text);
+}
+
+// Clients choose model names; the metrics must not grow with them (issue 16, item 2).
+TEST(service_metrics, models_outside_the_label_set_share_the_other_series) {
+    service_metrics metrics{{"gemma3:latest"}};
+    for (int i = 0; i < 500; ++i) {
+        const auto model = "client-" + std::to_string(i) + "\r\n# HELP forged \"x\"";
+        metrics.observe_call_outcome(model, core::call_stage::analysis, core::llm_outcome::ok);
+    }
+    metrics.observe_call_outcome("gemma3:latest", core::call_stage::analysis, core::llm_outcome::ok);
+    const auto text = metrics.serialize();
+    EXPECT_PRED_FORMAT2(IsSubstring,
+                        "chimera_llm_requests_total{model=\"other\",outcome=\"ok\",stage=\"analysis\"} 500\n", text);
+    EXPECT_PRED_FORMAT2(
+        IsSubstring, "chimera_llm_requests_total{model=\"gemma3:latest\",outcome=\"ok\",stage=\"analysis\"} 1\n", text);
+    EXPECT_EQ(text.find("client-"), std::string::npos);
+    EXPECT_EQ(text.find('\r'), std::string::npos);
 }
 
 }  // namespace

@@ -4,11 +4,16 @@
 
 #include "chimera/runs/data_root.hpp"
 
+namespace boost::asio {
+class thread_pool;
+}  // namespace boost::asio
+
 namespace chimera::service {
 
 class run_store;
 class sweep_store;
 class run_scheduler;
+class store_monitor;
 
 /// What the /runs and /sweeps handlers work on; outlives the router.
 struct jobs_resource {
@@ -16,7 +21,9 @@ struct jobs_resource {
     sweep_store& sweeps;
     run_scheduler& scheduler;
     const data_root& root;
-    std::string default_model;  ///< of runs and sweeps that name none
+    std::string default_model;             ///< of runs and sweeps that name none
+    store_monitor& store_health;           ///< told when a store write fails or succeeds
+    boost::asio::thread_pool& parse_pool;  ///< where large request bodies are parsed
 };
 
 }  // namespace chimera::service

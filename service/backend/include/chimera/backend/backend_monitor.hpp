@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -13,9 +14,10 @@ namespace chimera::service {
 
 class service_metrics;
 
-/// Probes the backend at start-up and then periodically. /readyz answers from the
-/// last result, so a readiness probe never waits on Ollama, and `chimera_backend_up`
-/// tells the truth even where nothing polls /readyz. With a preload model, the
+/// Probes the backend at start-up and then periodically, and learns the models it lists
+/// (the metrics' `model` labels). /readyz reports the last result without waiting on
+/// Ollama, and `chimera_backend_up` tells the truth even where nothing polls /readyz; a
+/// change is logged. With a preload model, the
 /// first successful probe is followed by Ollama's load-only request, so the first
 /// run doesn't pay the cold load. Used on the io thread only.
 class backend_monitor {
@@ -33,6 +35,9 @@ public:
     /// The last probe's result; not ready until the first probe answered.
     [[nodiscard]] const probe_result& last() const { return last_; }
 
+    /// How many models the backend listed at its last answer to `GET /api/tags`.
+    [[nodiscard]] std::size_t models_listed() const { return models_listed_; }
+
 private:
     awaitable<void> watch();
 
@@ -43,6 +48,7 @@ private:
     std::string preload_model_;
     std::chrono::seconds interval_;
     probe_result last_{false, "the backend has not been probed yet"};
+    std::size_t models_listed_ = 0;
     bool stopped_ = false;
 };
 

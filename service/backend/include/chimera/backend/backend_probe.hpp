@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "chimera/backend/backend_connection_pool.hpp"
 
@@ -14,6 +15,10 @@ struct probe_result {
 /// Asks the backend for `GET /api/version` over a pooled connection, bounded by
 /// a short timeout: the readiness check a load balancer polls.
 awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backend_settings& settings);
+
+/// The models the backend lists (`GET /api/tags`); none when it cannot be asked.
+awaitable<std::vector<std::string>> list_backend_models(backend_connection_pool& pool,
+                                                        const backend_settings& settings);
 
 /// Ollama's load-only request (`{"model":…}` with no prompt): loads the model so the
 /// first run doesn't pay the cold load. Bounded by the headers timeout.

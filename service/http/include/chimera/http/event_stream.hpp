@@ -17,7 +17,8 @@ class http_connection;
 
 class event_stream {
 public:
-    explicit event_stream(http_connection& connection);
+    /// `request_id`: echoed as X-Request-Id in the head, when not empty.
+    explicit event_stream(http_connection& connection, std::string request_id = {});
 
     /// Answers with `response` instead of a stream.
     awaitable<void> reply(http_response response);
@@ -40,6 +41,7 @@ private:
     awaitable<bool> write(std::string text);
 
     http_connection& connection_;
+    std::string request_id_;
     unsigned status_ = 0;
     std::chrono::steady_clock::time_point head_sent_at_ = std::chrono::steady_clock::now();
     std::size_t bytes_ = 0;

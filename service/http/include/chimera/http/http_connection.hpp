@@ -48,6 +48,10 @@ public:
 
     /// The peer as "address:port", for the access log; "-" when unknown.
     [[nodiscard]] virtual std::string remote() const = 0;
+
+    /// The peer's address alone ("-" when unknown): whether it is a trusted proxy, and its
+    /// connection count, go by it.
+    [[nodiscard]] virtual std::string remote_address() const = 0;
 };
 
 }  // namespace chimera::service

@@ -21,6 +21,9 @@ struct http_server_limits {
     std::chrono::milliseconds keep_alive_timeout{75'000};
     /// Open client connections; a connection beyond them is accepted and closed at once.
     std::size_t max_connections = 1024;
+    /// Open connections from one address (a trusted proxy's are not counted): one client
+    /// cannot take every slot. Beyond it, closed at once like the above.
+    std::size_t max_connections_per_address = 256;
 };
 
 }  // namespace chimera::service

@@ -5,6 +5,7 @@
 
 #include "chimera/http/http_server_limits.hpp"
 #include "chimera/http/router.hpp"
+#include "chimera/http/trusted_proxies.hpp"
 
 namespace chimera::service {
 
@@ -25,6 +26,7 @@ struct http_session_context {
     service_metrics& metrics;
     http_server_limits limits;
     http_access_policy access;
+    trusted_proxies proxies;  ///< whose X-Forwarded-For names the client in the access log
 };
 
 /// Serves one connection: read → authorise → route → write, keep-alive and pipelining,

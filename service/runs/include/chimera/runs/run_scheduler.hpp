@@ -128,7 +128,12 @@ private:
     void renew_leases();
     void recover();
     void finish(live_run& live, std::string report);
-    void record_completion(const core::run_document& run, std::string report);
+    /// Writes a ended run's result (store, then files); false when it must be retried.
+    bool complete_pending(live_run& live);
+    void retry_pending_completions();
+    [[nodiscard]] bool has_pending_completions() const;
+    void end_live_run(const std::string& id);
+    bool record_completion(const core::run_document& run, const std::string& report, const std::string& agent_report);
     void publish_ending(std::string_view id);
     void publish_requeued(const core::run_document& run);
     void wake_worker();

@@ -36,6 +36,7 @@ struct stored_run {
     std::optional<std::string> document;
     std::optional<std::string> sweep_id;      ///< the sweep the run belongs to, if any
     std::optional<std::int64_t> sweep_index;  ///< its place in the sweep's plan
+    std::optional<std::string> request_id;    ///< of the request that created it (X-Request-Id)
 };
 
 struct run_submission {
@@ -45,6 +46,7 @@ struct run_submission {
     std::string request;
     std::optional<std::string> idempotency_key;
     core::wall_time created_at;
+    std::optional<std::string> request_id;
 };
 
 /// The two Markdown documents of a run.
@@ -94,6 +96,9 @@ public:
 
     /// Commits a queued run before returning it.
     virtual stored_run submit(const run_submission& submission) = 0;
+    /// A small committed write: throws store_error when the store cannot write now (a full
+    /// disk), so readiness can drop before a request finds out, and rise again after.
+    virtual void check_writable() = 0;
     [[nodiscard]] virtual std::optional<stored_run> find(std::string_view id) = 0;
     [[nodiscard]] virtual std::optional<stored_run> find_by_idempotency_key(std::string_view key) = 0;
     /// The report a run's completion recorded, if any.

@@ -16,6 +16,7 @@ public:
     explicit sqlite_run_store(const std::filesystem::path& state_dir);
 
     stored_run submit(const run_submission& submission) override;
+    void check_writable() override;
     [[nodiscard]] std::optional<stored_run> find(std::string_view id) override;
     [[nodiscard]] std::optional<stored_run> find_by_idempotency_key(std::string_view key) override;
     [[nodiscard]] std::optional<std::string> report(std::string_view id, report_kind kind) override;

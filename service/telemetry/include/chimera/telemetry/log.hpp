@@ -6,6 +6,8 @@
 #include <string_view>
 #include <variant>
 
+#include "chimera/core/run/run_document.hpp"
+
 namespace chimera::service {
 
 enum class log_format { json, text };
@@ -42,7 +44,15 @@ void log_event(log_level level, std::string_view message, std::initializer_list<
 /// Whether a line at `level` would be written: lets a caller skip gathering its fields.
 [[nodiscard]] bool log_enabled(log_level level);
 
-/// A line about one run, carrying its `run_id` and the `stage` it is in.
-void log_run_event(log_level level, std::string_view run_id, std::string_view stage, std::string_view message);
+/// A line about one run, carrying its `run_id`, the `stage` it is in and, when known, the
+/// `request_id` of the request that created it.
+void log_run_event(log_level level,
+                   std::string_view run_id,
+                   std::string_view stage,
+                   std::string_view message,
+                   std::string_view request_id = {});
+
+/// A run's request id for its log lines; empty when it has none.
+[[nodiscard]] std::string_view request_id_of(const core::run_document& run);
 
 }  // namespace chimera::service

@@ -4,12 +4,14 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chimera/core/ingest/benchmark_ingest.hpp"
 #include "chimera/core/llm/call_metrics.hpp"
 #include "chimera/core/llm/llm_outcome.hpp"
 #include "chimera/core/run/run_document.hpp"
 #include "chimera/telemetry/gap_histogram.hpp"
+#include "chimera/telemetry/model_label_set.hpp"
 
 namespace prometheus {
 class Registry;
@@ -25,7 +27,9 @@ namespace chimera::service {
 /// Thread-safe: prometheus-cpp metrics may be updated from any thread.
 class service_metrics {
 public:
-    service_metrics();
+    /// `metric_models`: the models that are their own `model` label from the start (see
+    /// model_label_set); a model the backend lists joins them through model_labels().
+    explicit service_metrics(std::vector<std::string> metric_models = {});
     ~service_metrics();
     service_metrics(const service_metrics&) = delete;
     service_metrics& operator=(const service_metrics&) = delete;
@@ -49,7 +53,14 @@ public:
     void observe_backend_connection_reused();
     void add_backend_requests_in_flight(double delta);
     void add_event_streams_open(double delta);
+    /// Client connections of a listener ("api", "admin"), open and refused (`reason`:
+    /// "capacity" or "per_address").
+    void add_http_connections_open(std::string_view listener, double delta);
+    void observe_http_connection_refused(std::string_view listener, std::string_view reason);
+    void set_store_writable(bool writable);
     void set_backend_up(bool up);
+
+    [[nodiscard]] model_label_set& model_labels() { return models_; }
 
     /// The exposition text (format 0.0.4) for `GET /metrics`.
     [[nodiscard]] std::string serialize() const;
@@ -58,6 +69,7 @@ private:
     struct families;
     std::shared_ptr<prometheus::Registry> registry_;
     std::unique_ptr<families> f_;
+    model_label_set models_;
 };
 
 }  // namespace chimera::service

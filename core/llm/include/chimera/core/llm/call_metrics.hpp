@@ -1,10 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chimera/core/llm/generation_stats.hpp"
+#include "chimera/core/llm/llm_outcome.hpp"
 
 namespace chimera::core {
 
@@ -18,7 +21,9 @@ struct client_timings {
     double stream_ms = 0;  ///< call start to the final chunk
 };
 
-/// The per-call record of a run document: client timings joined with backend stats.
+/// The per-call record of a run document: client timings joined with backend stats. A call
+/// that failed keeps its record too (outcome, error, what streamed before the failure), so a
+/// failed run shows what its calls did rather than only the final error.
 struct call_metrics {
     call_stage stage = call_stage::analysis;
     double ttft_ms = 0;
@@ -32,7 +37,29 @@ struct call_metrics {
     double stream_ms = 0;
     std::string done_reason;
     int attempts = 1;  ///< 1 + retries after connect failures, 503 "server busy" or resets before any byte
+    llm_outcome outcome = llm_outcome::ok;    ///< of the last attempt
+    bool first_token_arrived = true;          ///< false: ttft_ms means nothing (shown as null)
+    std::string error;                        ///< why the last attempt failed; empty when it did not
+    std::vector<std::string> attempt_errors;  ///< why each retried attempt failed, in order
 };
+
+/// What a failed call's record keeps: its stage, attempts, the failure, and the client-side
+/// count of tokens that streamed before it (the backend's final stats never arrived).
+struct failed_call {
+    call_stage stage = call_stage::analysis;
+    int attempts = 1;
+    llm_outcome outcome = llm_outcome::http_error;
+    std::string error;
+    std::vector<std::string> attempt_errors;
+    std::optional<double> ttft_ms;  ///< when a first token arrived before the failure
+    std::int64_t tokens_streamed = 0;
+    double stream_ms = 0;
+};
+
+[[nodiscard]] call_metrics make_failed_call_metrics(failed_call call);
+
+/// Only the calls that completed carry the backend's stats: the aggregates use those alone.
+[[nodiscard]] bool completed(const call_metrics& call);
 
 [[nodiscard]] call_metrics make_call_metrics(call_stage stage,
                                              const client_timings& client,

@@ -13,8 +13,8 @@ namespace chimera::core {
 /// One run's calls summed up: the aggregate metrics of the reference agents' reports
 /// (their per-run figures), which `agent_report.md` and `metrics.json` both show.
 struct run_aggregate {
-    std::size_t calls = 0;
-    int attempts = 0;  ///< Σ attempts, retries included
+    std::size_t calls = 0;  ///< completed calls: a failed call has no backend stats to add
+    int attempts = 0;       ///< Σ attempts of every call, the failed ones and retries included
     /// Σ eval tokens / Σ eval seconds over the calls (the reference agents' per-run throughput);
     /// absent when no call reported eval time.
     std::optional<double> tokens_per_second;

@@ -53,6 +53,8 @@ struct run_document {
     std::string model;
     run_options options;
     std::optional<std::string> label;
+    /// The X-Request-Id of the request that created the run: its log lines carry it too.
+    std::optional<std::string> request_id;
     std::string data_dir;
     wall_time created_at;
     std::optional<wall_time> started_at;

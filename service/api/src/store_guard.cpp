@@ -1,0 +1,39 @@
+#include "store_guard.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "chimera/http/problem_response.hpp"
+#include "chimera/runs/store_monitor.hpp"
+#include "chimera/store/run_store.hpp"
+
+namespace chimera::service {
+namespace {
+
+/// The store monitor checks every 2 s; a client that comes back after that finds it writable
+/// again, or this replica out of the balancer's rotation.
+constexpr int store_retry_after_seconds = 5;
+
+}  // namespace
+
+http_response store_unavailable(store_monitor& health, const http_request& request, const store_error& error) {
+    spdlog::error("{} {}: the run store failed: {}", http::to_string(request.method()),
+                  request.target().substr(0, request.target().find('?')), error.what());
+    health.write_failed(error.what());
+    auto response = make_problem(request, http::status::service_unavailable,
+                                 "the run store cannot be written or read now (e.g. its disk is full); nothing was "
+                                 "changed: retry after the advertised delay");
+    response.set(http::field::retry_after, std::to_string(store_retry_after_seconds));
+    return response;
+}
+
+sync_route_handler store_guarded(store_monitor& health, sync_route_handler handler) {
+    return [&health, handler = std::move(handler)](const http_request& request, const path_params& params) {
+        try {
+            return handler(request, params);
+        } catch (const store_error& e) {
+            return store_unavailable(health, request, e);
+        }
+    };
+}
+
+}  // namespace chimera::service

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "chimera/http/router.hpp"
+
+namespace chimera::service {
+
+class store_error;
+class store_monitor;
+
+/// The 503 (with Retry-After) of a request the run store failed under; tells `health`.
+[[nodiscard]] http_response store_unavailable(store_monitor& health,
+                                              const http_request& request,
+                                              const store_error& error);
+
+/// `handler`, answering 503 with Retry-After when the run store fails under it: a store that
+/// cannot read or write (a full disk) is the service's trouble, not the request's, and the
+/// client should come back. Tells `health` how the store fared, so readiness follows.
+[[nodiscard]] sync_route_handler store_guarded(store_monitor& health, sync_route_handler handler);
+
+}  // namespace chimera::service

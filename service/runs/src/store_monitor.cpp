@@ -1,0 +1,98 @@
+#include "chimera/runs/store_monitor.hpp"
+
+#include <fstream>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "chimera/store/run_store.hpp"
+#include "chimera/telemetry/service_metrics.hpp"
+
+namespace chimera::service {
+namespace asio = boost::asio;
+
+namespace {
+
+/// Run documents and reports are a few KB each: a probe of that size fails where they would.
+constexpr std::size_t probe_bytes = 16384;
+
+void write_probe_file(const std::filesystem::path& file) {
+    {
+        std::ofstream out{file, std::ios::binary | std::ios::trunc};
+        const std::string block(probe_bytes, '\0');
+        out.write(block.data(), static_cast<std::streamsize>(block.size()));
+        out.close();
+        if (!out) {
+            std::error_code ignored;
+            std::filesystem::remove(file, ignored);
+            throw std::filesystem::filesystem_error("cannot write", file, std::make_error_code(std::errc::io_error));
+        }
+    }
+    std::filesystem::remove(file);
+}
+
+}  // namespace
+
+store_monitor::store_monitor(asio::any_io_executor executor,
+                             run_store& store,
+                             std::filesystem::path state_dir,
+                             service_metrics& metrics,
+                             std::chrono::milliseconds interval)
+    : timer_(std::move(executor)),
+      store_(store),
+      probe_file_(std::move(state_dir) / ".write-probe"),
+      metrics_(metrics),
+      interval_(interval) {
+    metrics_.set_store_writable(true);
+}
+
+void store_monitor::start() {
+    asio::co_spawn(timer_.get_executor(), watch(), [](const std::exception_ptr& failure) {
+        if (failure) spdlog::error("the store monitor stopped unexpectedly");
+    });
+}
+
+void store_monitor::stop() {
+    stopped_ = true;
+    timer_.cancel();
+}
+
+void store_monitor::write_failed(std::string_view detail) {
+    detail_ = detail;
+    if (!writable_) return;
+    writable_ = false;
+    metrics_.set_store_writable(false);
+    spdlog::error("the run store cannot write: {}; /readyz answers 503 and new runs are refused until it can", detail_);
+}
+
+void store_monitor::write_succeeded() {
+    if (writable_) return;
+    writable_ = true;
+    detail_.clear();
+    metrics_.set_store_writable(true);
+    spdlog::info("the run store can write again; ready");
+}
+
+void store_monitor::check() {
+    try {
+        store_.check_writable();
+        write_probe_file(probe_file_);
+        write_succeeded();
+    } catch (const store_error& e) {
+        write_failed(e.what());
+    } catch (const std::filesystem::filesystem_error& e) {
+        write_failed(std::string{"the state directory: "} + e.what());
+    }
+}
+
+awaitable<void> store_monitor::watch() {
+    while (!stopped_) {
+        check();
+        timer_.expires_after(interval_);
+        co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+}  // namespace chimera::service
