@@ -262,7 +262,10 @@ std::string sweep_usage() {
 --spec FILE executes a sweep here, against Ollama, without a server: FILE holds a POST /sweeps
 body (docs/sweeps.md). Its runs execute one at a time in the fair order of the service's sweeps,
 each writing <output-dir>/<n>_<config>/; then the report is printed and written to
-<output-dir>/sweep_report.{md,csv,json,html}. Exit status 0 when every run succeeded, else 1.
+<output-dir>/sweep_report.{md,csv,json,html} (the HTML page is rewritten after every run while
+the sweep goes on). Progress goes to stderr: one line redrawn in place on a terminal, one line per
+run otherwise. Exit status 0 when every run succeeded, else 1; Ctrl-C (SIGINT) or SIGTERM stops
+the run in flight, writes the reports of what ran and exits with 130.
 
 --from-recorded DIR recomputes the statistics of a sweep the reference agents recorded (the seed
 report's study) from its per-config metrics.json files, found recursively under DIR, and prints
