@@ -1,11 +1,15 @@
 // Sweeps end to end: POST /sweeps queues the plan's runs, which execute one at a time in
 // the plan's fair order with nothing beside them; the results and reports are served once
 // every run ended; DELETE cancels what is left.
+#include <signal.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -28,6 +32,19 @@ const json grid_sweep = {
 
 bool terminal(const std::string& status) {
     return status == "succeeded" || status == "failed" || status == "cancelled";
+}
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+    std::size_t n = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+    return n;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in{text};
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
 }
 
 std::string post_sweep(const service_stack& stack, const json& body) {
@@ -138,7 +155,7 @@ TEST(Sweeps, RunOneAtATimeInPlanOrderBesideOrdinaryRunsAndServeTheirResults) {
     for (const auto& config : results.at("configs")) EXPECT_EQ(config.at("runs"), 2);
 }
 
-TEST(Sweeps, ReportsAreServedInThreeFormatsOnceTheSweepEnded) {
+TEST(Sweeps, ReportsAreServedInEveryFormatOnceTheSweepEnded) {
     service_stack stack{paced_sim};
     const auto id = post_sweep(stack, {{"data_dir", "tiny"}, {"grid", {{"num_ctx", {256, 512}}}}, {"repetitions", 1}});
     wait_sweep_finished(stack, id);
@@ -159,6 +176,14 @@ TEST(Sweeps, ReportsAreServedInThreeFormatsOnceTheSweepEnded) {
     const auto results = json::parse(report.body);
     EXPECT_EQ(results.at("configs").size(), 2U);
     EXPECT_EQ(results, json::parse(http_request(stack.port, "GET", "/sweeps/" + id).body).at("results"));
+
+    const auto html = http_request(stack.port, "GET", base + "?format=html");
+    EXPECT_EQ(html.status, 200U);
+    EXPECT_EQ(html.headers.at("content-type"), "text/html; charset=utf-8");
+    EXPECT_EQ(html.headers.at("content-security-policy"), "default-src 'none'; style-src 'unsafe-inline'");
+    EXPECT_EQ(count_of(html.body, "data-config=\"ctx256\""), count_of(html.body, "data-config=\"ctx512\""));
+    EXPECT_GE(count_of(html.body, "data-config=\"ctx256\""), 3U);  // throughput, TTFT, delta
+    EXPECT_EQ(html.body.find("Still running"), std::string::npos);
 
     EXPECT_EQ(http_request(stack.port, "GET", base + "?format=pdf").status, 400U);
     EXPECT_EQ(http_request(stack.port, "GET", "/sweeps/unknown/report").status, 404U);
@@ -182,6 +207,10 @@ TEST(Sweeps, DeleteCancelsTheRemainingRunsAndFreesTheQueue) {
         stack.port, "/sweeps/" + id,
         [](const http_reply& r) { return json::parse(r.body).at("progress").at("running") == 1; }, 20s);
     EXPECT_EQ(http_request(stack.port, "GET", "/sweeps/" + id + "/report").status, 409U);
+    const auto partial = http_request(stack.port, "GET", "/sweeps/" + id + "/report?format=html");
+    EXPECT_EQ(partial.status, 200U);
+    EXPECT_NE(partial.body.find("<strong>Still running:</strong>"), std::string::npos) << partial.body.substr(0, 2000);
+    EXPECT_NE(partial.body.find("of 9 runs have finished"), std::string::npos);
 
     const auto cancel = http_request(stack.port, "DELETE", "/sweeps/" + id);
     EXPECT_EQ(cancel.status, 202U) << cancel.body;
@@ -244,9 +273,11 @@ TEST(Sweeps, ChimeraSweepExecutesTheSamePlanLocallyAgainstOllama) {
                        {"repetitions", 2}};
     std::ofstream{work.path() / "spec.json"} << body.dump();
     const auto out = work.path() / "out";
+    const auto progress_file = work.path() / "stderr.txt";
     child_process sweep{{test_support::chimera_binary(), "sweep", "--spec", (work.path() / "spec.json").string(),
                          "--ollama-url", "http://127.0.0.1:" + std::to_string(sim_port), "--output-dir", out.string(),
-                         "--format", "json", "--log-level", "warn"}};
+                         "--format", "json", "--log-level", "warn"},
+                        progress_file};
     const auto results = json::parse(read_all(sweep));
     EXPECT_EQ(sweep.terminate(), 0);
 
@@ -270,9 +301,58 @@ TEST(Sweeps, ChimeraSweepExecutesTheSamePlanLocallyAgainstOllama) {
     }
     std::sort(run_dirs.begin(), run_dirs.end());
     EXPECT_EQ(run_dirs, expected);
-    for (const auto* report : {"sweep_report.md", "sweep_report.csv", "sweep_report.json"}) {
+    for (const auto* report : {"sweep_report.md", "sweep_report.csv", "sweep_report.json", "sweep_report.html"}) {
         EXPECT_TRUE(std::filesystem::is_regular_file(out / report)) << report;
     }
+
+    // Not a terminal: one plain line per run, in plan order, nothing redrawn.
+    const auto progress = test_support::read_text(progress_file);
+    EXPECT_EQ(progress.find('\r'), std::string::npos);
+    EXPECT_EQ(progress.find('\x1b'), std::string::npos);
+    const auto lines = lines_of(progress);
+    ASSERT_EQ(lines.size(), plan.runs.size() + 1) << progress;
+    for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+        const auto expected_start = "run " + std::to_string(i + 1) + "/" + std::to_string(plan.runs.size()) + " " +
+                                    core::config_of(plan, plan.runs[i]).label + " succeeded | elapsed ";
+        EXPECT_TRUE(lines[i].starts_with(expected_start)) << lines[i];
+        EXPECT_NE(lines[i].find(" tok/s"), std::string::npos) << lines[i];
+    }
+    EXPECT_EQ(lines.back(), "6 of 6 runs succeeded; outputs in " + out.string());
+}
+
+TEST(Sweeps, ChimeraSweepStopsOnSigintAndSaysWhereThePartialResultsAre) {
+    // ~1 s per call: the sweep is in its second run when it is interrupted.
+    child_process sim{{CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0", "--tokens", "20", "--tokens-per-second", "20"}};
+    const auto sim_port = read_listening_port(sim);
+    temp_dir work;
+    const json body = {{"data_dir", std::string{CHIMERA_TEST_DATA_DIR} + "/tiny"},
+                       {"grid", {{"num_ctx", {256, 512}}}},
+                       {"repetitions", 2}};
+    std::ofstream{work.path() / "spec.json"} << body.dump();
+    const auto out = work.path() / "out";
+    const auto progress_file = work.path() / "stderr.txt";
+    child_process sweep{
+        {test_support::chimera_binary(), "sweep", "--spec", (work.path() / "spec.json").string(), "--ollama-url",
+         "http://127.0.0.1:" + std::to_string(sim_port), "--output-dir", out.string(), "--log-level", "error"},
+        progress_file};
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (test_support::read_text(progress_file).find("run 1/6") == std::string::npos) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the first run never ended";
+        std::this_thread::sleep_for(5ms);  // polling interval: the file's content decides
+    }
+    ::kill(sweep.pid(), SIGINT);
+    EXPECT_EQ(sweep.wait_for_exit(20s), 130);
+
+    const auto progress = test_support::read_text(progress_file);
+    EXPECT_NE(progress.find("interrupted after 2 of 6 runs (1 succeeded): the partial report"), std::string::npos)
+        << progress;
+    EXPECT_NE(progress.find(out.string()), std::string::npos);
+    EXPECT_NE(test_support::read_text(out / "sweep_report.html").find("<strong>Cancelled:</strong>"),
+              std::string::npos);
+    EXPECT_NE(test_support::read_text(out / "sweep_report.md").find("The sweep was cancelled"), std::string::npos);
+    std::size_t run_dirs = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(out)) run_dirs += entry.is_directory() ? 1 : 0;
+    EXPECT_EQ(run_dirs, 2U);  // the run that ended and the one interrupted; none started after
 }
 
 }  // namespace

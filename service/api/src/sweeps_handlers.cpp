@@ -9,6 +9,7 @@
 
 #include "body_parse.hpp"
 #include "chimera/core/sweep/sweep_report.hpp"
+#include "chimera/core/sweep/sweep_report_html.hpp"
 #include "chimera/core/sweep/sweep_spec.hpp"
 #include "chimera/core/text/json_text.hpp"
 #include "chimera/http/problem_response.hpp"
@@ -25,7 +26,7 @@
 namespace chimera::service {
 namespace {
 
-enum class report_format { md, csv, json };
+enum class report_format { md, csv, json, html };
 
 http_response no_such_sweep(const http_request& request, const std::string& id) {
     return make_problem(request, http::status::not_found, "no sweep with id '" + id + "'");
@@ -130,7 +131,7 @@ http_response cancel_sweep(jobs_resource& resource, const http_request& request,
                               core::json_text(sweep_document_json(*sweep, results_json(resource, *sweep))));
 }
 
-/// `?format=md` (the default), `csv` or `json`; any other parameter or format is refused.
+/// `?format=md` (the default), `csv`, `json` or `html`; any other parameter or format is refused.
 std::variant<report_format, query_error> parse_report_query(std::string_view target) {
     auto parsed = parse_query(target);
     if (auto* error = std::get_if<query_error>(&parsed)) return std::move(*error);
@@ -138,10 +139,31 @@ std::variant<report_format, query_error> parse_report_query(std::string_view tar
         if (name != "format") return query_error{name, "unknown query parameter (known: format)"};
         if (value == "csv") return report_format::csv;
         if (value == "json") return report_format::json;
+        if (value == "html") return report_format::html;
         if (value != "md")
-            return query_error{name, "unknown format '" + value + "': use md (the default), csv or json"};
+            return query_error{name, "unknown format '" + value + "': use md (the default), csv, json or html"};
     }
     return report_format::md;
+}
+
+/// The page has no scripts and loads nothing: the policy says so to the browser, so text that
+/// escaped escaping still could not run or fetch.
+http_response html_report(const http_request& request,
+                          const core::sweep_result& result,
+                          const core::html_report_options& options) {
+    auto response =
+        make_response(request, http::status::ok, "text/html; charset=utf-8", core::render_sweep_html(result, options));
+    response.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    return response;
+}
+
+/// While runs are left, only the HTML page is served: it says that its figures are partial.
+http_response partial_report(jobs_resource& resource, const http_request& request, const stored_sweep& sweep) {
+    const auto& progress = sweep.progress;
+    const core::sweep_completion completion{
+        static_cast<std::size_t>(progress.total - progress.queued - progress.running),
+        static_cast<std::size_t>(progress.total)};
+    return html_report(request, sweep_results(sweep, resource.sweeps.sweep_runs(sweep.id)), {completion});
 }
 
 http_response render_report(const http_request& request, const core::sweep_result& result, report_format format) {
@@ -150,6 +172,8 @@ http_response render_report(const http_request& request, const core::sweep_resul
             return make_response(request, http::status::ok, "text/csv; charset=utf-8", core::render_sweep_csv(result));
         case report_format::json:
             return make_json_response(request, http::status::ok, core::json_text(core::to_json(result), 2) + "\n");
+        case report_format::html:
+            return html_report(request, result, {});
         case report_format::md:
             break;
     }
@@ -164,6 +188,10 @@ http_response get_report(jobs_resource& resource, const http_request& request, c
     }
     const auto sweep = resource.sweeps.find_sweep(id);
     if (!sweep) return no_such_sweep(request, id);
+    const auto chosen = std::get<report_format>(format);
+    if (!core::is_terminal(sweep->status) && chosen == report_format::html) {
+        return partial_report(resource, request, *sweep);
+    }
     if (!core::is_terminal(sweep->status)) {
         return make_problem(request, http::status::conflict,
                             "sweep '" + id + "' has no report until its runs ended: it is " +
@@ -172,7 +200,7 @@ http_response get_report(jobs_resource& resource, const http_request& request, c
                                 std::to_string(sweep->progress.total) + " runs left)");
     }
     const auto result = sweep_results(*sweep, resource.sweeps.sweep_runs(id));
-    return render_report(request, result, std::get<report_format>(format));
+    return render_report(request, result, chosen);
 }
 
 }  // namespace

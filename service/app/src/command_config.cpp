@@ -247,7 +247,7 @@ flag_table<sweep_command_config> sweep_flags() {
     return joined<config>({
         {text_flag("spec", "FILE", "a POST /sweeps body to execute here", &config::spec_file),
          text_flag("from-recorded", "DIR", "a recorded reference sweep to recompute", &config::from_recorded),
-         text_flag("format", "FORMAT", "md, csv or json: what is printed", &config::format),
+         text_flag("format", "FORMAT", "md, csv, json or html: what is printed", &config::format),
          text_flag("model", "NAME", "when the spec names none", &config::model),
          text_flag("output-dir", "DIR", "where --spec writes its runs and report", &config::output_dir)},
         backend_limit_and_log_flags<config>(),
@@ -288,12 +288,15 @@ std::string run_usage() {
 std::string sweep_usage() {
     const sweep_command_config defaults;
     return R"(usage: chimera sweep --spec FILE [flags]
-       chimera sweep --from-recorded DIR [--format md|csv|json]
+       chimera sweep --from-recorded DIR [--format md|csv|json|html]
 
 --spec FILE executes a sweep here, against Ollama, without a server: FILE holds a POST /sweeps
 body (docs/sweeps.md). Its runs execute one at a time in the fair order of the service's sweeps,
 each writing <output-dir>/<n>_<config>/; then the report is printed and written to
-<output-dir>/sweep_report.{md,csv,json}. Exit status 0 when every run succeeded, else 1.
+<output-dir>/sweep_report.{md,csv,json,html} (the HTML page is rewritten after every run while
+the sweep goes on). Progress goes to stderr: one line redrawn in place on a terminal, one line per
+run otherwise. Exit status 0 when every run succeeded, else 1; Ctrl-C (SIGINT) or SIGTERM stops
+the run in flight, writes the reports of what ran and exits with 130.
 
 --from-recorded DIR recomputes the statistics of a sweep the reference agents recorded (the seed
 report's study) from its per-config metrics.json files, found recursively under DIR, and prints

@@ -71,6 +71,10 @@ struct sweep_command_config {
     log_settings log;
 };
 
+/// `chimera run` and `chimera sweep` stopped by SIGINT or SIGTERM: 128 + SIGINT, what a shell
+/// reports for a command stopped by Ctrl-C, so a script can tell it from failed runs (1).
+inline constexpr int interrupted_exit_status = 130;
+
 [[nodiscard]] serve_config parse_serve_config(std::span<char* const> args);
 [[nodiscard]] run_command_config parse_run_command_config(std::span<char* const> args);
 /// Exactly one of --from-recorded and --spec.

@@ -10,6 +10,7 @@
 #include "chimera/runs/run_artifacts.hpp"
 #include "chimera/runs/run_pipeline.hpp"
 #include "chimera/telemetry/log.hpp"
+#include "progress_display.hpp"
 
 namespace chimera::service {
 
@@ -39,12 +40,15 @@ void print_summary(const std::vector<core::run_document>& runs) {
 awaitable<void> execute_all(run_pipeline_services services,
                             const run_command_config& config,
                             std::vector<core::run_document>& runs,
-                            run_cancellation& cancellation) {
+                            run_cancellation& cancellation,
+                            progress_display& display) {
     for (std::size_t i = 0; i < config.runs && !cancellation.cancelled(); ++i) {
+        const auto name = "run_" + std::to_string(i + 1);
+        display.run_started(name);
         auto& run = runs.emplace_back(local_run_document(config.model, config.options, std::nullopt, config.data_dir));
         const auto report = co_await execute_run(services, run, config.data_dir, cancellation);
-        write_run_artifacts(config.output_dir / ("run_" + std::to_string(i + 1)), run, report,
-                            core::render_agent_report(run));
+        write_run_artifacts(config.output_dir / name, run, report, core::render_agent_report(run));
+        display.run_ended(name, run);
     }
 }
 
@@ -55,9 +59,16 @@ int run_once(const run_command_config& config) {
     local_runtime runtime{config.backend, config.limits};
     std::vector<core::run_document> runs;
     runs.reserve(config.runs);
-    runtime.run(execute_all(runtime.services(), config, runs, runtime.cancellation()));
+    progress_display display{config.runs};
+    runtime.run(execute_all(runtime.services(), config, runs, runtime.cancellation(), display));
+    display.close();
     print_summary(runs);
     std::printf("outputs in %s\n", config.output_dir.string().c_str());
+    if (runtime.cancellation().cancelled()) {
+        std::fprintf(stderr, "interrupted after %zu of %zu runs: their files are in %s\n", runs.size(), config.runs,
+                     config.output_dir.string().c_str());
+        return interrupted_exit_status;
+    }
     const bool all_ok = std::all_of(runs.begin(), runs.end(),
                                     [](const auto& run) { return run.status == core::run_status::succeeded; });
     return all_ok ? 0 : 1;

@@ -1,10 +1,12 @@
 #include "sweep_command.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -12,13 +14,16 @@
 
 #include "chimera/core/sweep/recorded_sweep_import.hpp"
 #include "chimera/core/sweep/sweep_analysis.hpp"
+#include "chimera/core/sweep/sweep_plan.hpp"
 #include "chimera/core/sweep/sweep_report.hpp"
+#include "chimera/core/sweep/sweep_report_html.hpp"
 #include "chimera/core/sweep/sweep_spec.hpp"
 #include "chimera/core/text/concat.hpp"
 #include "chimera/core/text/json_text.hpp"
 #include "chimera/runs/live_sweep.hpp"
 #include "chimera/telemetry/log.hpp"
 #include "command_config.hpp"
+#include "progress_display.hpp"
 
 namespace chimera::service {
 namespace {
@@ -43,14 +48,19 @@ std::vector<core::recorded_metrics_file> read_recorded(const fs::path& dir) {
 /// Folder names come from the filesystem and need not be UTF-8: replace, don't throw.
 std::string json_report(const core::sweep_result& result) { return core::json_text(core::to_json(result), 2) + "\n"; }
 
+std::string html_report(const core::sweep_result& result) { return core::render_sweep_html(result); }
+
 using renderer = std::string (*)(const core::sweep_result&);
+
+constexpr std::array report_formats{"md", "csv", "json", "html"};
 
 /// Checked before any file is read, so a typo fails fast.
 renderer renderer_for(const std::string& format) {
     if (format == "md") return core::render_sweep_markdown;
     if (format == "csv") return core::render_sweep_csv;
     if (format == "json") return json_report;
-    throw std::invalid_argument("--format must be md, csv or json, not '" + format + "'");
+    if (format == "html") return html_report;
+    throw std::invalid_argument("--format must be md, csv, json or html, not '" + format + "'");
 }
 
 /// A POST /sweeps body from a file, under the same rules.
@@ -68,11 +78,40 @@ core::sweep_spec read_spec(const fs::path& file) {
 
 void write_reports(const fs::path& dir, const core::sweep_result& result) {
     fs::create_directories(dir);
-    for (const auto* format : {"md", "csv", "json"}) {
+    for (const auto* format : report_formats) {
         std::ofstream out(dir / (std::string{"sweep_report."} + format), std::ios::binary);
         out << renderer_for(format)(result);
         if (!out) throw std::runtime_error("cannot write the sweep report to " + dir.string());
     }
+}
+
+/// Rewritten after every run, so that a long sweep can be looked at while it runs.
+void write_partial_html(const fs::path& dir, const core::sweep_observations& so_far, core::sweep_completion done) {
+    fs::create_directories(dir);
+    std::ofstream out(dir / "sweep_report.html", std::ios::binary);
+    out << core::render_sweep_html(core::analyze_sweep(so_far), {done});
+}
+
+live_sweep_observer show_progress(progress_display& display, const fs::path& output_dir, std::size_t planned) {
+    auto ended = std::make_shared<std::size_t>(0);
+    return {[&display](const std::string& config) { display.run_started(config); },
+            [&display, output_dir, planned, ended](const std::string& config, const core::run_document& run,
+                                                   const core::sweep_observations& so_far) {
+                display.run_ended(config, run);
+                write_partial_html(output_dir, so_far, {++*ended, planned});
+            }};
+}
+
+void say_where_results_are(const live_sweep_outcome& outcome, const fs::path& output_dir) {
+    if (outcome.interrupted) {
+        std::fprintf(stderr,
+                     "interrupted after %zu of %zu runs (%zu succeeded): the partial report "
+                     "(sweep_report.md, .csv, .json, .html) and the runs' files are in %s\n",
+                     outcome.ended, outcome.planned, outcome.succeeded, output_dir.string().c_str());
+        return;
+    }
+    std::fprintf(stderr, "%zu of %zu runs succeeded; outputs in %s\n", outcome.succeeded, outcome.planned,
+                 output_dir.string().c_str());
 }
 
 }  // namespace
@@ -88,13 +127,17 @@ int run_sweep_command(std::span<char* const> args) {
     }
     configure_logging(config.log);
     const auto spec = read_spec(config.spec_file);
-    const auto outcome =
-        execute_live_sweep({config.backend, spec, spec.model.value_or(config.model), config.output_dir, config.limits});
-    const auto result = core::analyze_sweep(outcome.observations);
+    const auto planned = core::expand_sweep(spec).runs.size();
+    progress_display display{planned};
+    const auto outcome = execute_live_sweep({config.backend, spec, spec.model.value_or(config.model), config.output_dir,
+                                             config.limits, show_progress(display, config.output_dir, planned)});
+    display.close();
+    auto result = core::analyze_sweep(outcome.observations);
+    result.cancelled = outcome.interrupted;
     write_reports(config.output_dir, result);
     std::fputs(render(result).c_str(), stdout);
-    std::fprintf(stderr, "%zu of %zu runs succeeded; outputs in %s\n", outcome.succeeded, outcome.planned,
-                 config.output_dir.string().c_str());
+    say_where_results_are(outcome, config.output_dir);
+    if (outcome.interrupted) return interrupted_exit_status;
     return outcome.succeeded == outcome.planned ? 0 : 1;
 }
 

@@ -26,7 +26,7 @@ struct live_sweep_state {
     live_sweep_state(const live_sweep_settings& sweep, run_cancellation& cancel, asio::io_context& io)
         : settings(sweep),
           plan(core::expand_sweep(sweep.spec)),
-          outcome{core::plan_observations(plan, sweep.model), plan.runs.size(), 0},
+          outcome{core::plan_observations(plan, sweep.model), plan.runs.size(), 0, 0, false},
           cancellation(cancel),
           cooldown(io) {
         runs.reserve(plan.runs.size());  // runs are referenced while they execute
@@ -62,15 +62,18 @@ awaitable<void> execute_plan(run_pipeline_services services, live_sweep_state& s
         if (state.cancellation.cancelled()) break;
         const auto& planned = state.plan.runs[i];
         const auto& config = core::config_of(state.plan, planned);
+        if (settings.observer.run_started) settings.observer.run_started(config.label);
         auto& run =
             state.runs.emplace_back(local_run_document(settings.model, config.options, settings.spec.label, data_dir));
         const auto report = co_await execute_run(services, run, data_dir, state.cancellation);
+        ++state.outcome.ended;
         write_run_artifacts(settings.output_dir / run_dir_name(i, config.label), run, report,
                             core::render_agent_report(run));
         if (run.status == core::run_status::succeeded) {
             core::arm_of(state.outcome.observations, planned).runs.push_back(core::make_run_observation(run.calls));
             ++state.outcome.succeeded;
         }
+        if (settings.observer.run_ended) settings.observer.run_ended(config.label, run, state.outcome.observations);
     }
 }
 
@@ -80,6 +83,7 @@ live_sweep_outcome execute_live_sweep(const live_sweep_settings& settings) {
     local_runtime runtime{settings.backend, settings.limits};
     live_sweep_state state{settings, runtime.cancellation(), runtime.io()};
     runtime.run(execute_plan(runtime.services(), state), [&state] { state.cooldown.cancel(); });
+    state.outcome.interrupted = state.cancellation.cancelled();
     return std::move(state.outcome);
 }
 
