@@ -51,7 +51,9 @@ std::optional<double> eta_seconds(const run_progress& progress) {
     if (progress.done >= progress.total) return 0.0;
     if (progress.done == 0) return std::nullopt;
     const auto left = static_cast<double>(progress.total - progress.done);
-    return progress.elapsed_seconds / static_cast<double>(progress.done) * left;
+    const auto pace = progress.ended_at_seconds / static_cast<double>(progress.done);
+    const auto into_current = std::max(progress.elapsed_seconds - progress.ended_at_seconds, 0.0);
+    return std::max(pace * left - into_current, 0.0);
 }
 
 std::string format_duration(double seconds) {

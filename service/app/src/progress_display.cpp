@@ -3,6 +3,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace chimera::service {
 namespace {
 
@@ -19,6 +21,22 @@ std::size_t columns_of(std::FILE* out) {
 progress_display::progress_display(std::size_t total, std::FILE* out)
     : out_(out), terminal_(::isatty(::fileno(out)) == 1), start_(std::chrono::steady_clock::now()) {
     progress_.total = total;
+    if (terminal_) ticker_ = std::jthread{[this](const std::stop_token& stop) { tick(stop); }};
+}
+
+progress_display::~progress_display() {
+    ticker_.request_stop();
+    tick_wait_.notify_all();
+}
+
+void progress_display::tick(const std::stop_token& stop) {
+    std::unique_lock lock{mutex_};
+    while (!tick_wait_.wait_for(lock, stop, std::chrono::seconds{1}, [] { return false; })) {
+        if (stop.stop_requested()) return;
+        if (progress_.current.empty()) continue;  // between runs the line is already current
+        update_elapsed();
+        redraw();
+    }
 }
 
 void progress_display::update_elapsed() {
@@ -33,17 +51,21 @@ void progress_display::redraw() {
 }
 
 void progress_display::run_started(const std::string& label) {
+    const std::lock_guard lock{mutex_};
     progress_.current = label;
     update_elapsed();
     if (terminal_) redraw();
 }
 
 void progress_display::run_ended(const std::string& label, const core::run_document& run) {
+    const std::lock_guard lock{mutex_};
     ++progress_.done;
     if (run.status != core::run_status::succeeded) ++progress_.failed;
-    if (!run.calls.empty()) progress_.last_tok_s = run.calls.back().tokens_per_second;
+    const auto last = std::find_if(run.calls.rbegin(), run.calls.rend(), core::completed);
+    if (last != run.calls.rend()) progress_.last_tok_s = last->tokens_per_second;
     progress_.current.clear();
     update_elapsed();
+    progress_.ended_at_seconds = progress_.elapsed_seconds;
     if (terminal_) {
         redraw();
         return;
@@ -53,6 +75,9 @@ void progress_display::run_ended(const std::string& label, const core::run_docum
 }
 
 void progress_display::close() {
+    ticker_.request_stop();
+    tick_wait_.notify_all();
+    const std::lock_guard lock{mutex_};
     if (!drawn_) return;
     std::fputc('\n', out_);
     std::fflush(out_);

@@ -12,6 +12,7 @@ run_progress sweep_at(std::size_t done, double elapsed) {
     progress.done = done;
     progress.total = 12;
     progress.elapsed_seconds = elapsed;
+    progress.ended_at_seconds = elapsed;
     progress.current = "gpu60_ctx256_temp0.6";
     progress.last_tok_s = 98.44;
     return progress;
@@ -22,6 +23,14 @@ TEST(run_progress, eta_is_the_runs_left_at_the_mean_pace_so_far) {
     EXPECT_DOUBLE_EQ(*eta_seconds(sweep_at(11, 110)), 10);
     EXPECT_DOUBLE_EQ(*eta_seconds(sweep_at(12, 120)), 0);
     EXPECT_FALSE(eta_seconds(sweep_at(0, 5)).has_value());
+}
+
+TEST(run_progress, eta_counts_down_while_a_run_is_in_flight) {
+    auto progress = sweep_at(3, 60);  // 20 s a run, 9 left: 180 s at the third run's end
+    progress.elapsed_seconds = 75;    // 15 s into the fourth
+    EXPECT_DOUBLE_EQ(*eta_seconds(progress), 165);
+    progress.elapsed_seconds = 300;  // far slower than the pace so far
+    EXPECT_DOUBLE_EQ(*eta_seconds(progress), 0);
 }
 
 TEST(run_progress, durations_read_like_a_clock) {

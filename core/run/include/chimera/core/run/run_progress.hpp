@@ -15,11 +15,13 @@ struct run_progress {
     std::size_t failed = 0;
     std::string current;  ///< the config of the run in flight; empty between runs
     double elapsed_seconds = 0;
+    double ended_at_seconds = 0;       ///< elapsed when the last run ended: the pace is measured to there
     std::optional<double> last_tok_s;  ///< of the last call that finished
 };
 
-/// The runs left at the mean pace of those done: elapsed / done × (total − done). Absent before
-/// the first run ended, since there is no pace yet; 0 once all are done.
+/// The runs left at the mean pace of those done, less what the run in flight has already taken:
+/// ended_at / done × (total − done) − (elapsed − ended_at), never below 0. Absent before the
+/// first run ended, since there is no pace yet; 0 once all are done.
 [[nodiscard]] std::optional<double> eta_seconds(const run_progress& progress);
 
 /// A duration as a progress line shows it: "7s", "1m05s", "2h03m".
