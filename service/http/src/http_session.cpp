@@ -266,20 +266,41 @@ awaitable<http_response> dispatch_if_authorized(const session_context& context,
 
 /// What no route can honour, whatever it is: a header given twice that must be given once (which
 /// copy was meant?), a body in an encoding the service does not decode.
-std::optional<http_response> unanswerable(const http_request& request) {
-    for (const auto field :
-         {http::field::host, http::field::authorization, http::field::content_type, http::field::content_encoding}) {
-        if (request.count(field) > 1) {
-            const std::string name{http::to_string(field)};
-            return make_problem(request, http::status::bad_request, "the " + name + " header is given more than once",
-                                name);
-        }
+/// The headers that must be given at most once; Beast knows the first four by number, the
+/// others only by name.
+constexpr std::array<std::string_view, 6> singleton_headers{
+    "Host", "Authorization", "Content-Type", "Content-Encoding", "Idempotency-Key", request_id_header};
+
+std::optional<std::size_t> singleton_index(const http_request::value_type& field) {
+    switch (field.name()) {
+        case http::field::host:
+            return 0;
+        case http::field::authorization:
+            return 1;
+        case http::field::content_type:
+            return 2;
+        case http::field::content_encoding:
+            return 3;
+        case http::field::unknown:
+            break;
+        default:
+            return std::nullopt;
     }
-    for (const std::string_view name : {std::string_view{"Idempotency-Key"}, request_id_header}) {
-        if (request.count(name) > 1) {
-            return make_problem(request, http::status::bad_request,
-                                "the " + std::string{name} + " header is given more than once", std::string{name});
-        }
+    for (std::size_t i = 4; i < singleton_headers.size(); ++i) {
+        if (boost::beast::iequals(field.name_string(), singleton_headers[i])) return i;
+    }
+    return std::nullopt;
+}
+
+std::optional<http_response> unanswerable(const http_request& request) {
+    // One pass over the fields: a lookup per singleton would scan them all each time.
+    std::array<int, singleton_headers.size()> seen{};
+    for (const auto& field : request) {
+        const auto index = singleton_index(field);
+        if (!index || ++seen[*index] < 2) continue;
+        const std::string name{singleton_headers[*index]};
+        return make_problem(request, http::status::bad_request, "the " + name + " header is given more than once",
+                            name);
     }
     const auto encoding = request.find(http::field::content_encoding);
     if (encoding != request.end() && !boost::beast::iequals(encoding->value(), "identity")) {
@@ -353,7 +374,8 @@ bool may_stream(const session_context& context, const http_request& request) {
 
 awaitable<void> serve_http_session(http_connection& connection, const http_session_context& context) {
     beast::flat_buffer buffer;  // lives across requests: it may already hold the next pipelined one
-    request_origin origin{connection.remote(), connection.remote_address()};
+    const auto peer_address = connection.remote_address();
+    request_origin origin{connection.remote(), peer_address};
     for (bool first = true;; first = false) {
         const bool begins = co_await next_request_begins(connection, buffer, context, first);
         if (!begins) {
@@ -370,7 +392,7 @@ awaitable<void> serve_http_session(http_connection& connection, const http_sessi
         }
         const auto start = steady::now();
         http_request request = parser.release();
-        origin.client = context.proxies.client_address(connection.remote_address(), request["X-Forwarded-For"]);
+        origin.client = context.proxies.client_address(peer_address, request["X-Forwarded-For"]);
         const auto request_id = adopt_request_id(request);
         auto stream_route = context.routes.match_stream(request);
         if (stream_route && may_stream(context, request)) {

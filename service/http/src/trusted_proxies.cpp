@@ -81,6 +81,7 @@ bool trusted_proxies::trusts(std::string_view address) const {
 
 std::string trusted_proxies::client_address(std::string_view peer, std::string_view forwarded_for) const {
     std::string client{peer};
+    if (networks_.empty() || forwarded_for.empty()) return client;  // the common case: nothing to parse
     while (trusts(client) && !forwarded_for.empty()) {
         const auto comma = forwarded_for.rfind(',');
         const auto entry = trimmed(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
