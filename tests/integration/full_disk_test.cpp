@@ -65,6 +65,8 @@ TEST(FullDisk, ReadinessDropsPostsAre503AndAFinishedRunIsKeptUntilItCanBeWritten
     EXPECT_EQ(refused.status, 503U) << refused.body;
     EXPECT_EQ(refused.headers.count("retry-after"), 1U);
     EXPECT_EQ(refused.headers.at("content-type"), "application/problem+json");
+    EXPECT_EQ(http_request(s.port, "POST", "/runs", R"({"data_dir":)").status, 400U) << "bad input is still a 400";
+    EXPECT_EQ(http_request(s.port, "GET", "/runs/" + before).status, 200U) << "reads need no room";
     EXPECT_EQ(metric_value(s.metrics(), "chimera_store_writable"), 0.0);
 
     // The run ends while the disk is full: its result is served, and its files wait.

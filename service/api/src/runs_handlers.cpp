@@ -106,6 +106,7 @@ http_response submit_run(jobs_resource& resource, const http_request& request, r
     if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
         return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
     }
+    if (auto refused = refuse_while_unwritable(resource.store_health, request)) return std::move(*refused);
     const auto result = resource.scheduler.submit(
         make_submission(request, run_request, std::move(body.canonical), resource.default_model));
     if (result.status == submit_status::accepted) {

@@ -1,5 +1,7 @@
 #include "store_guard.hpp"
 
+#include <string>
+
 #include <spdlog/spdlog.h>
 
 #include "chimera/http/problem_response.hpp"
@@ -15,15 +17,27 @@ constexpr int store_retry_after_seconds = 5;
 
 }  // namespace
 
+namespace {
+
+http_response unavailable(const http_request& request, const std::string& why) {
+    auto response = make_problem(request, http::status::service_unavailable,
+                                 why + "; nothing was changed: retry after the advertised delay");
+    response.set(http::field::retry_after, std::to_string(store_retry_after_seconds));
+    return response;
+}
+
+}  // namespace
+
+std::optional<http_response> refuse_while_unwritable(const store_monitor& health, const http_request& request) {
+    if (health.writable()) return std::nullopt;
+    return unavailable(request, "the run store cannot write now: " + health.detail());
+}
+
 http_response store_unavailable(store_monitor& health, const http_request& request, const store_error& error) {
     spdlog::error("{} {}: the run store failed: {}", http::to_string(request.method()),
                   request.target().substr(0, request.target().find('?')), error.what());
     health.write_failed(error.what());
-    auto response = make_problem(request, http::status::service_unavailable,
-                                 "the run store cannot be written or read now (e.g. its disk is full); nothing was "
-                                 "changed: retry after the advertised delay");
-    response.set(http::field::retry_after, std::to_string(store_retry_after_seconds));
-    return response;
+    return unavailable(request, "the run store cannot be written or read now (e.g. its disk is full)");
 }
 
 sync_route_handler store_guarded(store_monitor& health, sync_route_handler handler) {

@@ -1,11 +1,19 @@
 #pragma once
 
+#include <optional>
+
 #include "chimera/http/router.hpp"
 
 namespace chimera::service {
 
 class store_error;
 class store_monitor;
+
+/// The 503 (with Retry-After) of a write the store monitor already knows cannot be made now,
+/// so that a full disk refuses new work at once rather than by chance (SQLite may still find
+/// room in its write-ahead log while the state directory has none).
+[[nodiscard]] std::optional<http_response> refuse_while_unwritable(const store_monitor& health,
+                                                                   const http_request& request);
 
 /// The 503 (with Retry-After) of a request the run store failed under; tells `health`.
 [[nodiscard]] http_response store_unavailable(store_monitor& health,

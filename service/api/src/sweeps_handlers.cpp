@@ -65,6 +65,7 @@ http_response submit_sweep(jobs_resource& resource, const http_request& request,
     if (runs > resource.scheduler.capacity()) {
         return make_problem(request, http::status::bad_request, too_large(runs, resource.scheduler.capacity()), "grid");
     }
+    if (auto refused = refuse_while_unwritable(resource.store_health, request)) return std::move(*refused);
     auto submission = make_sweep_submission(
         spec, std::move(body.canonical), spec.model.value_or(resource.default_model), std::chrono::system_clock::now());
     const auto result = resource.scheduler.submit_sweep(submission);
