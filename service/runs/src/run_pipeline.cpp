@@ -237,25 +237,17 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
 
 /// A failed or cancelled run keeps the stage it ended in: the line says where it broke.
 void log_run_end(const core::run_document& run) {
-    const auto status = core::to_string(run.status);
-    const auto stage = core::to_string(run.stage);
-    const double seconds = run.timings.total_seconds.value_or(0.0);
+    std::vector<log_field> fields{{"run_id", run.id},
+                                  {"stage", core::to_string(run.stage)},
+                                  {"status", core::to_string(run.status)},
+                                  {"total_seconds", run.timings.total_seconds.value_or(0.0)}};
+    if (run.error) fields.push_back({"error_type", core::to_string(run.error->type)});
+    if (run.request_id) fields.push_back({"request_id", *run.request_id});
     if (!run.error) {
-        log_event(log_level::info, "run succeeded",
-                  {{"run_id", run.id},
-                   {"stage", stage},
-                   {"status", status},
-                   {"total_seconds", seconds},
-                   {"request_id", request_id_of(run)}});
+        log_event(log_level::info, "run succeeded", fields);
         return;
     }
-    log_event(log_level::warn, "run " + std::string{status} + ": " + run.error->detail,
-              {{"run_id", run.id},
-               {"stage", stage},
-               {"status", status},
-               {"error_type", core::to_string(run.error->type)},
-               {"total_seconds", seconds},
-               {"request_id", request_id_of(run)}});
+    log_event(log_level::warn, "run " + std::string{core::to_string(run.status)} + ": " + run.error->detail, fields);
 }
 
 void record_failure(core::run_document& run, const core::run_failure& failure) {

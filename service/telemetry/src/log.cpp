@@ -269,6 +269,10 @@ void log_event(log_level level, std::string_view message, std::initializer_list<
     log_with_fields(level, message, {fields.begin(), fields.size()});
 }
 
+void log_event(log_level level, std::string_view message, std::span<const log_field> fields) {
+    log_with_fields(level, message, fields);
+}
+
 bool log_enabled(log_level level) { return spdlog::default_logger_raw()->should_log(to_spdlog(level)); }
 
 void log_run_event(log_level level,

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <span>
 #include <string_view>
 #include <variant>
 
@@ -40,6 +41,9 @@ struct log_field {
 };
 
 void log_event(log_level level, std::string_view message, std::initializer_list<log_field> fields);
+
+/// The same, with fields gathered at run time (some present only sometimes).
+void log_event(log_level level, std::string_view message, std::span<const log_field> fields);
 
 /// Whether a line at `level` would be written: lets a caller skip gathering its fields.
 [[nodiscard]] bool log_enabled(log_level level);
