@@ -1,6 +1,6 @@
-# Chimera image: built on Debian 12; at run time nothing but chimera, the shared libraries it loads
-# and a few files of /etc (deploy/image-rootfs.sh lays them out; tests/deploy/image_rootfs_test.sh
-# serves from the same file set in CI). No shell, no package manager: ~11 MB.
+# Chimera image: built on Debian 12; at run time nothing but one static chimera and a few files of
+# /etc (deploy/image-rootfs.sh lays them out; tests/deploy/image_rootfs_test.sh serves from the
+# same file set in CI). No shell, no package manager, no shared library.
 #   docker build -t chimera:0.1.0 .
 #   docker run --rm -p 8080:8080 --add-host=host.docker.internal:host-gateway \
 #       -v "$PWD/tests/data:/data:ro" chimera:0.1.0 \
@@ -13,19 +13,17 @@ WORKDIR /src
 # Build-only subset of scripts/install-deps.sh (no test tools, no prometheus server); cached layer.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends g++ cmake make pkg-config libboost1.81-dev \
-      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libsqlite3-dev \
+      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libsqlite3-dev dpkg-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
-# CHIMERA_STATIC_RUNTIME: SQLite, spdlog and fmt linked in, a non-PIE executable: fewer libraries
-# to map and fewer relocations at every start (see docs/benchmarks.md).
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHIMERA_BUILD_TESTS=OFF -DCHIMERA_STATIC_RUNTIME=ON \
- && cmake --build build -j2 --target chimera \
+# One static executable (CHIMERA_STATIC_RUNTIME, with prometheus-cpp's core built static from
+# Debian's source package): nothing to map and relocate at start (docs/benchmarks.md).
+RUN deploy/build-static.sh build \
  && deploy/image-rootfs.sh build/bin/chimera /rootfs
 
 # ---- runtime -----------------------------------------------------------------------------
-# Empty base: the file set is all there is (image-rootfs.sh strips the binary and copies exactly
-# what ldd lists, the loader, libc and libm among them; glibc resolves host names with /etc/hosts
-# and DNS from libc.so.6 itself).
+# Empty base: the file set is all there is (image-rootfs.sh strips the binary, copies what ldd
+# lists, which for the static binary is nothing, and writes /etc for host names and user 10001).
 FROM scratch AS runtime
 COPY --from=build /rootfs/ /
 # COPY does not keep the build stage's owner: the volume must be 10001's to write state in.

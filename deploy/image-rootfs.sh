@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Lays out the image's whole file set in DIR: the stripped chimera, the shared libraries it loads
-# (exactly ldd's list, the dynamic loader among them), the few files of /etc glibc reads to resolve
-# a host name (nss_files and nss_dns are part of libc.so.6 since glibc 2.34: no libnss_*.so), user
-# 10001 by name, and the empty state volume owned by 10001. The Dockerfile copies DIR onto an empty
+# if any (exactly ldd's list, the dynamic loader among them), the few files of /etc glibc reads to
+# resolve a host name (nss_files and nss_dns are part of glibc itself since 2.34: no
+# libnss_*.so), user 10001 by name, and the empty state volume owned by 10001. The Dockerfile copies DIR onto an empty
 # (FROM scratch) base; tests/deploy/image_rootfs_test.sh starts chimera chrooted in DIR, so the two
 # cannot drift apart.
 #   deploy/image-rootfs.sh PATH/TO/chimera DIR     # as root (chown of the volume); DIR must not exist
@@ -14,11 +14,13 @@ bin=$1 root=$2
 install -d -m 0755 "$root/usr/local/bin" "$root/etc" "$root/var/lib"
 strip --strip-all -o "$root/usr/local/bin/chimera" "$bin"
 # "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)" and the loader's "/lib64/ld-linux-x86-64.so.2 (0x…)":
-# each library is copied, symbolic links resolved, to the path the loader asks for.
-ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | while read -r lib; do
+# each library is copied, symbolic links resolved, to the path the loader asks for. A static
+# binary (the image's: CHIMERA_STATIC_RUNTIME) needs none: ldd says "not a dynamic executable".
+libs=$(ldd "$bin" 2>&1 || true)
+if grep -F 'not found' <<<"$libs"; then exit 1; fi
+awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' <<<"$libs" | while read -r lib; do
   install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
 done
-if ldd "$bin" | grep -F 'not found'; then exit 1; fi
 
 printf 'root:x:0:0:root:/nonexistent:/nonexistent\nchimera:x:10001:10001:chimera:/nonexistent:/nonexistent\n' \
   >"$root/etc/passwd"

@@ -48,7 +48,7 @@ def start_to_ready_ms(chimera, sim_port, state_dir):
     """Spawn -> "listening on" on stdout -> GET /readyz until 200 (polled every 0.5 ms)."""
     started = time.perf_counter()
     proc, port = benchlib.start([chimera, "serve", "--listen", "127.0.0.1:0", "--ollama-url",
-                                 f"http://127.0.0.1:{sim_port}", "--state-dir", state_dir, "--log-level", "warn"])
+                                 f"http://127.0.0.1:{sim_port}", "--state-dir", state_dir, "--log-level", "error"])
     try:
         while readyz_status(port) != b"200":
             time.sleep(0.0005)
