@@ -1,5 +1,6 @@
-# Chimera image: build on Debian 12, run on Debian 12 slim with only the shared libraries the
-# binary links (Boost.Asio/Beast and nlohmann_json are header-only).
+# Chimera image: built on Debian 12; at run time nothing but one static chimera and a few files of
+# /etc (deploy/image-rootfs.sh lays them out; tests/deploy/image_rootfs_test.sh serves from the
+# same file set in CI). No shell, no package manager, no shared library.
 #   docker build -t chimera:0.1.0 .
 #   docker run --rm -p 8080:8080 --add-host=host.docker.internal:host-gateway \
 #       -v "$PWD/tests/data:/data:ro" chimera:0.1.0 \
@@ -12,26 +13,22 @@ WORKDIR /src
 # Build-only subset of scripts/install-deps.sh (no test tools, no prometheus server); cached layer.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends g++ cmake make pkg-config libboost1.81-dev \
-      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libsqlite3-dev \
+      nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev libsqlite3-dev dpkg-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHIMERA_BUILD_TESTS=OFF \
- && cmake --build build -j2 --target chimera \
- && strip build/bin/chimera
+# One static executable (CHIMERA_STATIC_RUNTIME, with prometheus-cpp's core built static from
+# Debian's source package): nothing to map and relocate at start (docs/benchmarks.md).
+RUN deploy/build-static.sh build \
+ && deploy/image-rootfs.sh build/bin/chimera /rootfs
 
 # ---- runtime -----------------------------------------------------------------------------
-FROM debian:bookworm-slim AS runtime
-# libspdlog1.10 pulls libfmt9; both are listed because the binary links both.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 libsqlite3-0 \
- && rm -rf /var/lib/apt/lists/* \
- && groupadd --system --gid 10001 chimera \
- && useradd --system --uid 10001 --gid chimera --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin chimera \
- && install -d -o 10001 -g 10001 /var/lib/chimera
-COPY --from=build /src/build/bin/chimera /usr/local/bin/chimera
-# Fail the image build if a shared library the binary needs is missing from this stage.
-RUN ! ldd /usr/local/bin/chimera | grep -F 'not found'
+# Empty base: the file set is all there is (image-rootfs.sh strips the binary, copies what ldd
+# lists, which for the static binary is nothing, and writes /etc for host names and user 10001).
+FROM scratch AS runtime
+COPY --from=build /rootfs/ /
+# COPY does not keep the build stage's owner: the volume must be 10001's to write state in.
+COPY --from=build --chown=10001:10001 /rootfs/var/lib/chimera/ /var/lib/chimera/
+ENV PATH=/usr/local/bin
 # Numeric, so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 # Writable working directory: the defaults --state-dir ./chimera-state (finished runs and reports)
@@ -39,9 +36,9 @@ USER 10001:10001
 WORKDIR /var/lib/chimera
 VOLUME ["/var/lib/chimera"]
 EXPOSE 8080
-# No curl in slim: probe /healthz with bash's /dev/tcp (bash and its /dev/tcp support ship in the
-# base image). Assumes the default --listen port 8080. Kubernetes ignores HEALTHCHECK and uses the
-# httpGet probes in deploy/k8s/deployment.yaml.
+# No shell or curl in the image: chimera probes itself (one GET, one thread, exit 0 on 200).
+# Assumes the default --listen port 8080. Kubernetes ignores HEALTHCHECK and uses the httpGet
+# probes in deploy/k8s/deployment.yaml.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == 'HTTP/1.'[01]' 200 '* ]]"]
+  CMD ["chimera", "probe", "http://127.0.0.1:8080/healthz", "--timeout", "2s"]
 ENTRYPOINT ["chimera", "serve", "--listen", "0.0.0.0:8080"]

@@ -91,13 +91,19 @@ def check_dockerfile(src, flags, routes):
         text = f.read()
     joined = re.sub(r"\\\n", " ", text)
     stages = re.findall(r"(?m)^FROM\s+(\S+)", joined)
-    if len(stages) < 2 or not stages[0].startswith("debian:bookworm") or stages[-1] != "debian:bookworm-slim":
-        fail(f"Dockerfile: expected a debian:bookworm build stage and a debian:bookworm-slim runtime, got {stages}")
+    if len(stages) < 2 or not stages[0].startswith("debian:bookworm") or stages[-1] != "scratch":
+        fail(f"Dockerfile: expected a debian:bookworm build stage and a FROM scratch runtime, got {stages}")
+    # The runtime is the file set of deploy/image-rootfs.sh, which the image_rootfs test serves from.
+    if not re.search(r"(?m)^RUN .*deploy/image-rootfs\.sh build/bin/chimera /rootfs", joined) or \
+            not re.search(r"(?m)^COPY --from=build /rootfs/ /$", joined):
+        fail("Dockerfile: the runtime must be deploy/image-rootfs.sh's file set (COPY --from=build /rootfs/ /)")
+    with open(os.path.join(src, "deploy", "image-rootfs.sh"), encoding="utf-8") as f:
+        rootfs_script = f.read()
     user = re.findall(r"(?m)^USER\s+(\S+)", joined)
     if not user or user[-1].split(":")[0] in ("0", "root"):
         fail("Dockerfile: the runtime must run as a non-root USER")
-    if "strip " not in joined:
-        fail("Dockerfile: the binary is not stripped")
+    if "strip " not in rootfs_script:
+        fail("deploy/image-rootfs.sh: the binary is not stripped")
     if not re.search(r"(?m)^VOLUME\s", joined):
         fail("Dockerfile: no VOLUME for the state dir")
     m = re.search(r"(?m)^ENTRYPOINT\s+(\[.*\])\s*$", joined)
@@ -113,8 +119,12 @@ def check_dockerfile(src, flags, routes):
     if not hc:
         fail("Dockerfile: no HEALTHCHECK")
     else:
-        hc_port = re.search(r"/dev/tcp/[\d.]+/(\d+)|localhost:(\d+)|127\.0\.0\.1:(\d+)", hc.group(1))
-        hc_path = re.search(r"GET (/\S*) HTTP|https?://[^/\s]+(/\S*)", hc.group(1))
+        hc_cmd = json.loads(hc.group(1))
+        if hc_cmd[:2] != ["chimera", "probe"]:
+            fail(f"Dockerfile: HEALTHCHECK must be exec form chimera probe URL (no shell in the image), got {hc_cmd}")
+        hc_url = " ".join(hc_cmd[2:3])
+        hc_port = re.search(r"localhost:(\d+)|127\.0\.0\.1:(\d+)", hc_url)
+        hc_path = re.search(r"https?://[^/\s]+(/\S*)", hc_url)
         if not hc_port or int(next(g for g in hc_port.groups() if g)) != port:
             fail(f"Dockerfile: HEALTHCHECK does not probe port {port}")
         if not hc_path or ("GET", next(g for g in hc_path.groups() if g)) not in routes:
@@ -185,8 +195,13 @@ def check_k8s(src, docs, flags, routes, entry, port):
             fail(f"Deployment: {name} must use the admin port ({admin_port}), not {p.get('port')}")
     probe("livenessProbe", "/healthz")
     probe("readinessProbe", "/readyz")
-    pre = c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
-    m = re.search(r"sleep\D*(\d+)", " ".join(map(str, pre)))
+    # The image holds no shell and no sleep(1): an exec hook could run chimera only. Kubernetes'
+    # own sleep action (1.30+) waits instead.
+    pre_stop = c.get("lifecycle", {}).get("preStop", {})
+    if "exec" in pre_stop:
+        fail(f"Deployment: preStop exec {pre_stop['exec']}: the image has no shell or sleep; use preStop.sleep")
+    seconds = pre_stop.get("sleep", {}).get("seconds")
+    m = re.fullmatch(r"(\d+)", str(seconds)) if seconds is not None else None
     if not m:
         fail("Deployment: no preStop sleep")
     else:

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chimera/backend/backend_endpoint.hpp"
 #include "chimera/core/text/text.hpp"
 #include "chimera/http/trusted_proxies.hpp"
 #include "flag_kinds.hpp"
@@ -254,6 +255,27 @@ flag_table<sweep_command_config> sweep_flags() {
     });
 }
 
+flag_table<probe_config> probe_flags() {
+    return {duration_flag("timeout", "for the whole exchange: connect, request, status line", &probe_config::timeout)};
+}
+
+/// http://host[:port][/target]; the port defaults to 80 and the target to "/".
+void set_probe_url(probe_config& config, std::string_view url) {
+    constexpr std::string_view scheme = "http://";
+    const auto invalid = [&] {
+        return std::invalid_argument("probe needs a URL like http://127.0.0.1:8080/healthz, not '" + std::string{url} +
+                                     "'");
+    };
+    if (!url.starts_with(scheme)) throw invalid();
+    auto rest = url.substr(scheme.size());
+    const auto slash = rest.find('/');
+    const auto split = split_host_port(rest.substr(0, slash));
+    if (!split || split->first.empty() || (!split->second.empty() && !valid_port(split->second))) throw invalid();
+    config.host = split->first;
+    if (!split->second.empty()) config.port = split->second;
+    if (slash != std::string_view::npos) config.target = std::string{rest.substr(slash)};
+}
+
 template <typename Config>
 Config parsed(const flag_table<Config>& table, std::span<char* const> args) {
     Config config;
@@ -272,6 +294,16 @@ sweep_command_config parse_sweep_command_config(std::span<char* const> args) {
     if (config.from_recorded.empty() == config.spec_file.empty()) {
         throw std::invalid_argument("sweep needs either --spec FILE or --from-recorded DIR (see chimera sweep --help)");
     }
+    return config;
+}
+
+probe_config parse_probe_config(std::span<char* const> args) {
+    if (args.empty() || std::string_view{args.front()}.starts_with("--")) {
+        throw std::invalid_argument("probe needs a URL (see chimera probe --help)");
+    }
+    probe_config config;
+    set_probe_url(config, args.front());
+    apply_flags(probe_flags(), args.subspan(1), config);
     return config;
 }
 
@@ -303,6 +335,17 @@ report's study) from its per-config metrics.json files, found recursively under 
 the report: per-config throughput and TTFT, deltas vs baseline, Welch p, Cohen's d, ranking.
 
 )" + flag_usage(sweep_flags(), defaults);
+}
+
+std::string probe_usage() {
+    const probe_config defaults;
+    return R"(usage: chimera probe URL [flags]
+
+GETs URL (http://host[:port][/path]) once and prints one line saying what happened. Exit status 0
+when the answer is 200, else 1 (refused, timed out, another status): the image's health check,
+which has no shell or curl to run, e.g. chimera probe http://127.0.0.1:8080/healthz
+
+)" + flag_usage(probe_flags(), defaults);
 }
 
 }  // namespace chimera::service

@@ -71,6 +71,14 @@ struct sweep_command_config {
     log_settings log;
 };
 
+/// `chimera probe URL`: one GET, for health checks in an image without a shell or curl.
+struct probe_config {
+    std::string host;
+    std::string port = "80";
+    std::string target = "/";  ///< the request target: path and query
+    std::chrono::milliseconds timeout{2'000};
+};
+
 /// `chimera run` and `chimera sweep` stopped by SIGINT or SIGTERM: 128 + SIGINT, what a shell
 /// reports for a command stopped by Ctrl-C, so a script can tell it from failed runs (1).
 inline constexpr int interrupted_exit_status = 130;
@@ -80,8 +88,12 @@ inline constexpr int interrupted_exit_status = 130;
 /// Exactly one of --from-recorded and --spec.
 [[nodiscard]] sweep_command_config parse_sweep_command_config(std::span<char* const> args);
 
+/// A URL (http://host[:port][/path]) first, then flags.
+[[nodiscard]] probe_config parse_probe_config(std::span<char* const> args);
+
 [[nodiscard]] std::string serve_usage();
 [[nodiscard]] std::string run_usage();
 [[nodiscard]] std::string sweep_usage();
+[[nodiscard]] std::string probe_usage();
 
 }  // namespace chimera::service

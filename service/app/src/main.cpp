@@ -6,6 +6,7 @@
 
 #include "chimera/telemetry/log.hpp"
 #include "command_config.hpp"
+#include "probe_command.hpp"
 #include "run_command.hpp"
 #include "serve_command.hpp"
 #include "sweep_command.hpp"
@@ -18,6 +19,7 @@ usage: chimera serve [flags]   the HTTP service (POST /runs, GET /runs/{id}, /me
        chimera run [flags]     the run pipeline once or --runs N times, without a server
        chimera sweep [flags]   a sweep here against Ollama (--spec FILE), or the reference study's
                                statistics (--from-recorded DIR)
+       chimera probe URL       GET URL once: exit 0 on 200, else 1 (the image's health check)
        chimera <command> --help
 )";
 
@@ -50,6 +52,13 @@ int dispatch(std::string_view command, std::span<char* const> args) {
             return 0;
         }
         return run_sweep_command(args);
+    }
+    if (command == "probe") {
+        if (wants_help(args)) {
+            std::fputs(probe_usage().c_str(), stdout);
+            return 0;
+        }
+        return run_probe(parse_probe_config(args));
     }
     std::fputs(top_usage.data(), command == "--help" || command == "-h" ? stdout : stderr);
     return command == "--help" || command == "-h" ? 0 : 2;

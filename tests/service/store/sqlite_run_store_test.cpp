@@ -1,6 +1,7 @@
 #include "chimera/store/sqlite_run_store.hpp"
 
 #include <chrono>
+#include <fstream>
 #include <memory>
 
 #include <gtest/gtest.h>
@@ -212,6 +213,22 @@ PRAGMA user_version = 2;
     EXPECT_TRUE(migrated.release("old", run->attempt));
     EXPECT_EQ(migrated.find("old")->handbacks, 1);
     EXPECT_NO_THROW(migrated.check_writable()) << "version 4's write_probe table exists";
+}
+
+TEST_F(sqlite_run_store_test, a_new_database_is_whole_in_wal_mode_and_replaces_a_leftover_of_a_crash) {
+    test::temp_dir dir;
+    std::ofstream{dir.path() / "runs.db.new"} << "half a database, from a start that crashed";
+    sqlite_run_store store{dir.path()};
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "runs.db.new"));
+    store.submit(submission("a"));
+    EXPECT_TRUE(store.find("a"));
+    sqlite_database db{dir.path() / "runs.db"};
+    auto mode = db.prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(mode.step());
+    EXPECT_EQ(mode.text(0), "wal");
+    auto version = db.prepare("PRAGMA user_version");
+    ASSERT_TRUE(version.step());
+    EXPECT_EQ(version.integer(0), 4);
 }
 
 TEST_F(sqlite_run_store_test, check_writable_commits_a_write) {
