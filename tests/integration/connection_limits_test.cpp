@@ -26,12 +26,14 @@ unsigned short admin_port(service_stack& s) {
     return static_cast<unsigned short>(std::stoi(match[1]));
 }
 
-/// Waits until the API listener holds `count` connections, as its gauge on the admin listener says.
+/// Waits until the API listener holds exactly `count` connections, as its gauge on the admin
+/// listener says: first 0, so that no connection of the stack's own readiness polls is still
+/// open when a test fills the slots, then the test's own.
 void wait_for_open(unsigned short admin, double count) {
     poll_until(
         admin, "/metrics",
         [count](const http_reply& r) {
-            return metric_value(r.body, "chimera_http_connections_open", {"listener=\"api\""}) >= count;
+            return metric_value(r.body, "chimera_http_connections_open", {"listener=\"api\""}) == count;
         },
         10s);
 }
@@ -48,6 +50,7 @@ TEST(ConnectionLimits, OneAddressIsCappedAndAnotherIsStillServed) {
     const auto log = logs.path() / "service.log";
     service_stack s{{}, {"--max-connections-per-address", "4", "--admin-listen", "127.0.0.1:0"}, log};
     const auto admin = admin_port(s);
+    wait_for_open(admin, 0);
     std::vector<raw_connection> held;
     for (int i = 0; i < 4; ++i) held.emplace_back(s.port, "127.0.0.1");
     wait_for_open(admin, 4);
@@ -71,6 +74,7 @@ TEST(ConnectionLimits, OneAddressIsCappedAndAnotherIsStillServed) {
 TEST(ConnectionLimits, ProbesOnTheAdminListenerAreAnsweredWhileTheApiIsFull) {
     service_stack s{{}, {"--max-connections", "8", "--admin-listen", "127.0.0.1:0"}};
     const auto admin = admin_port(s);
+    wait_for_open(admin, 0);
     std::vector<raw_connection> held;
     for (int i = 0; i < 8; ++i) held.emplace_back(s.port, i % 2 == 0 ? "127.0.0.1" : "127.0.0.2");
     wait_for_open(admin, 8);
