@@ -1,5 +1,8 @@
 #include "chimera/backend/backend_connection_pool.hpp"
 
+#include <string>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -28,18 +31,40 @@ awaitable<acquired_connection> backend_connection_pool::acquire() {
     co_return acquired_connection{std::move(connection), false};
 }
 
-awaitable<backend_connection> backend_connection_pool::connect() {
-    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-    const auto& endpoint = settings_.endpoint;
-    asio::ip::tcp::resolver resolver{executor_};
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+/// Where the backend listens. A literal address is taken as it is: Asio resolves on a thread of
+/// its own, started at the first resolve, which the first call of a run paid for even when the
+/// URL named an IP address.
+awaitable<std::vector<asio::ip::tcp::endpoint>> addresses_of(const backend_endpoint& endpoint,
+                                                             const asio::any_io_executor& executor) {
+    boost::system::error_code literal_ec;
+    const auto literal = asio::ip::make_address(endpoint.host, literal_ec);
+    if (!literal_ec) {
+        co_return std::vector<asio::ip::tcp::endpoint>{
+            {literal, static_cast<unsigned short>(std::stoul(endpoint.port))}};
+    }
+    asio::ip::tcp::resolver resolver{executor};
     auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
     if (resolve_ec) {
         throw core::run_failure::unreachable("cannot resolve Ollama host " + endpoint.host + ": " +
                                              resolve_ec.message());
     }
+    std::vector<asio::ip::tcp::endpoint> addresses;
+    for (const auto& entry : results) addresses.push_back(entry.endpoint());
+    co_return addresses;
+}
+
+}  // namespace
+
+awaitable<backend_connection> backend_connection_pool::connect() {
+    const auto& endpoint = settings_.endpoint;
+    const auto addresses = co_await addresses_of(endpoint, executor_);
     auto stream = std::make_unique<beast::tcp_stream>(executor_);
     stream->expires_after(settings_.connect_timeout);
-    auto [connect_ec, connected] = co_await stream->async_connect(results, use_tuple);
+    auto [connect_ec, connected] = co_await stream->async_connect(addresses, use_tuple);
     if (connect_ec == beast::error::timeout) {
         throw core::run_failure::timed_out("connect-timeout fired: no connection to Ollama at " + endpoint.authority() +
                                                " within " + std::to_string(settings_.connect_timeout.count()) + " ms",

@@ -7,6 +7,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -196,24 +197,48 @@ awaitable<core::ingest_result> ingest_stage(run_pipeline_services& services,
     co_return ingest;
 }
 
+/// Why the ingested files cannot be analysed, if they cannot.
+std::optional<core::run_failure> nothing_to_analyse(const core::run_document& run) {
+    if (run.ingest->limit_exceeded) {
+        return core::run_failure::of_run(core::failure_type::ingest_limit_exceeded,
+                                         "data_dir '" + run.data_dir + "': " + *run.ingest->limit_exceeded);
+    }
+    if (run.ingest->files == 0) {
+        return core::run_failure::of_run(
+            core::failure_type::no_benchmark_files,
+            "no readable .csv, .json or .md file under data_dir '" + run.data_dir + "': there is nothing to analyse");
+    }
+    return std::nullopt;
+}
+
+/// The run's backend connection, opened while its files are read, so that the first call's
+/// TTFT holds no connect (the second call's never did). Best effort: when it fails, the first
+/// call connects itself, with its retries and its error.
+awaitable<backend_connection> preconnect(backend_connection_pool& pool) {
+    try {
+        auto acquired = co_await pool.acquire();
+        co_return std::move(acquired.connection);
+    } catch (const core::run_failure&) {
+        co_return backend_connection{};
+    }
+}
+
 awaitable<std::string> run_stages(run_pipeline_services& services,
                                   core::run_document& run,
                                   std::filesystem::path data_dir,
                                   run_cancellation& cancellation) {
-    run.ingest = co_await ingest_stage(services, run, std::move(data_dir));
-    if (run.ingest->limit_exceeded) {
-        throw core::run_failure::of_run(core::failure_type::ingest_limit_exceeded,
-                                        "data_dir '" + run.data_dir + "': " + *run.ingest->limit_exceeded);
-    }
-    if (run.ingest->files == 0) {
-        throw core::run_failure::of_run(
-            core::failure_type::no_benchmark_files,
-            "no readable .csv, .json or .md file under data_dir '" + run.data_dir + "': there is nothing to analyse");
+    using namespace asio::experimental::awaitable_operators;
+    auto [ingest, connection] =
+        co_await (ingest_stage(services, run, std::move(data_dir)) && preconnect(services.pool));
+    run.ingest = std::move(ingest);
+    if (auto unusable = nothing_to_analyse(run)) {
+        services.pool.release(std::move(connection));  // unused, and good for the next run
+        throw std::move(*unusable);
     }
     throw_if_cancelled(cancellation);
     const auto summary = core::render_data_summary(*run.ingest);
 
-    backend_connection connection;  // both calls share it: one keep-alive connection per run
+    // `connection`: both calls share it, one keep-alive connection per run.
     enter_stage(services, run, core::run_stage::analysis);
     auto stage_start = steady::now();
     call_request analysis_call{core::call_stage::analysis,
