@@ -41,19 +41,7 @@ bool valid_idempotency_key(std::string_view key) {
     return std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
-/// A POST /runs body read: the request, or why not; and the body in canonical form (keys
-/// sorted, no spaces), so that the same request in other formatting is the same request to an
-/// Idempotency-Key.
-struct run_body {
-    std::variant<core::run_request, core::request_error> parsed;
-    std::string canonical;
-};
-
-run_body read_run_body(std::string_view body) {
-    run_body read{core::parse_run_request(body), {}};
-    if (std::holds_alternative<core::run_request>(read.parsed)) read.canonical = nlohmann::json::parse(body).dump();
-    return read;
-}
+using run_body = read_body<core::run_request>;
 
 run_submission make_submission(const http_request& request,
                                const core::run_request& run_request,
@@ -122,8 +110,8 @@ http_response submit_run(jobs_resource& resource, const http_request& request, r
 }
 
 awaitable<http_response> post_run(jobs_resource& resource, const http_request& request) {
-    auto body = co_await parse_body(resource.parse_pool, request.body(),
-                                    [](std::string_view text) { return read_run_body(text); });
+    auto body =
+        co_await read_request_body<core::run_request>(resource.parse_pool, request.body(), core::parse_run_request);
     try {
         co_return submit_run(resource, request, std::move(body));
     } catch (const store_error& e) {
@@ -208,7 +196,7 @@ http_response cancel_run(jobs_resource& resource, const http_request& request, c
 
 void add_runs_routes(router& routes, jobs_resource& resource) {
     const auto add = [&routes, &resource](http::verb method, std::string pattern, sync_route_handler handler) {
-        routes.add_sync(method, std::move(pattern), store_guarded(resource.store_health, std::move(handler)));
+        add_store_guarded(routes, resource.store_health, method, std::move(pattern), std::move(handler));
     };
     routes.add(http::verb::post, "/runs",
                [&resource](const http_request& request, const path_params&) { return post_run(resource, request); });

@@ -50,4 +50,9 @@ sync_route_handler store_guarded(store_monitor& health, sync_route_handler handl
     };
 }
 
+void add_store_guarded(
+    router& routes, store_monitor& health, http::verb method, std::string pattern, sync_route_handler handler) {
+    routes.add_sync(method, std::move(pattern), store_guarded(health, std::move(handler)));
+}
+
 }  // namespace chimera::service

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "chimera/http/router.hpp"
 
@@ -24,5 +25,9 @@ class store_monitor;
 /// cannot read or write (a full disk) is the service's trouble, not the request's, and the
 /// client should come back. Tells `health` how the store fared, so readiness follows.
 [[nodiscard]] sync_route_handler store_guarded(store_monitor& health, sync_route_handler handler);
+
+/// routes.add_sync of store_guarded(`handler`): how the /runs and /sweeps routes are added.
+void add_store_guarded(
+    router& routes, store_monitor& health, http::verb method, std::string pattern, sync_route_handler handler);
 
 }  // namespace chimera::service

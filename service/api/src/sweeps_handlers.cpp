@@ -38,18 +38,7 @@ std::string too_large(std::size_t runs, std::size_t capacity) {
            std::to_string(capacity) + " (--queue-capacity)";
 }
 
-/// A POST /sweeps body read: the spec or why not, and the body in canonical form (keys
-/// sorted, no spaces), as a run's request is stored.
-struct sweep_body {
-    std::variant<core::sweep_spec, core::request_error> parsed;
-    std::string canonical;
-};
-
-sweep_body read_sweep_body(std::string_view body) {
-    sweep_body read{core::parse_sweep_spec(body), {}};
-    if (std::holds_alternative<core::sweep_spec>(read.parsed)) read.canonical = nlohmann::json::parse(body).dump();
-    return read;
-}
+using sweep_body = read_body<core::sweep_spec>;
 
 http_response submit_sweep(jobs_resource& resource, const http_request& request, sweep_body body) {
     const auto& parsed = body.parsed;
@@ -83,8 +72,8 @@ http_response submit_sweep(jobs_resource& resource, const http_request& request,
 }
 
 awaitable<http_response> post_sweep(jobs_resource& resource, const http_request& request) {
-    auto body = co_await parse_body(resource.parse_pool, request.body(),
-                                    [](std::string_view text) { return read_sweep_body(text); });
+    auto body =
+        co_await read_request_body<core::sweep_spec>(resource.parse_pool, request.body(), core::parse_sweep_spec);
     try {
         co_return submit_sweep(resource, request, std::move(body));
     } catch (const store_error& e) {
@@ -208,7 +197,7 @@ http_response get_report(jobs_resource& resource, const http_request& request, c
 
 void add_sweeps_routes(router& routes, jobs_resource& resource) {
     const auto add = [&routes, &resource](http::verb method, std::string pattern, sync_route_handler handler) {
-        routes.add_sync(method, std::move(pattern), store_guarded(resource.store_health, std::move(handler)));
+        add_store_guarded(routes, resource.store_health, method, std::move(pattern), std::move(handler));
     };
     routes.add(http::verb::post, "/sweeps",
                [&resource](const http_request& request, const path_params&) { return post_sweep(resource, request); });

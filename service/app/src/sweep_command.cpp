@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -93,13 +92,13 @@ void write_partial_html(const fs::path& dir, const core::sweep_observations& so_
 }
 
 live_sweep_observer show_progress(progress_display& display, const fs::path& output_dir, std::size_t planned) {
-    auto ended = std::make_shared<std::size_t>(0);
-    return {[&display](const std::string& config) { display.run_started(config); },
-            [&display, output_dir, planned, ended](const std::string& config, const core::run_document& run,
-                                                   const core::sweep_observations& so_far) {
-                display.run_ended(config, run);
-                write_partial_html(output_dir, so_far, {++*ended, planned});
-            }};
+    return {
+        [&display](const std::string& config) { display.run_started(config); },
+        [&display, output_dir, planned, ended = std::size_t{0}](
+            const std::string& config, const core::run_document& run, const core::sweep_observations& so_far) mutable {
+            display.run_ended(config, run);
+            write_partial_html(output_dir, so_far, {++ended, planned});
+        }};
 }
 
 void say_where_results_are(const live_sweep_outcome& outcome, const fs::path& output_dir) {
