@@ -45,7 +45,7 @@ awaitable<void> stream_run_events(
     run_scheduler& scheduler, run_events& events, const http_request& request, std::string id, event_stream& out) {
     // Subscribed before the snapshot, so nothing that happens after it is missed.
     const auto subscription = events.subscribe(id);
-    const auto snapshot = scheduler.document_json(id);
+    const auto snapshot = co_await scheduler.document_json(id);
     if (!snapshot) {
         co_await out.reply(make_problem(request, http::status::not_found, "no run with id '" + id + "'"));
         co_return;

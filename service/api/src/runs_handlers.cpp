@@ -79,59 +79,60 @@ http_response refused(jobs_resource& resource, const http_request& request, cons
     return refuse_submission(request, result.status, resource.scheduler.retry_after());
 }
 
-http_response submit_run(jobs_resource& resource, const http_request& request, run_body body) {
+awaitable<http_response> submit_run(jobs_resource& resource, const http_request& request, run_body body) {
     const auto& parsed = body.parsed;
     if (const auto* error = std::get_if<core::request_error>(&parsed)) {
-        return make_problem(request, http::status::bad_request, error->detail, error->field);
+        co_return make_problem(request, http::status::bad_request, error->detail, error->field);
     }
     if (const auto key = request.find("Idempotency-Key");
         key != request.end() && !valid_idempotency_key(key->value())) {
-        return make_problem(request, http::status::bad_request,
-                            "Idempotency-Key must be 1 to 255 printable ASCII characters", "Idempotency-Key");
+        co_return make_problem(request, http::status::bad_request,
+                               "Idempotency-Key must be 1 to 255 printable ASCII characters", "Idempotency-Key");
     }
     const auto& run_request = std::get<core::run_request>(parsed);
     auto resolved = resource.root.resolve(run_request.data_dir.value_or("."));
     if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
-        return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
+        co_return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
     }
-    if (auto refused = refuse_while_unwritable(resource.store_health, request)) return std::move(*refused);
-    const auto result = resource.scheduler.submit(
+    if (auto refused = refuse_while_unwritable(resource.store_health, request)) co_return std::move(*refused);
+    const auto result = co_await resource.scheduler.submit(
         make_submission(request, run_request, std::move(body.canonical), resource.default_model));
     if (result.status == submit_status::accepted) {
         log_run_event(log_level::info, result.run->id, "queued",
                       "run accepted, data_dir " + run_request.data_dir.value_or("."),
                       result.run->request_id.value_or(""));
-        return accepted(request, *result.run, false);
+        co_return accepted(request, *result.run, false);
     }
     if (result.status == submit_status::replayed) {
-        return accepted(request, *result.run, true);
+        co_return accepted(request, *result.run, true);
     }
-    return refused(resource, request, result);
+    co_return refused(resource, request, result);
 }
 
 awaitable<http_response> post_run(jobs_resource& resource, const http_request& request) {
     auto body =
         co_await read_request_body<core::run_request>(resource.parse_pool, request.body(), core::parse_run_request);
     try {
-        co_return submit_run(resource, request, std::move(body));
+        co_return co_await submit_run(resource, request, std::move(body));
     } catch (const store_error& e) {
         co_return store_unavailable(resource.store_health, request, e);
     }
 }
 
-http_response list_runs(jobs_resource& resource, const http_request& request) {
+awaitable<http_response> list_runs(jobs_resource& resource, const http_request& request) {
     auto filter = parse_run_filter(request.target());
     if (const auto* error = std::get_if<query_error>(&filter)) {
-        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+        co_return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
-    return make_json_response(request, http::status::ok,
-                              core::json_text(run_page_json(resource.runs, std::get<run_filter>(filter))));
+    const auto& chosen = std::get<run_filter>(filter);
+    auto page = co_await resource.calls([&] { return core::json_text(run_page_json(resource.runs, chosen)); });
+    co_return make_json_response(request, http::status::ok, std::move(page));
 }
 
-http_response get_run(jobs_resource& resource, const http_request& request, const std::string& id) {
-    auto document = resource.scheduler.document_text(id);
-    if (!document) return no_such_run(request, id);
-    return make_json_response(request, http::status::ok, std::move(*document));
+awaitable<http_response> get_run(jobs_resource& resource, const http_request& request, std::string id) {
+    auto document = co_await resource.scheduler.document_text(id);
+    if (!document) co_return no_such_run(request, id);
+    co_return make_json_response(request, http::status::ok, std::move(*document));
 }
 
 /// `?kind=llm` (the default) or `?kind=agent`; any other parameter or kind is refused.
@@ -148,54 +149,66 @@ std::variant<report_kind, query_error> parse_report_query(std::string_view targe
     return report_kind::llm;
 }
 
+/// The run and its report as the store holds them.
+struct stored_report {
+    std::optional<stored_run> run;
+    std::optional<std::string> report;
+};
+
 /// A run that ended without a recorded agent report (cancelled while queued, failed by
 /// recovery) still has one: rendered from what the store knows.
-std::optional<std::string> report_of(jobs_resource& resource, const stored_run& run, report_kind kind) {
-    auto report = resource.runs.report(run.id, kind);
-    if (report || kind != report_kind::agent || !core::is_terminal(run.status) || run.document) return report;
-    return core::render_agent_report(unexecuted_document(run));
+stored_report report_of(run_store& runs, const std::string& id, report_kind kind) {
+    stored_report found{runs.find(id), std::nullopt};
+    if (!found.run) return found;
+    const auto& run = *found.run;
+    found.report = runs.report(run.id, kind);
+    if (!found.report && kind == report_kind::agent && core::is_terminal(run.status) && !run.document) {
+        found.report = core::render_agent_report(unexecuted_document(run));
+    }
+    return found;
 }
 
-http_response get_report(jobs_resource& resource, const http_request& request, const std::string& id) {
+awaitable<http_response> get_report(jobs_resource& resource, const http_request& request, std::string id) {
     const auto kind = parse_report_query(request.target());
     if (const auto* error = std::get_if<query_error>(&kind)) {
-        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+        co_return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
-    const auto run = resource.runs.find(id);
-    if (!run) return no_such_run(request, id);
-    auto report = report_of(resource, *run, std::get<report_kind>(kind));
-    if (!report) {
-        const auto status = resource.scheduler.live(id) ? core::run_status::running : run->status;
-        const std::string what = std::get<report_kind>(kind) == report_kind::llm ? "report" : "agent report";
-        return make_problem(request, http::status::conflict,
-                            "run '" + id + "' has no " + what + ": it is " + std::string{core::to_string(status)});
+    const auto chosen = std::get<report_kind>(kind);
+    auto found = co_await resource.calls([&] { return report_of(resource.runs, id, chosen); });
+    if (!found.run) co_return no_such_run(request, id);
+    if (!found.report) {
+        const auto status = resource.scheduler.live(id) ? core::run_status::running : found.run->status;
+        const std::string what = chosen == report_kind::llm ? "report" : "agent report";
+        co_return make_problem(request, http::status::conflict,
+                               "run '" + id + "' has no " + what + ": it is " + std::string{core::to_string(status)});
     }
-    return make_response(request, http::status::ok, "text/markdown; charset=utf-8", std::move(*report));
+    co_return make_response(request, http::status::ok, "text/markdown; charset=utf-8", std::move(*found.report));
 }
 
-http_response cancel_run(jobs_resource& resource, const http_request& request, const std::string& id) {
-    switch (resource.scheduler.cancel(id)) {
+awaitable<http_response> cancel_run(jobs_resource& resource, const http_request& request, std::string id) {
+    switch (co_await resource.scheduler.cancel(id)) {
         case cancel_outcome::cancelled:
-            return make_json_response(request, http::status::ok, resource.scheduler.document_text(id).value_or("null"));
+            co_return make_json_response(request, http::status::ok,
+                                         (co_await resource.scheduler.document_text(id)).value_or("null"));
         case cancel_outcome::cancelling:
-            // The stream is closed already; the run document turns `cancelled` when its
-            // worker unwinds, within the same turn of the event loop.
-            return make_json_response(request, http::status::accepted,
-                                      core::json_text({{"id", id}, {"status", "cancelling"}}));
+            // The stream is closed already (or its replica is told); the run document turns
+            // `cancelled` when its worker unwinds.
+            co_return make_json_response(request, http::status::accepted,
+                                         core::json_text({{"id", id}, {"status", "cancelling"}}));
         case cancel_outcome::not_found:
-            return no_such_run(request, id);
+            co_return no_such_run(request, id);
         case cancel_outcome::already_finished:
             break;
     }
-    const auto document = resource.scheduler.document_json(id);
+    const auto document = co_await resource.scheduler.document_json(id);
     const std::string status = document ? document->value("status", "finished") : "finished";
-    return make_problem(request, http::status::conflict, "run '" + id + "' already ended: " + status);
+    co_return make_problem(request, http::status::conflict, "run '" + id + "' already ended: " + status);
 }
 
 }  // namespace
 
 void add_runs_routes(router& routes, jobs_resource& resource) {
-    const auto add = [&routes, &resource](http::verb method, std::string pattern, sync_route_handler handler) {
+    const auto add = [&routes, &resource](http::verb method, std::string pattern, route_handler handler) {
         add_store_guarded(routes, resource.store_health, method, std::move(pattern), std::move(handler));
     };
     routes.add(http::verb::post, "/runs",

@@ -40,19 +40,32 @@ http_response store_unavailable(store_monitor& health, const http_request& reque
     return unavailable(request, "the run store cannot be written or read now (e.g. its disk is full)");
 }
 
-sync_route_handler store_guarded(store_monitor& health, sync_route_handler handler) {
+namespace {
+
+/// A plain coroutine function, not a capturing coroutine lambda (GCC 12 double-destroys the
+/// captures of those).
+awaitable<http_response> guarded_call(store_monitor& health,
+                                      const route_handler& handler,
+                                      const http_request& request,
+                                      const path_params& params) {
+    try {
+        co_return co_await handler(request, params);
+    } catch (const store_error& e) {
+        co_return store_unavailable(health, request, e);
+    }
+}
+
+}  // namespace
+
+route_handler store_guarded(store_monitor& health, route_handler handler) {
     return [&health, handler = std::move(handler)](const http_request& request, const path_params& params) {
-        try {
-            return handler(request, params);
-        } catch (const store_error& e) {
-            return store_unavailable(health, request, e);
-        }
+        return guarded_call(health, handler, request, params);
     };
 }
 
 void add_store_guarded(
-    router& routes, store_monitor& health, http::verb method, std::string pattern, sync_route_handler handler) {
-    routes.add_sync(method, std::move(pattern), store_guarded(health, std::move(handler)));
+    router& routes, store_monitor& health, http::verb method, std::string pattern, route_handler handler) {
+    routes.add(method, std::move(pattern), store_guarded(health, std::move(handler)));
 }
 
 }  // namespace chimera::service

@@ -22,12 +22,13 @@ class store_monitor;
                                               const store_error& error);
 
 /// `handler`, answering 503 with Retry-After when the run store fails under it: a store that
-/// cannot read or write (a full disk) is the service's trouble, not the request's, and the
-/// client should come back. Tells `health` how the store fared, so readiness follows.
-[[nodiscard]] sync_route_handler store_guarded(store_monitor& health, sync_route_handler handler);
+/// cannot read or write (a full disk, a database that is down) is the service's trouble, not
+/// the request's, and the client should come back. Tells `health` how the store fared, so
+/// readiness follows.
+[[nodiscard]] route_handler store_guarded(store_monitor& health, route_handler handler);
 
-/// routes.add_sync of store_guarded(`handler`): how the /runs and /sweeps routes are added.
+/// routes.add of store_guarded(`handler`): how the /runs and /sweeps routes are added.
 void add_store_guarded(
-    router& routes, store_monitor& health, http::verb method, std::string pattern, sync_route_handler handler);
+    router& routes, store_monitor& health, http::verb method, std::string pattern, route_handler handler);
 
 }  // namespace chimera::service

@@ -1,9 +1,11 @@
 #include "chimera/api/sweeps_handlers.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -40,26 +42,27 @@ std::string too_large(std::size_t runs, std::size_t capacity) {
 
 using sweep_body = read_body<core::sweep_spec>;
 
-http_response submit_sweep(jobs_resource& resource, const http_request& request, sweep_body body) {
+awaitable<http_response> submit_sweep(jobs_resource& resource, const http_request& request, sweep_body body) {
     const auto& parsed = body.parsed;
     if (const auto* error = std::get_if<core::request_error>(&parsed)) {
-        return make_problem(request, http::status::bad_request, error->detail, error->field);
+        co_return make_problem(request, http::status::bad_request, error->detail, error->field);
     }
     const auto& spec = std::get<core::sweep_spec>(parsed);
     auto resolved = resource.root.resolve(spec.data_dir.value_or("."));
     if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
-        return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
+        co_return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
     }
     const auto runs = (core::config_count(spec) + 1) * spec.repetitions;
     if (runs > resource.scheduler.capacity()) {
-        return make_problem(request, http::status::bad_request, too_large(runs, resource.scheduler.capacity()), "grid");
+        co_return make_problem(request, http::status::bad_request, too_large(runs, resource.scheduler.capacity()),
+                               "grid");
     }
-    if (auto refused = refuse_while_unwritable(resource.store_health, request)) return std::move(*refused);
+    if (auto refused = refuse_while_unwritable(resource.store_health, request)) co_return std::move(*refused);
     auto submission = make_sweep_submission(
         spec, std::move(body.canonical), spec.model.value_or(resource.default_model), std::chrono::system_clock::now());
-    const auto result = resource.scheduler.submit_sweep(submission);
+    const auto result = co_await resource.scheduler.submit_sweep(std::move(submission));
     if (result.status != submit_status::accepted) {
-        return refuse_submission(request, result.status, resource.scheduler.retry_after());
+        co_return refuse_submission(request, result.status, resource.scheduler.retry_after());
     }
     const std::string data_dir = spec.data_dir.value_or(".");
     log_event(log_level::info, "sweep accepted",
@@ -68,57 +71,61 @@ http_response submit_sweep(jobs_resource& resource, const http_request& request,
         request, http::status::accepted,
         core::json_text({{"id", result.sweep->id}, {"status", core::to_string(result.sweep->status)}, {"runs", runs}}));
     response.set(http::field::location, "/sweeps/" + result.sweep->id);
-    return response;
+    co_return response;
 }
 
 awaitable<http_response> post_sweep(jobs_resource& resource, const http_request& request) {
     auto body =
         co_await read_request_body<core::sweep_spec>(resource.parse_pool, request.body(), core::parse_sweep_spec);
     try {
-        co_return submit_sweep(resource, request, std::move(body));
+        co_return co_await submit_sweep(resource, request, std::move(body));
     } catch (const store_error& e) {
         co_return store_unavailable(resource.store_health, request, e);
     }
 }
 
-http_response list_sweeps(jobs_resource& resource, const http_request& request) {
+awaitable<http_response> list_sweeps(jobs_resource& resource, const http_request& request) {
     auto filter = parse_sweep_filter(request.target());
     if (const auto* error = std::get_if<query_error>(&filter)) {
-        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+        co_return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
-    return make_json_response(request, http::status::ok,
-                              core::json_text(sweep_page_json(resource.sweeps, std::get<sweep_filter>(filter))));
+    const auto& chosen = std::get<sweep_filter>(filter);
+    auto page = co_await resource.calls([&] { return core::json_text(sweep_page_json(resource.sweeps, chosen)); });
+    co_return make_json_response(request, http::status::ok, std::move(page));
 }
 
-/// Results exist once every run ended, a cancelled sweep's included (from what ran).
-nlohmann::json results_json(jobs_resource& resource, const stored_sweep& sweep) {
-    if (!core::is_terminal(sweep.status)) return nullptr;
-    return core::to_json(sweep_results(sweep, resource.sweeps.sweep_runs(sweep.id)));
+/// The sweep's document, with its results once every run ended (a cancelled sweep's included,
+/// from what ran); nullopt when there is no such sweep.
+std::optional<std::string> sweep_document_text(sweep_store& sweeps, const std::string& id) {
+    const auto sweep = sweeps.find_sweep(id);
+    if (!sweep) return std::nullopt;
+    nlohmann::json results = nullptr;
+    if (core::is_terminal(sweep->status)) results = core::to_json(sweep_results(*sweep, sweeps.sweep_runs(id)));
+    return core::json_text(sweep_document_json(*sweep, std::move(results)));
 }
 
-http_response get_sweep(jobs_resource& resource, const http_request& request, const std::string& id) {
-    const auto sweep = resource.sweeps.find_sweep(id);
-    if (!sweep) return no_such_sweep(request, id);
-    return make_json_response(request, http::status::ok,
-                              core::json_text(sweep_document_json(*sweep, results_json(resource, *sweep))));
+awaitable<http_response> get_sweep(jobs_resource& resource, const http_request& request, std::string id) {
+    auto document = co_await resource.calls([&] { return sweep_document_text(resource.sweeps, id); });
+    if (!document) co_return no_such_sweep(request, id);
+    co_return make_json_response(request, http::status::ok, std::move(*document));
 }
 
-http_response cancel_sweep(jobs_resource& resource, const http_request& request, const std::string& id) {
-    const auto cancellation = resource.scheduler.cancel_sweep(id);
-    if (!cancellation.found) return no_such_sweep(request, id);
-    const auto sweep = resource.sweeps.find_sweep(id);
+awaitable<http_response> cancel_sweep(jobs_resource& resource, const http_request& request, std::string id) {
+    const auto cancellation = co_await resource.scheduler.cancel_sweep(id);
+    if (!cancellation.found) co_return no_such_sweep(request, id);
     if (cancellation.already_finished) {
+        const auto sweep = co_await resource.calls([&] { return resource.sweeps.find_sweep(id); });
         const std::string status = sweep ? std::string{core::to_string(sweep->status)} : "finished";
-        return make_problem(request, http::status::conflict, "sweep '" + id + "' already ended: " + status);
+        co_return make_problem(request, http::status::conflict, "sweep '" + id + "' already ended: " + status);
     }
     if (!cancellation.running.empty()) {
-        // Its running run's stream is closed already; the sweep turns `cancelled` when
-        // that run has unwound.
-        return make_json_response(request, http::status::accepted,
-                                  core::json_text({{"id", id}, {"status", "cancelling"}}));
+        // Its running run's stream is closed already (or its replica is told); the sweep turns
+        // `cancelled` when that run has unwound.
+        co_return make_json_response(request, http::status::accepted,
+                                     core::json_text({{"id", id}, {"status", "cancelling"}}));
     }
-    return make_json_response(request, http::status::ok,
-                              core::json_text(sweep_document_json(*sweep, results_json(resource, *sweep))));
+    auto document = co_await resource.calls([&] { return sweep_document_text(resource.sweeps, id); });
+    co_return make_json_response(request, http::status::ok, std::move(document).value_or("null"));
 }
 
 /// `?format=md` (the default), `csv`, `json` or `html`; any other parameter or format is refused.
@@ -148,12 +155,14 @@ http_response html_report(const http_request& request,
 }
 
 /// While runs are left, only the HTML page is served: it says that its figures are partial.
-http_response partial_report(jobs_resource& resource, const http_request& request, const stored_sweep& sweep) {
+http_response partial_report(const http_request& request,
+                             const stored_sweep& sweep,
+                             const std::vector<stored_run>& runs) {
     const auto& progress = sweep.progress;
     const core::sweep_completion completion{
         static_cast<std::size_t>(progress.total - progress.queued - progress.running),
         static_cast<std::size_t>(progress.total)};
-    return html_report(request, sweep_results(sweep, resource.sweeps.sweep_runs(sweep.id)), {completion});
+    return html_report(request, sweep_results(sweep, runs), {completion});
 }
 
 http_response render_report(const http_request& request, const core::sweep_result& result, report_format format) {
@@ -171,32 +180,44 @@ http_response render_report(const http_request& request, const core::sweep_resul
                          core::render_sweep_markdown(result));
 }
 
-http_response get_report(jobs_resource& resource, const http_request& request, const std::string& id) {
+/// The sweep and its runs as the store holds them.
+struct stored_sweep_runs {
+    std::optional<stored_sweep> sweep;
+    std::vector<stored_run> runs;
+};
+
+stored_sweep_runs find_sweep_runs(sweep_store& sweeps, const std::string& id) {
+    stored_sweep_runs found{sweeps.find_sweep(id), {}};
+    if (found.sweep) found.runs = sweeps.sweep_runs(id);
+    return found;
+}
+
+awaitable<http_response> get_report(jobs_resource& resource, const http_request& request, std::string id) {
     const auto format = parse_report_query(request.target());
     if (const auto* error = std::get_if<query_error>(&format)) {
-        return make_problem(request, http::status::bad_request, error->detail, error->parameter);
+        co_return make_problem(request, http::status::bad_request, error->detail, error->parameter);
     }
-    const auto sweep = resource.sweeps.find_sweep(id);
-    if (!sweep) return no_such_sweep(request, id);
+    const auto found = co_await resource.calls([&] { return find_sweep_runs(resource.sweeps, id); });
+    const auto& sweep = found.sweep;
+    if (!sweep) co_return no_such_sweep(request, id);
     const auto chosen = std::get<report_format>(format);
     if (!core::is_terminal(sweep->status) && chosen == report_format::html) {
-        return partial_report(resource, request, *sweep);
+        co_return partial_report(request, *sweep, found.runs);
     }
     if (!core::is_terminal(sweep->status)) {
-        return make_problem(request, http::status::conflict,
-                            "sweep '" + id + "' has no report until its runs ended: it is " +
-                                std::string{core::to_string(sweep->status)} + " (" +
-                                std::to_string(sweep->progress.queued + sweep->progress.running) + " of " +
-                                std::to_string(sweep->progress.total) + " runs left)");
+        co_return make_problem(request, http::status::conflict,
+                               "sweep '" + id + "' has no report until its runs ended: it is " +
+                                   std::string{core::to_string(sweep->status)} + " (" +
+                                   std::to_string(sweep->progress.queued + sweep->progress.running) + " of " +
+                                   std::to_string(sweep->progress.total) + " runs left)");
     }
-    const auto result = sweep_results(*sweep, resource.sweeps.sweep_runs(id));
-    return render_report(request, result, chosen);
+    co_return render_report(request, sweep_results(*sweep, found.runs), chosen);
 }
 
 }  // namespace
 
 void add_sweeps_routes(router& routes, jobs_resource& resource) {
-    const auto add = [&routes, &resource](http::verb method, std::string pattern, sync_route_handler handler) {
+    const auto add = [&routes, &resource](http::verb method, std::string pattern, route_handler handler) {
         add_store_guarded(routes, resource.store_health, method, std::move(pattern), std::move(handler));
     };
     routes.add(http::verb::post, "/sweeps",

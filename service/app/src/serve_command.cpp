@@ -141,7 +141,7 @@ int run_serve(const serve_config& config) {
     store_monitor store_health{io.get_executor(), store, config.state_dir, metrics};
 
     router routes;
-    jobs_resource jobs{store, store, scheduler, root, config.model, store_health, blocking};
+    jobs_resource jobs{store, store, scheduler, root, config.model, store_health, blocking, store_calls{}};
     add_runs_routes(routes, jobs);
     add_run_events_route(routes, scheduler, events);
     add_sweeps_routes(routes, jobs);

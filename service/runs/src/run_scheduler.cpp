@@ -35,6 +35,7 @@ struct run_scheduler::live_run {
         std::string report;
         std::string agent_report;
         bool recorded = false;  ///< in the store; only its files are left to write
+        bool writing = false;   ///< a write is in flight: the retry leaves it alone
     };
     std::optional<pending_completion> pending;
 };
@@ -86,6 +87,13 @@ std::optional<std::filesystem::path> resolve_data_dir(const data_root* roots, co
     return std::get<std::filesystem::path>(std::move(resolved));
 }
 
+/// A run with the same key was committed first, by this replica or another: the request
+/// that lost the race replays it, or conflicts with it.
+submit_result replay_or_conflict(stored_run existing, const run_submission& submission) {
+    const bool same = existing.request == submission.request && existing.model == submission.model;
+    return {same ? submit_status::replayed : submit_status::idempotency_conflict, std::move(existing)};
+}
+
 }  // namespace
 
 run_scheduler::run_scheduler(asio::any_io_executor executor,
@@ -94,13 +102,15 @@ run_scheduler::run_scheduler(asio::any_io_executor executor,
                              const run_artifacts& artifacts,
                              run_pipeline_services services,
                              scheduler_settings settings,
-                             run_executor execute_runs)
+                             run_executor execute_runs,
+                             store_calls calls)
     : store_(store),
       sweeps_(sweeps),
       artifacts_(artifacts),
       services_(services),
       settings_(std::move(settings)),
       run_executor_(std::move(execute_runs)),
+      calls_(calls),
       wakeup_(std::make_unique<wakeup_channel>(executor, std::max<std::size_t>(settings_.workers, 1))),
       lease_timer_(executor),
       drain_timer_(executor),
@@ -116,30 +126,32 @@ run_scheduler::run_scheduler(asio::any_io_executor executor,
 
 run_scheduler::~run_scheduler() = default;
 
-submit_result run_scheduler::submit(const run_submission& submission) {
+awaitable<submit_result> run_scheduler::submit(run_submission submission) {
     if (submission.idempotency_key) {
-        if (auto existing = store_.find_by_idempotency_key(*submission.idempotency_key)) {
-            const bool same = existing->request == submission.request && existing->model == submission.model;
-            return {same ? submit_status::replayed : submit_status::idempotency_conflict, std::move(existing)};
-        }
+        const auto& key = *submission.idempotency_key;
+        auto existing = co_await calls_([&] { return store_.find_by_idempotency_key(key); });
+        if (existing) co_return replay_or_conflict(std::move(*existing), submission);
     }
-    if (draining_) return {submit_status::draining, std::nullopt};
-    if (queued_ >= settings_.capacity) return {submit_status::queue_full, std::nullopt};
-    auto run = store_.submit(submission);
+    if (draining_) co_return submit_result{submit_status::draining, std::nullopt};
+    if (queued_ >= settings_.capacity) co_return submit_result{submit_status::queue_full, std::nullopt};
+    auto run = co_await calls_([&] { return store_.submit(submission); });
+    if (run.id != submission.id) co_return replay_or_conflict(std::move(run), submission);
     ++queued_;
     publish_gauges();
     wake_worker();
-    return {submit_status::accepted, std::move(run)};
+    co_return submit_result{submit_status::accepted, std::move(run)};
 }
 
-sweep_submit_result run_scheduler::submit_sweep(const sweep_submission& submission) {
-    if (draining_) return {submit_status::draining, std::nullopt};
-    if (queued_ + submission.runs.size() > settings_.capacity) return {submit_status::queue_full, std::nullopt};
-    auto sweep = sweeps_.submit_sweep(submission);
+awaitable<sweep_submit_result> run_scheduler::submit_sweep(sweep_submission submission) {
+    if (draining_) co_return sweep_submit_result{submit_status::draining, std::nullopt};
+    if (queued_ + submission.runs.size() > settings_.capacity) {
+        co_return sweep_submit_result{submit_status::queue_full, std::nullopt};
+    }
+    auto sweep = co_await calls_([&] { return sweeps_.submit_sweep(submission); });
     queued_ += submission.runs.size();
     publish_gauges();
     wake_worker();
-    return {submit_status::accepted, std::move(sweep)};
+    co_return sweep_submit_result{submit_status::accepted, std::move(sweep)};
 }
 
 std::chrono::seconds run_scheduler::retry_after() const {
@@ -148,7 +160,14 @@ std::chrono::seconds run_scheduler::retry_after() const {
 }
 
 void run_scheduler::start() {
-    recover();
+    asio::co_spawn(lease_timer_.get_executor(), begin(), [](const std::exception_ptr& failure) {
+        if (failure) spdlog::critical("the run scheduler could not start its workers");
+    });
+}
+
+awaitable<void> run_scheduler::begin() {
+    co_await recover();
+    if (draining_) co_return;
     for (std::size_t i = 0; i < settings_.workers; ++i) {
         ++active_workers_;
         asio::co_spawn(wakeup_->get_executor(), work(), [this](const std::exception_ptr& failure) {
@@ -165,29 +184,39 @@ void run_scheduler::start() {
     });
 }
 
-cancel_outcome run_scheduler::cancel(std::string_view id) {
-    if (const auto it = live_runs_.find(id); it != live_runs_.end()) {
-        log_run_event(log_level::info, id, core::to_string(it->second->run.stage), "cancelling the running run",
-                      request_id_of(it->second->run));
-        it->second->cancellation.cancel(core::cancel_reason::user);
-        return cancel_outcome::cancelling;
+bool run_scheduler::cancel_live(std::string_view id) {
+    const auto it = live_runs_.find(id);
+    if (it == live_runs_.end() || it->second->pending) return false;
+    log_run_event(log_level::info, id, core::to_string(it->second->run.stage), "cancelling the running run",
+                  request_id_of(it->second->run));
+    it->second->cancellation.cancel(core::cancel_reason::user);
+    return true;
+}
+
+awaitable<cancel_outcome> run_scheduler::cancel(std::string id) {
+    if (live_runs_.contains(id)) {
+        cancel_live(id);
+        co_return cancel_outcome::cancelling;
     }
-    if (store_.cancel_queued(id, settings_.clock())) {
+    const auto at = settings_.clock();
+    if (co_await calls_([&] { return store_.cancel_queued(id, at); })) {
         log_run_event(log_level::info, id, "queued", "run cancelled before it started");
         queued_ = queued_ > 0 ? queued_ - 1 : 0;
         services_.metrics.observe_run_finished(core::run_status::cancelled);
         publish_gauges();
-        publish_ending(id);
-        return cancel_outcome::cancelled;
+        co_await publish_ending(id);
+        co_return cancel_outcome::cancelled;
     }
-    if (store_.request_cancel(id)) {
-        return cancel_outcome::cancelling;  // running in another process: it sees the request at its next renewal
+    if (co_await calls_([&] { return store_.request_cancel(id); })) {
+        co_return cancel_outcome::cancelling;  // running in another process: the store tells its owner
     }
-    return store_.find(id) ? cancel_outcome::already_finished : cancel_outcome::not_found;
+    const bool known = (co_await calls_([&] { return store_.find(id); })).has_value();
+    co_return known ? cancel_outcome::already_finished : cancel_outcome::not_found;
 }
 
-sweep_cancellation run_scheduler::cancel_sweep(std::string_view id) {
-    auto cancellation = sweeps_.cancel_sweep(id, settings_.clock());
+awaitable<sweep_cancellation> run_scheduler::cancel_sweep(std::string id) {
+    const auto at = settings_.clock();
+    auto cancellation = co_await calls_([&] { return sweeps_.cancel_sweep(id, at); });
     if (cancellation.queued_cancelled > 0) {
         log_event(log_level::info, "sweep cancelled; its queued runs will not start",
                   {{"sweep_id", id}, {"runs_cancelled", static_cast<std::int64_t>(cancellation.queued_cancelled)}});
@@ -197,9 +226,9 @@ sweep_cancellation run_scheduler::cancel_sweep(std::string_view id) {
         }
         publish_gauges();
     }
-    for (const auto& run : cancellation.running) cancel(run);
+    for (const auto& run : cancellation.running) co_await cancel(run);
     wake_worker();  // the head of the queue changed
-    return cancellation;
+    co_return cancellation;
 }
 
 const core::run_document* run_scheduler::live(std::string_view id) const {
@@ -207,16 +236,18 @@ const core::run_document* run_scheduler::live(std::string_view id) const {
     return it == live_runs_.end() ? nullptr : &it->second->run;
 }
 
-std::optional<nlohmann::json> run_scheduler::document_json(std::string_view id) {
-    if (const auto* running = live(id)) return core::to_json(*running);
-    if (auto stored = store_.find(id)) return stored_run_json(*stored);
-    return std::nullopt;
+awaitable<std::optional<nlohmann::json>> run_scheduler::document_json(std::string id) {
+    if (const auto* running = live(id)) co_return core::to_json(*running);
+    const auto stored = co_await calls_([&] { return store_.find(id); });
+    if (stored) co_return stored_run_json(*stored);
+    co_return std::nullopt;
 }
 
-std::optional<std::string> run_scheduler::document_text(std::string_view id) {
-    if (const auto* running = live(id)) return core::json_text(core::to_json(*running));
-    if (auto stored = store_.find(id)) return stored_run_text(*stored);
-    return std::nullopt;
+awaitable<std::optional<std::string>> run_scheduler::document_text(std::string id) {
+    if (const auto* running = live(id)) co_return core::json_text(core::to_json(*running));
+    const auto stored = co_await calls_([&] { return store_.find(id); });
+    if (stored) co_return stored_run_text(*stored);
+    co_return std::nullopt;
 }
 
 void run_scheduler::drain(std::chrono::milliseconds timeout, std::function<void()> on_drained) {
@@ -260,14 +291,14 @@ void run_scheduler::worker_exited() {
 void run_scheduler::wake_worker() { wakeup_->try_send(boost::system::error_code{}); }
 
 /// Idle workers wait for a signal; a sweep's cool-down ending is one nobody else sends.
-void run_scheduler::wake_after_cooldown() {
+awaitable<void> run_scheduler::wake_after_cooldown() {
     std::optional<core::wall_time> until;
     try {
-        until = store_.cooldown_until();
+        until = co_await calls_([&] { return store_.cooldown_until(); });
     } catch (const store_error& e) {
         spdlog::error("cannot read the cool-down of the next sweep run: {}", e.what());
     }
-    if (!until || *until <= settings_.clock()) return;
+    if (!until || *until <= settings_.clock()) co_return;
     cooldown_timer_.expires_after(std::chrono::ceil<std::chrono::milliseconds>(*until - settings_.clock()));
     cooldown_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) wake_worker();
@@ -281,19 +312,25 @@ void run_scheduler::publish_gauges() const {
 
 core::wall_time run_scheduler::lease_deadline() const { return settings_.clock() + settings_.lease; }
 
+awaitable<std::optional<stored_run>> run_scheduler::claim() {
+    const auto until = lease_deadline();
+    const auto at = settings_.clock();
+    try {
+        co_return co_await calls_([&] { return store_.claim_next(settings_.owner, until, at); });
+    } catch (const store_error& e) {
+        spdlog::error("cannot take the next run from the store: {}", e.what());
+    }
+    co_return std::nullopt;
+}
+
 awaitable<void> run_scheduler::work() {
     while (!draining_) {
-        std::optional<stored_run> claimed;
-        try {
-            claimed = store_.claim_next(settings_.owner, lease_deadline(), settings_.clock());
-        } catch (const store_error& e) {
-            spdlog::error("cannot take the next run from the store: {}", e.what());
-        }
+        auto claimed = co_await claim();
         if (claimed) {
             co_await execute(std::move(*claimed));
             continue;
         }
-        wake_after_cooldown();
+        co_await wake_after_cooldown();
         auto [ec] = co_await wakeup_->async_receive(asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;
     }
@@ -313,38 +350,45 @@ awaitable<void> run_scheduler::execute(stored_run claimed) {
     if (data_dir) {
         report = co_await run_executor_(live.run, *data_dir, live.cancellation);
     }
-    finish(live, std::move(report));
+    co_await finish(live, std::move(report));
 }
 
-void run_scheduler::finish(live_run& live, std::string report) {
+awaitable<void> run_scheduler::finish(live_run& live, std::string report) {
     const std::string id = live.run.id;
     ++finished_;
     const double seconds = live.run.timings.total_seconds.value_or(0);
     mean_run_seconds_ += (seconds - mean_run_seconds_) / static_cast<double>(finished_);
+    const auto stopped_by = live.cancellation.reason();
+    if (stopped_by == core::cancel_reason::lease_lost) {
+        log_run_event(log_level::warn, id, core::to_string(live.run.stage),
+                      "attempt " + std::to_string(live.run.attempt) + " lost its lease; its result is discarded",
+                      request_id_of(live.run));
+    } else if (stopped_by == core::cancel_reason::drain && live.run.status == core::run_status::cancelled) {
+        co_await hand_back(live);
+    } else {
+        live.pending =
+            live_run::pending_completion{std::move(report), core::render_agent_report(live.run), false, false};
+        if (!co_await complete_pending(live)) co_return;
+    }
+    end_live_run(id);
+}
+
+awaitable<void> run_scheduler::hand_back(live_run& live) {
+    const auto& id = live.run.id;
+    const auto attempt = live.run.attempt;
     try {
-        const auto stopped_by = live.cancellation.reason();
-        if (stopped_by == core::cancel_reason::lease_lost) {
-            log_run_event(log_level::warn, id, core::to_string(live.run.stage),
-                          "attempt " + std::to_string(live.run.attempt) + " lost its lease; its result is discarded",
+        if (co_await calls_([&] { return store_.release(id, attempt); })) {
+            ++queued_;
+            log_run_event(log_level::info, id, core::to_string(live.run.stage),
+                          "handed back to the queue by the drain; it runs again after the restart, and "
+                          "this execution does not count toward --max-attempts",
                           request_id_of(live.run));
-        } else if (stopped_by == core::cancel_reason::drain && live.run.status == core::run_status::cancelled) {
-            if (store_.release(id, live.run.attempt)) {
-                ++queued_;
-                log_run_event(log_level::info, id, core::to_string(live.run.stage),
-                              "handed back to the queue by the drain; it runs again after the restart, and "
-                              "this execution does not count toward --max-attempts",
-                              request_id_of(live.run));
-            }
-            publish_requeued(live.run);
-        } else {
-            live.pending = live_run::pending_completion{std::move(report), core::render_agent_report(live.run), false};
-            if (!complete_pending(live)) return;
         }
+        publish_requeued(live.run);
     } catch (const store_error& e) {
         log_run_event(log_level::error, id, core::to_string(live.run.stage),
                       std::string{"the run ended but could not be handed back: "} + e.what(), request_id_of(live.run));
     }
-    end_live_run(id);
 }
 
 void run_scheduler::end_live_run(const std::string& id) {
@@ -353,16 +397,21 @@ void run_scheduler::end_live_run(const std::string& id) {
     wake_worker();  // runs that waited for this one to end (a sweep's, or others behind one)
 }
 
-bool run_scheduler::complete_pending(live_run& live) {
+awaitable<bool> run_scheduler::complete_pending(live_run& live) {
     auto& pending = *live.pending;
     const auto& run = live.run;
+    pending.writing = true;
+    bool done = false;
     try {
         if (!pending.recorded) {
             pending.recorded = true;
-            if (!record_completion(run, pending.report, pending.agent_report)) return true;
+            if (!co_await record_completion(run, pending.report, pending.agent_report)) {
+                pending.writing = false;
+                co_return true;
+            }
         }
         artifacts_.write(run, pending.report, pending.agent_report);
-        return true;
+        done = true;
     } catch (const store_error& e) {
         pending.recorded = false;
         log_run_event(
@@ -376,15 +425,20 @@ bool run_scheduler::complete_pending(live_run& live) {
                           e.what(),
                       request_id_of(run));
     }
-    return false;
+    pending.writing = false;
+    co_return done;
 }
 
-void run_scheduler::retry_pending_completions() {
-    std::vector<std::string> completed;
-    for (auto& [id, live] : live_runs_) {
-        if (live->pending && complete_pending(*live)) completed.push_back(id);
+/// The ids are taken first: while a write is in flight, other runs may end and leave.
+awaitable<void> run_scheduler::retry_pending_completions() {
+    std::vector<std::string> waiting;
+    for (const auto& [id, live] : live_runs_) {
+        if (live->pending && !live->pending->writing) waiting.push_back(id);
     }
-    for (const auto& id : completed) {
+    for (const auto& id : waiting) {
+        const auto it = live_runs_.find(id);
+        if (it == live_runs_.end() || !it->second->pending || it->second->pending->writing) continue;
+        if (!co_await complete_pending(*it->second)) continue;
         log_run_event(log_level::info, id, "done", "its result, held while the store could not write, is recorded");
         end_live_run(id);
     }
@@ -395,9 +449,9 @@ bool run_scheduler::has_pending_completions() const {
 }
 
 /// False when fenced out: another attempt holds the run, and its result is the one kept.
-bool run_scheduler::record_completion(const core::run_document& run,
-                                      const std::string& report,
-                                      const std::string& agent_report) {
+awaitable<bool> run_scheduler::record_completion(const core::run_document& run,
+                                                 const std::string& report,
+                                                 const std::string& agent_report) {
     const auto document = core::to_json(run);
     const run_completion completion{run.id,
                                     run.attempt,
@@ -407,19 +461,19 @@ bool run_scheduler::record_completion(const core::run_document& run,
                                     core::json_text(document),
                                     report,
                                     agent_report};
-    if (!store_.complete(completion)) {
+    if (!co_await calls_([&] { return store_.complete(completion); })) {
         log_run_event(log_level::warn, run.id, core::to_string(run.stage),
                       "attempt " + std::to_string(run.attempt) + " was fenced out; another attempt holds the run",
                       request_id_of(run));
-        return false;
+        co_return false;
     }
     if (services_.events != nullptr) publish_document(*services_.events, run.id, document);
-    return true;
+    co_return true;
 }
 
-void run_scheduler::publish_ending(std::string_view id) {
-    if (services_.events == nullptr || !services_.events->watched(id)) return;
-    if (auto document = document_json(id)) publish_document(*services_.events, id, *document);
+awaitable<void> run_scheduler::publish_ending(std::string id) {
+    if (services_.events == nullptr || !services_.events->watched(id)) co_return;
+    if (auto document = co_await document_json(id)) publish_document(*services_.events, id, *document);
 }
 
 void run_scheduler::publish_requeued(const core::run_document& run) {
@@ -439,44 +493,51 @@ awaitable<void> run_scheduler::keep_leases() {
         lease_timer_.expires_after(period);
         auto [ec] = co_await lease_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;
-        retry_pending_completions();
-        renew_leases();
-        recover();
+        co_await retry_pending_completions();
+        co_await renew_leases();
+        co_await recover();
         wake_worker();  // runs another replica queued, or recovery put back
     }
 }
 
-void run_scheduler::renew_leases() {
-    for (auto& [id, live] : live_runs_) {
+/// The leases are taken first: while a renewal is in flight, runs may end and leave.
+awaitable<void> run_scheduler::renew_leases() {
+    std::vector<std::pair<std::string, std::int64_t>> held;
+    for (const auto& [id, live] : live_runs_) held.emplace_back(id, live->run.attempt);
+    for (const auto& [id, attempt] : held) {
+        const auto until = lease_deadline();
+        std::optional<lease_status> status;
         try {
-            const auto status = store_.renew_lease(id, live->run.attempt, lease_deadline());
-            if (status == lease_status::lost) {
-                live->cancellation.cancel(core::cancel_reason::lease_lost);
-            } else if (status == lease_status::cancel_requested) {
-                live->cancellation.cancel(core::cancel_reason::user);
-            }
+            status = co_await calls_([&] { return store_.renew_lease(id, attempt, until); });
         } catch (const store_error& e) {
-            log_run_event(log_level::error, id, core::to_string(live->run.stage),
-                          std::string{"cannot renew its lease: "} + e.what());
+            log_run_event(log_level::error, id, "running", std::string{"cannot renew its lease: "} + e.what());
+        }
+        const auto it = live_runs_.find(id);
+        if (!status || it == live_runs_.end()) continue;
+        if (*status == lease_status::lost) {
+            it->second->cancellation.cancel(core::cancel_reason::lease_lost);
+        } else if (*status == lease_status::cancel_requested) {
+            it->second->cancellation.cancel(core::cancel_reason::user);
         }
     }
 }
 
-void run_scheduler::recover() {
+awaitable<void> run_scheduler::recover() {
     try {
         // A sole owner of the store knows every running row it did not claim itself is
         // an orphan of a dead process: no need to wait for the leases to run out.
         const auto expired_before =
             settings_.sole_owner && live_runs_.empty() ? core::wall_time::max() : settings_.clock();
         // (A run whose result waits to be written is live: its row is not an orphan.)
-        const auto counts = store_.recover_expired(expired_before, settings_.max_attempts);
+        const auto max_attempts = settings_.max_attempts;
+        const auto counts = co_await calls_([&] { return store_.recover_expired(expired_before, max_attempts); });
         if (counts.requeued + counts.failed + counts.cancelled > 0) {
             spdlog::warn(
                 "recovered runs of a stopped process: {} queued again, {} failed (no attempt left), {} cancelled",
                 counts.requeued, counts.failed, counts.cancelled);
             services_.metrics.observe_runs_recovered(counts.requeued);
         }
-        queued_ = store_.count_queued();
+        queued_ = co_await calls_([&] { return store_.count_queued(); });
         publish_gauges();
     } catch (const store_error& e) {
         spdlog::error("cannot recover abandoned runs: {}", e.what());

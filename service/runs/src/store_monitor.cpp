@@ -39,11 +39,13 @@ store_monitor::store_monitor(asio::any_io_executor executor,
                              run_store& store,
                              std::filesystem::path state_dir,
                              service_metrics& metrics,
+                             store_calls calls,
                              std::chrono::milliseconds interval)
     : timer_(std::move(executor)),
       store_(store),
       probe_file_(std::move(state_dir) / ".write-probe"),
       metrics_(metrics),
+      calls_(calls),
       interval_(interval) {
     metrics_.set_store_writable(true);
 }
@@ -75,10 +77,12 @@ void store_monitor::write_succeeded() {
     spdlog::info("the run store can write again; ready");
 }
 
-void store_monitor::check() {
+awaitable<void> store_monitor::check() {
     try {
-        store_.check_writable();
-        write_probe_file(probe_file_);
+        co_await calls_([this] {
+            store_.check_writable();
+            write_probe_file(probe_file_);
+        });
         write_succeeded();
     } catch (const store_error& e) {
         write_failed(e.what());
@@ -89,7 +93,7 @@ void store_monitor::check() {
 
 awaitable<void> store_monitor::watch() {
     while (!stopped_) {
-        check();
+        co_await check();
         timer_.expires_after(interval_);
         co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     }

@@ -3,10 +3,12 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -89,10 +91,26 @@ protected:
     void release(const std::string& id) { gates.at(id)->cancel(); }
 
     std::string submit(const std::string& id) {
-        const auto result = scheduler->submit(
-            {id, "gemma3:latest", std::nullopt, R"({"data_dir":"tiny"})", std::nullopt, clock_now, std::nullopt});
+        const auto result = await(scheduler->submit(
+            {id, "gemma3:latest", std::nullopt, R"({"data_dir":"tiny"})", std::nullopt, clock_now, std::nullopt}));
         EXPECT_EQ(result.status, submit_status::accepted) << id;
         return id;
+    }
+
+    /// The result of one of the scheduler's coroutines, run on the io_context to its end.
+    template <typename T>
+    T await(awaitable<T> work) {
+        std::optional<T> out;
+        std::exception_ptr failure;
+        bool done = false;
+        asio::co_spawn(io, std::move(work), [&](const std::exception_ptr& error, T value) {
+            failure = error;
+            if (!error) out.emplace(std::move(value));
+            done = true;
+        });
+        EXPECT_TRUE(run_until([&] { return done; }));
+        if (failure) std::rethrow_exception(failure);
+        return std::move(out).value();
     }
 
     /// Runs the io_context until `done` holds; false when it did not within `limit`.
@@ -142,7 +160,7 @@ TEST_F(run_scheduler_test, a_full_queue_refuses_with_a_retry_hint_and_keeps_what
     submit("q1");
     submit("q2");
     const auto refused =
-        scheduler->submit({"q3", "gemma3:latest", std::nullopt, "{}", std::nullopt, clock_now, std::nullopt});
+        await(scheduler->submit({"q3", "gemma3:latest", std::nullopt, "{}", std::nullopt, clock_now, std::nullopt}));
     EXPECT_EQ(refused.status, submit_status::queue_full);
     EXPECT_FALSE(store.find("q3").has_value());
     EXPECT_GE(scheduler->retry_after(), 1s);
@@ -155,13 +173,13 @@ TEST_F(run_scheduler_test, cancelling_a_running_run_records_it_cancelled_and_a_q
     submit("queued");
     ASSERT_TRUE(run_until([&] { return is_held("running"); }));
 
-    EXPECT_EQ(scheduler->cancel("queued"), cancel_outcome::cancelled);
+    EXPECT_EQ(await(scheduler->cancel("queued")), cancel_outcome::cancelled);
     EXPECT_EQ(status_of("queued"), run_status::cancelled);
-    EXPECT_EQ(scheduler->cancel("running"), cancel_outcome::cancelling);
+    EXPECT_EQ(await(scheduler->cancel("running")), cancel_outcome::cancelling);
     ASSERT_TRUE(run_until([&] { return status_of("running") == run_status::cancelled; }));
     EXPECT_EQ(store.find("running")->error->type, core::failure_type::cancelled);
-    EXPECT_EQ(scheduler->cancel("running"), cancel_outcome::already_finished);
-    EXPECT_EQ(scheduler->cancel("nobody"), cancel_outcome::not_found);
+    EXPECT_EQ(await(scheduler->cancel("running")), cancel_outcome::already_finished);
+    EXPECT_EQ(await(scheduler->cancel("nobody")), cancel_outcome::not_found);
 }
 
 TEST_F(run_scheduler_test, a_drain_lets_running_runs_finish_and_leaves_queued_ones_queued) {
@@ -171,7 +189,7 @@ TEST_F(run_scheduler_test, a_drain_lets_running_runs_finish_and_leaves_queued_on
     ASSERT_TRUE(run_until([&] { return is_held("running"); }));
     bool drained = false;
     scheduler->drain(10min, [&] { drained = true; });
-    EXPECT_EQ(scheduler->submit({"late", "m", std::nullopt, "{}", std::nullopt, clock_now, std::nullopt}).status,
+    EXPECT_EQ(await(scheduler->submit({"late", "m", std::nullopt, "{}", std::nullopt, clock_now, std::nullopt})).status,
               submit_status::draining);
 
     release("running");
@@ -232,7 +250,7 @@ TEST_F(run_scheduler_test, a_sweep_waits_out_its_cool_down_between_runs) {
     start(2);
     sweep_submission sweep{"s", "gemma3:latest", std::nullopt, R"({"grid":{"num_ctx":[256]}})", 30s, clock_now, {}};
     sweep.runs = {{"s-0", "baseline", R"({"data_dir":"tiny"})"}, {"s-1", "num_ctx=256", R"({"data_dir":"tiny"})"}};
-    ASSERT_EQ(scheduler->submit_sweep(sweep).status, submit_status::accepted);
+    ASSERT_EQ(await(scheduler->submit_sweep(sweep)).status, submit_status::accepted);
     ASSERT_TRUE(run_until([&] { return is_held("s-0"); }));
     release("s-0");
     ASSERT_TRUE(run_until([&] { return status_of("s-0") == run_status::succeeded; }));

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "chimera/runs/data_root.hpp"
+#include "chimera/runs/store_calls.hpp"
 
 namespace boost::asio {
 class thread_pool;
@@ -24,6 +25,7 @@ struct jobs_resource {
     std::string default_model;             ///< of runs and sweeps that name none
     store_monitor& store_health;           ///< told when a store write fails or succeeds
     boost::asio::thread_pool& parse_pool;  ///< where large request bodies are parsed
+    store_calls calls;                     ///< where the handlers' own store reads run
 };
 
 }  // namespace chimera::service

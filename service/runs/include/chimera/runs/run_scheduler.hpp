@@ -16,6 +16,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "chimera/runs/run_pipeline.hpp"
+#include "chimera/runs/store_calls.hpp"
 #include "chimera/store/run_store.hpp"
 #include "chimera/store/sweep_store.hpp"
 
@@ -70,18 +71,19 @@ public:
                   const run_artifacts& artifacts,
                   run_pipeline_services services,
                   scheduler_settings settings,
-                  run_executor execute_runs = {});
+                  run_executor execute_runs = {},
+                  store_calls calls = {});
     ~run_scheduler();
     run_scheduler(const run_scheduler&) = delete;
     run_scheduler& operator=(const run_scheduler&) = delete;
 
     /// Commits a run to the store unless the queue is full or the service is draining.
     /// A known idempotency key replays its run, or conflicts when the request differs.
-    [[nodiscard]] submit_result submit(const run_submission& submission);
+    [[nodiscard]] awaitable<submit_result> submit(run_submission submission);
 
     /// Commits a sweep with all its runs unless they do not fit in the queue or the
     /// service is draining.
-    [[nodiscard]] sweep_submit_result submit_sweep(const sweep_submission& submission);
+    [[nodiscard]] awaitable<sweep_submit_result> submit_sweep(sweep_submission submission);
 
     /// A client's wait before retrying a refused submission: the queue's drain time
     /// at the mean run duration seen so far.
@@ -91,20 +93,28 @@ public:
     void start();
 
     /// A queued run is cancelled at once; a running one has its backend stream closed
-    /// and ends cancelled shortly after.
-    cancel_outcome cancel(std::string_view id);
+    /// and ends cancelled shortly after (on another replica: when its owner hears of it).
+    [[nodiscard]] awaitable<cancel_outcome> cancel(std::string id);
+
+    /// Stops a run executing in this process, when another replica asked for it: true when
+    /// it executes here.
+    bool cancel_live(std::string_view id);
 
     /// Cancels a sweep's queued runs at once and stops its running one; the sweep turns
     /// `cancelled` when that run has unwound.
-    sweep_cancellation cancel_sweep(std::string_view id);
+    [[nodiscard]] awaitable<sweep_cancellation> cancel_sweep(std::string id);
+
+    /// Looks at the store for claimable work now: another replica queued some, or a run
+    /// ended there that a sweep run waited for.
+    void work_arrived() { wake_worker(); }
 
     /// The live document of a run executing in this process, else nullptr.
     [[nodiscard]] const core::run_document* live(std::string_view id) const;
 
     /// The live document of a run executing here, else the store's.
-    [[nodiscard]] std::optional<nlohmann::json> document_json(std::string_view id);
+    [[nodiscard]] awaitable<std::optional<nlohmann::json>> document_json(std::string id);
     /// `GET /runs/{id}`: the same as JSON text.
-    [[nodiscard]] std::optional<std::string> document_text(std::string_view id);
+    [[nodiscard]] awaitable<std::optional<std::string>> document_text(std::string id);
 
     /// Takes no new runs; lets running runs finish for up to `timeout`, then stops them
     /// and hands them back to the queue; calls `on_drained` once every worker has exited.
@@ -122,22 +132,27 @@ private:
     struct live_run;
     class wakeup_channel;
 
+    awaitable<void> begin();
     awaitable<void> work();
+    awaitable<std::optional<stored_run>> claim();
     awaitable<void> execute(stored_run claimed);
     awaitable<void> keep_leases();
-    void renew_leases();
-    void recover();
-    void finish(live_run& live, std::string report);
+    awaitable<void> renew_leases();
+    awaitable<void> recover();
+    awaitable<void> finish(live_run& live, std::string report);
+    awaitable<void> hand_back(live_run& live);
     /// Writes a ended run's result (store, then files); false when it must be retried.
-    bool complete_pending(live_run& live);
-    void retry_pending_completions();
+    awaitable<bool> complete_pending(live_run& live);
+    awaitable<void> retry_pending_completions();
     [[nodiscard]] bool has_pending_completions() const;
     void end_live_run(const std::string& id);
-    bool record_completion(const core::run_document& run, const std::string& report, const std::string& agent_report);
-    void publish_ending(std::string_view id);
+    awaitable<bool> record_completion(const core::run_document& run,
+                                      const std::string& report,
+                                      const std::string& agent_report);
+    awaitable<void> publish_ending(std::string id);
     void publish_requeued(const core::run_document& run);
     void wake_worker();
-    void wake_after_cooldown();
+    awaitable<void> wake_after_cooldown();
     void publish_gauges() const;
     void worker_exited();
     void stop_running_runs(std::string_view why);
@@ -149,6 +164,7 @@ private:
     run_pipeline_services services_;
     scheduler_settings settings_;
     run_executor run_executor_;
+    store_calls calls_;
     std::unique_ptr<wakeup_channel> wakeup_;
     boost::asio::steady_timer lease_timer_;
     boost::asio::steady_timer drain_timer_;

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "chimera/asio/awaitable.hpp"
+#include "chimera/runs/store_calls.hpp"
 
 namespace chimera::service {
 
@@ -27,6 +28,7 @@ public:
                   run_store& store,
                   std::filesystem::path state_dir,
                   service_metrics& metrics,
+                  store_calls calls = {},
                   std::chrono::milliseconds interval = std::chrono::seconds{2});
 
     /// Checks once at once, then on the timer.
@@ -40,16 +42,16 @@ public:
     /// Why not, when not writable.
     [[nodiscard]] const std::string& detail() const { return detail_; }
 
-    /// A write of the store and of a file in the state directory; updates the state.
-    void check();
-
 private:
+    /// A write of the store and of a file in the state directory; updates the state.
+    awaitable<void> check();
     awaitable<void> watch();
 
     boost::asio::steady_timer timer_;
     run_store& store_;
     std::filesystem::path probe_file_;
     service_metrics& metrics_;
+    store_calls calls_;
     std::chrono::milliseconds interval_;
     bool writable_ = true;
     std::string detail_;
