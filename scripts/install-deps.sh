@@ -12,6 +12,7 @@ packages=(
   python3 python3-jsonschema python3-yaml
   prometheus
   libbenchmark-dev wrk nginx-light python3-httpx
+  nginx  # /usr/sbin/nginx for the LoadBalancer integration tests (nginx-light is only a transitional package)
   chromium
 )
 
