@@ -169,8 +169,54 @@ def k8s_sets(docs):
 
 
 def check_k8s(src, docs, flags, routes, entry, port):
-    for prefix in k8s_sets(docs):
+    sets = k8s_sets(docs)
+    for prefix in sets:
         check_k8s_set(prefix, docs, flags, routes, port)
+    if {"deploy/k8s/sqlite/", "deploy/k8s/postgres/"} <= set(sets):
+        check_variants_agree(docs)
+
+
+def without_store(dep):
+    """A Deployment with what only concerns the store taken out: replicas, strategy, the store's env
+    entries, flags and Secret volume, and the state volume's source."""
+    dep = copy.deepcopy(dep)
+    dep["spec"].pop("replicas", None)
+    dep["spec"].pop("strategy", None)
+    pod = dep["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    c["env"] = [e for e in c.get("env", []) if e["name"] not in ("CHIMERA_STORE_URL", "PGPASSFILE")]
+    if not c["env"]:
+        del c["env"]
+    args, kept = [str(a) for a in c.get("args", [])], []
+    i = 0
+    while i < len(args):
+        if args[i] in STORE_FLAGS:
+            i += 2
+            continue
+        kept.append(args[i])
+        i += 1
+    c["args"] = kept
+    store = {v["name"] for v in pod.get("volumes", []) if v.get("secret", {}).get("secretName") == "chimera-store"}
+    c["volumeMounts"] = [m for m in c.get("volumeMounts", []) if m["name"] not in store]
+    pod["volumes"] = [{"name": v["name"]} if v["name"] == "state" else v
+                      for v in pod.get("volumes", []) if v["name"] not in store]
+    return dep
+
+
+def check_variants_agree(docs):
+    """deploy/k8s/sqlite/ and deploy/k8s/postgres/ are two complete sets, not a base and overlays: they
+    must stay the same but for the store, or a fix made to one would silently miss the other."""
+    def one(rel, kind):
+        return [d for d in docs.get(rel, []) if d.get("kind") == kind]
+    for name, kind, strip in (("deployment.yaml", "Deployment", without_store),
+                              ("configmap.yaml", "ConfigMap", copy.deepcopy),
+                              ("service.yaml", "Service", copy.deepcopy),
+                              ("servicemonitor.yaml", "ServiceMonitor", copy.deepcopy)):
+        a = one("deploy/k8s/sqlite/" + name, kind)
+        b = one("deploy/k8s/postgres/" + name, kind)
+        if len(a) != 1 or len(b) != 1 or strip(a[0]) != strip(b[0]):
+            fail(f"deploy/k8s/sqlite/{name} and deploy/k8s/postgres/{name} differ beyond the store: "
+                 "change both the same way")
 
 
 def env_of(container):
@@ -556,7 +602,12 @@ def self_test(docs, flags, routes, port):
         (cm,) = d["deploy/k8s/postgres/configmap.yaml"]
         cm["data"]["CHIMERA_STORE_URL"] = "postgresql://postgres/chimera"
 
+    def postgres_drifts(d):
+        _, c = container_of(d, "deploy/k8s/postgres/deployment.yaml")
+        c["resources"]["limits"]["memory"] = "512Mi"
+
     cases = [
+        ("postgres's Deployment changed alone", postgres_drifts, "differ beyond the store"),
         ("sqlite, 2 replicas", sqlite_replicas, "runs 2 replicas on the embedded store"),
         ("sqlite, an HPA", sqlite_hpa, "scales the Deployment on the embedded store"),
         ("sqlite, RollingUpdate", sqlite_rolling, "needs strategy Recreate"),
@@ -577,7 +628,7 @@ def self_test(docs, flags, routes, port):
                 with open(os.path.join(tmp, rel), "w", encoding="utf-8") as f:
                     yaml.safe_dump_all(ds, f)
             loaded = load_all(tmp)
-        found = collect(lambda: [check_k8s_set(p, loaded, flags, routes, port) for p in k8s_sets(loaded)])
+        found = collect(check_k8s, None, loaded, flags, routes, None, port)
         if expected is None and found:
             fail(f"self-test: the real sets, rewritten to a temporary directory, fail: {found}")
         elif expected is not None and not any(expected in f for f in found):
