@@ -482,6 +482,28 @@ def nginx_directives(text):
     return [(m.group(1), m.group(2).split()) for m in re.finditer(r"(?m)^\s*([a-z_]+)\s+([^;{]*);", text)]
 
 
+def check_nginx_syntax(addresses):
+    """`nginx -t` on deploy/nginx/nginx.conf, its compose host names replaced by a loopback address
+    (they resolve only inside compose) and its logs and pid moved to a temporary directory."""
+    with open(os.path.join(SRC, "deploy", "nginx", "nginx.conf"), encoding="utf-8") as f:
+        text = f.read()
+    for address in addresses:
+        text = text.replace(address, "127.0.0.1:" + address.rsplit(":", 1)[1])
+    with tempfile.TemporaryDirectory() as tmp:
+        text = text.replace("/dev/stdout", tmp + "/access.log").replace("/dev/stderr", tmp + "/error.log")
+        with open(os.path.join(tmp, "nginx.conf"), "w", encoding="utf-8") as f:
+            f.write(text)
+        try:
+            out = subprocess.run(["/usr/sbin/nginx", "-t", "-p", tmp, "-e", tmp + "/error.log", "-c",
+                                  tmp + "/nginx.conf", "-g", f"pid {tmp}/nginx.pid;"],
+                                 capture_output=True, text=True, timeout=30)
+        except FileNotFoundError:
+            fail("/usr/sbin/nginx is missing (scripts/install-deps.sh installs it): deploy/nginx/nginx.conf unchecked")
+            return
+        if out.returncode != 0:
+            fail(f"deploy/nginx/nginx.conf: nginx -t fails:\n{out.stderr}")
+
+
 def check_compose_replicas(docs, flags, port):
     """deploy/compose/replicas.yaml: chimera replicas on PostgreSQL behind deploy/nginx/nginx.conf, all
     scraped by Prometheus."""
@@ -529,6 +551,7 @@ def check_compose_replicas(docs, flags, port):
         fail("deploy/nginx/nginx.conf: no keepalive connections to the upstreams")
     if ["X-Forwarded-For", "$proxy_add_x_forwarded_for"] not in values.get("proxy_set_header", []):
         fail("deploy/nginx/nginx.conf: X-Forwarded-For is not passed on")
+    check_nginx_syntax(addresses)
     scrape = " ".join(str(x) for x in svcs.get("prometheus", {}).get("entrypoint", []))
     for address in addresses:
         if f"'{address}'" not in scrape:
