@@ -38,7 +38,7 @@ VOLUME ["/var/lib/chimera"]
 EXPOSE 8080
 # No shell or curl in the image: chimera probes itself (one GET, one thread, exit 0 on 200).
 # Assumes the default --listen port 8080. Kubernetes ignores HEALTHCHECK and uses the httpGet
-# probes in deploy/k8s/deployment.yaml.
+# probes in deploy/k8s/*/deployment.yaml.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD ["chimera", "probe", "http://127.0.0.1:8080/healthz", "--timeout", "2s"]
 ENTRYPOINT ["chimera", "serve", "--listen", "0.0.0.0:8080"]

@@ -12,6 +12,7 @@ packages=(
   python3 python3-jsonschema python3-yaml
   prometheus
   libbenchmark-dev wrk nginx-light python3-httpx
+  nginx  # /usr/sbin/nginx: LoadBalancer integration tests, nginx -t in deploy_contract (nginx-light is transitional)
   chromium
 )
 
