@@ -125,6 +125,7 @@ nlohmann::json to_json(const run_document& run) {
         {"stage", to_string(run.stage)},
         {"attempt", run.attempt},
         {"handed_back", run.handed_back},
+        {"executed_by", run.executed_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(run.executed_by)},
         {"model", run.model},
         {"options", to_json(run.options)},
         {"label", optional_json(run.label)},

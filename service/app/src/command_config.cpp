@@ -187,6 +187,46 @@ flag<serve_config> trusted_proxy_flag() {
             nullptr};
 }
 
+/// The password of a URL's user, if it has one: postgresql://user:password@host/db.
+bool url_has_password(std::string_view url) {
+    const auto authority_start = url.find("://");
+    if (authority_start == std::string_view::npos) return false;
+    auto authority = url.substr(authority_start + 3);
+    authority = authority.substr(0, authority.find_first_of("/?"));
+    const auto at = authority.rfind('@');
+    return at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos;
+}
+
+flag<serve_config> store_flag() {
+    return {"store",
+            "URL",
+            "a PostgreSQL database every replica shares (postgresql://user@host:5432/db);
+                    without it runs are kept in
+            "
+            "--state-dir, for one process. The password
+                    comes from-- store -
+                    password - file or
+                PGPASSFILE,
+            never the URL ",
+            [](serve_config& config, std::string_view name, const flag_values& values) {
+                const auto& url = values.back();
+                if (!url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
+                    throw std::invalid_argument("--" + std::string{name} +
+                                                " must be a postgresql:// URL (without it the store is SQLite in "
+                                                "--state-dir)");
+                }
+                if (url_has_password(url)) {
+                    throw std::invalid_argument(
+                        "--" + std::string{name} +
+                        " must not hold a password (it would show in ps and in logs): put it in a file given to "
+                        "--store-password-file, or in PGPASSFILE");
+                }
+                config.store_url = url;
+            },
+            nullptr,
+            "CHIMERA_STORE_URL"};
+}
+
 /// The flags every command shares: the Ollama backend, the ingest limits and the logs.
 template <typename Config>
 flag_table<Config> backend_limit_and_log_flags() {
@@ -210,6 +250,11 @@ flag_table<serve_config> serve_flags() {
          text_flag("state-dir", "DIR",
                    "the durable run store (runs.db) and reports live here; one process\nper directory",
                    &config::state_dir),
+         store_flag(),
+         text_flag("store-password-file", "FILE", "the --store database's password, on the file's first line",
+                   &config::store_password_file),
+         count_flag("store-connections", "connections to the --store database for its calls (one more listens)",
+                    &config::store_connections, 1, 256),
          count_flag("workers", "runs executed at once", &config::workers, 1, 1024),
          count_flag("queue-capacity", "runs waiting beyond which POST /runs answers 429", &config::queue_capacity, 1,
                     1'000'000),

@@ -34,6 +34,12 @@ struct serve_config {
     backend_settings backend;
     std::vector<std::filesystem::path> data_roots{"."};  ///< --data-root, repeatable; tried in order
     std::filesystem::path state_dir = "chimera-state";
+    /// --store: a postgresql:// URL shared by every replica; empty: the embedded SQLite store
+    /// in state_dir (one process). Holds no password: that comes from store_password_file or
+    /// libpq's PGPASSFILE, so it shows in neither `ps` nor the logs.
+    std::string store_url;
+    std::filesystem::path store_password_file;
+    std::size_t store_connections = 8;  ///< PostgreSQL connections for store calls (plus one listening)
     std::size_t workers = 2;
     std::size_t queue_capacity = 1000;
     std::int64_t max_attempts = 3;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -27,15 +28,15 @@
 #include "chimera/http/http_server.hpp"
 #include "chimera/http/token_file_permissions.hpp"
 #include "chimera/runs/data_root.hpp"
+#include "chimera/runs/replica_event_relay.hpp"
 #include "chimera/runs/run_artifacts.hpp"
 #include "chimera/runs/run_events.hpp"
 #include "chimera/runs/run_id.hpp"
 #include "chimera/runs/run_scheduler.hpp"
 #include "chimera/runs/store_monitor.hpp"
-#include "chimera/store/sqlite_run_store.hpp"
-#include "chimera/store/state_dir_lock.hpp"
 #include "chimera/telemetry/log.hpp"
 #include "chimera/telemetry/service_metrics.hpp"
+#include "serve_store.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -48,13 +49,23 @@ std::string data_root_list(const data_root& root) {
     return list;
 }
 
-scheduler_settings scheduler_settings_of(const serve_config& config) {
-    return {config.workers,
-            config.queue_capacity,
-            config.lease,
-            config.max_attempts,
-            "chimera-" + std::to_string(::getpid()) + "-" + make_run_id().substr(0, 8),
-            true};
+/// This process as the runs it claims record it: the host names the pod among replicas.
+std::string replica_name() {
+    std::array<char, 256> host{};
+    if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+    return std::string{host.data()} + "-" + std::to_string(::getpid()) + "-" + make_run_id().substr(0, 8);
+}
+
+scheduler_settings scheduler_settings_of(const serve_config& config, const serve_store& store, std::string owner) {
+    return {config.workers,      config.queue_capacity, config.lease,
+            config.max_attempts, std::move(owner),      !store.shared()};
+}
+
+/// The relay's view of this replica: how it sends, what executes here, what the store holds.
+replica_event_relay::hooks relay_hooks(serve_store& store, run_scheduler& scheduler) {
+    return {[&store](const std::string& payload) { store.notify(payload); },
+            [&scheduler](std::string_view run_id) { return scheduler.live(run_id) != nullptr; },
+            [&scheduler](std::string run_id) { return scheduler.document_text(std::move(run_id)); }};
 }
 
 asio::ip::tcp::endpoint endpoint_of(const std::string& host, std::uint16_t port, std::string_view flag) {
@@ -124,24 +135,33 @@ int run_serve(const serve_config& config) {
     asio::io_context io{1};
     asio::thread_pool blocking{std::max(2U, std::thread::hardware_concurrency())};
     service_metrics metrics{metric_models(config)};
-    const state_dir_lock lock{config.state_dir};
-    sqlite_run_store store{config.state_dir};
+    serve_store store{config};
+    const auto owner = replica_name();
     const run_artifacts artifacts{config.state_dir / "runs"};
     const data_root root{config.data_roots};
     backend_connection_pool pool{io.get_executor(), config.backend, metrics};
     run_events events{io.get_executor()};
     run_scheduler scheduler{
         io.get_executor(),
-        store,
-        store,
+        store.runs(),
+        store.sweeps(),
         artifacts,
         run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root, &events},
-        scheduler_settings_of(config)};
+        scheduler_settings_of(config, store, owner),
+        {},
+        store.calls()};
     backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
-    store_monitor store_health{io.get_executor(), store, config.state_dir, metrics};
+    store_monitor store_health{io.get_executor(), store.runs(), config.state_dir, metrics, store.calls()};
+    std::optional<replica_event_relay> relay;
+    if (store.shared()) {
+        relay.emplace(io.get_executor(), events, store.calls(), owner, relay_hooks(store, scheduler));
+        relay->start();
+        store.listen(io.get_executor(), scheduler, *relay);
+    }
 
     router routes;
-    jobs_resource jobs{store, store, scheduler, root, config.model, store_health, blocking, store_calls{}};
+    jobs_resource jobs{store.runs(), store.sweeps(), scheduler, root,
+                       config.model, store_health,   blocking,  store.calls()};
     add_runs_routes(routes, jobs);
     add_run_events_route(routes, scheduler, events);
     add_sweeps_routes(routes, jobs);
@@ -178,8 +198,9 @@ int run_serve(const serve_config& config) {
     if (admin) {
         print_listening("admin ", admin->local_endpoint());
     }
-    spdlog::info("chimera serving on {}:{}, backend {}, data roots {}, {} workers", bound.address().to_string(),
-                 bound.port(), config.backend.endpoint.authority(), data_root_list(root), config.workers);
+    spdlog::info("chimera serving on {}:{}, backend {}, data roots {}, {} workers, store {}",
+                 bound.address().to_string(), bound.port(), config.backend.endpoint.authority(), data_root_list(root),
+                 config.workers, store.description());
 
     // The first signal drains; a second one (an operator who won't wait) hands the running runs
     // back to the queue at once, and the drain ends as soon as their workers have.
@@ -206,12 +227,14 @@ int run_serve(const serve_config& config) {
             }
             monitor.stop();
             store_health.stop();
+            if (relay) relay->stop();
             pool.close_idle();
             io.stop();  // what remains are idle keep-alive sessions of HTTP clients
         });
     };
     signals.async_wait(on_signal);
     io.run();
+    store.stop();
     blocking.join();
     spdlog::info("stopped");
     return 0;

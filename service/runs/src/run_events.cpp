@@ -46,16 +46,34 @@ run_events::run_events(asio::any_io_executor executor) : executor_(std::move(exe
 std::unique_ptr<run_event_subscription> run_events::subscribe(const std::string& run_id) {
     auto subscription = std::make_unique<run_event_subscription>(*this, run_id, executor_);
     listeners_[run_id].push_back(subscription.get());
+    if (forwarder_ != nullptr) forwarder_->subscribed(run_id);
     return subscription;
 }
 
-bool run_events::watched(std::string_view run_id) const { return listeners_.find(run_id) != listeners_.end(); }
+bool run_events::watched(std::string_view run_id) const {
+    return listeners_.find(run_id) != listeners_.end() ||
+           (forwarder_ != nullptr && forwarder_->watched_elsewhere(run_id));
+}
 
 void run_events::publish(std::string_view run_id, std::string_view type, std::string data) {
+    if (forwarder_ != nullptr && forwarder_->watched_elsewhere(run_id)) forwarder_->forward(run_id, type, data);
+    deliver_here(run_id, type, std::move(data));
+}
+
+void run_events::deliver_here(std::string_view run_id, std::string_view type, std::string data) {
     const auto it = listeners_.find(run_id);
     if (it == listeners_.end()) return;
     const run_event event{std::string{type}, std::move(data)};
     for (auto* subscription : it->second) subscription->deliver(event);
+}
+
+bool run_events::has_listeners(std::string_view run_id) const { return listeners_.find(run_id) != listeners_.end(); }
+
+std::vector<std::string> run_events::watched_here() const {
+    std::vector<std::string> runs;
+    runs.reserve(listeners_.size());
+    for (const auto& [run_id, listeners] : listeners_) runs.push_back(run_id);
+    return runs;
 }
 
 void run_events::unsubscribe(const std::string& run_id, run_event_subscription* subscription) {

@@ -343,6 +343,7 @@ awaitable<void> run_scheduler::execute(stored_run claimed) {
     if (queued_ > 0) wake_worker();
     auto owned = std::make_unique<live_run>(live_run{starting_document(claimed), {}, std::nullopt});
     live_run& live = *owned;
+    live.run.executed_by = settings_.owner;
     live_runs_.emplace(claimed.id, std::move(owned));
     publish_gauges();
     const auto data_dir = resolve_data_dir(services_.roots, live.run);

@@ -146,7 +146,7 @@ namespace sqlite_rows {
 
 std::string_view run_columns() {
     return "seq, id, state, attempt, model, label, request, created_ms, finished_ms, error_type, error_detail, "
-           "document, sweep_id, sweep_index, handbacks, request_id";
+           "document, sweep_id, sweep_index, handbacks, request_id, owner";
 }
 
 std::string select_runs(std::string_view rest) {
@@ -174,6 +174,7 @@ stored_run read_run(const sqlite_statement& row) {
     run.sweep_id = row.optional_text(12);
     run.sweep_index = row.optional_integer(13);
     run.request_id = row.optional_text(15);
+    run.owner = row.optional_text(16);
     return run;
 }
 

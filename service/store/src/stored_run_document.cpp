@@ -24,6 +24,7 @@ core::run_document document_from_request(const stored_run& run) {
     document.attempt = run.attempt;
     document.handed_back = run.handbacks;
     document.request_id = run.request_id;
+    document.executed_by = run.owner.value_or("");
     return document;
 }
 

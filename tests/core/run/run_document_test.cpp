@@ -81,13 +81,15 @@ TEST(run_document, a_queued_run_has_every_key_with_nulls_for_what_did_not_happen
     const json doc = to_json(run);
     EXPECT_EQ(keys_of(doc),
               (std::vector<std::string>{"analysis", "attempt", "calls", "created_at", "data_dir", "error",
-                                        "finished_at", "handed_back", "id", "ingest", "label", "links", "model",
+                                        "executed_by", "finished_at", "handed_back", "id", "ingest", "label",
+                                        "links", "model",
                                         "options", "request_id", "stage", "started_at", "status", "timings"}));
     EXPECT_EQ(doc["status"], "queued");
     EXPECT_EQ(doc["stage"], "queued");
     EXPECT_EQ(doc["options"], json::object());
     EXPECT_EQ(doc["attempt"], 0);
-    for (const char* key : {"label", "request_id", "started_at", "finished_at", "error", "ingest", "analysis"}) {
+    for (const char* key :
+         {"label", "request_id", "executed_by", "started_at", "finished_at", "error", "ingest", "analysis"}) {
         EXPECT_TRUE(doc[key].is_null()) << key;
     }
     EXPECT_EQ(doc["calls"], json::array());

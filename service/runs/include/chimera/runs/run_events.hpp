@@ -23,6 +23,17 @@ struct run_event {
 
 class run_events;
 
+/// Where the events of runs watched on other replicas go (replica_event_relay): replicas that
+/// share a store serve each other's runs.
+class run_event_forwarder {
+public:
+    virtual ~run_event_forwarder() = default;
+    [[nodiscard]] virtual bool watched_elsewhere(std::string_view run_id) const = 0;
+    virtual void forward(std::string_view run_id, std::string_view type, const std::string& data) = 0;
+    /// Someone here began to watch the run, which may execute on another replica.
+    virtual void subscribed(const std::string& run_id) = 0;
+};
+
 /// A listener's queue of one run's events. Bounded: a listener that falls more than
 /// `capacity` events behind is cut off (next() reports it) instead of holding memory
 /// for a stream it does not read.
@@ -59,8 +70,17 @@ public:
     explicit run_events(boost::asio::any_io_executor executor);
 
     [[nodiscard]] std::unique_ptr<run_event_subscription> subscribe(const std::string& run_id);
+    /// Here or, with a forwarder, on another replica.
     [[nodiscard]] bool watched(std::string_view run_id) const;
+    /// To this replica's listeners and, through the forwarder, to other replicas' listeners.
     void publish(std::string_view run_id, std::string_view type, std::string data);
+    /// To this replica's listeners only: an event of a run executing on another replica.
+    void deliver_here(std::string_view run_id, std::string_view type, std::string data);
+    [[nodiscard]] bool has_listeners(std::string_view run_id) const;
+    /// The runs someone here watches.
+    [[nodiscard]] std::vector<std::string> watched_here() const;
+
+    void set_forwarder(run_event_forwarder* forwarder) { forwarder_ = forwarder; }
 
 private:
     friend class run_event_subscription;
@@ -68,6 +88,7 @@ private:
 
     boost::asio::any_io_executor executor_;
     std::map<std::string, std::vector<run_event_subscription*>, std::less<>> listeners_;
+    run_event_forwarder* forwarder_ = nullptr;
 };
 
 }  // namespace chimera::service

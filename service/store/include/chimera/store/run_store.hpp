@@ -37,6 +37,7 @@ struct stored_run {
     std::optional<std::string> sweep_id;      ///< the sweep the run belongs to, if any
     std::optional<std::int64_t> sweep_index;  ///< its place in the sweep's plan
     std::optional<std::string> request_id;    ///< of the request that created it (X-Request-Id)
+    std::optional<std::string> owner;         ///< the process that claimed it last, if any
 };
 
 struct run_submission {

@@ -50,6 +50,9 @@ struct run_document {
     /// Of those, the executions a drain (a graceful stop) handed back unfinished: they do not
     /// count toward --max-attempts, which bounds the executions that crashed or lost their lease.
     std::int64_t handed_back = 0;
+    /// The process (host-pid-tag) that executes the run, or last executed it; empty while it
+    /// waits: where to look in the logs when replicas share a store.
+    std::string executed_by;
     std::string model;
     run_options options;
     std::optional<std::string> label;
