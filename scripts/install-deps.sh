@@ -8,7 +8,7 @@ packages=(
   clang-16 libclang-rt-16-dev
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev prometheus-cpp-dev
   googletest libgtest-dev
-  libsqlite3-dev dpkg-dev
+  libsqlite3-dev libpq-dev postgresql-15 dpkg-dev
   python3 python3-jsonschema python3-yaml
   prometheus
   libbenchmark-dev wrk nginx-light python3-httpx

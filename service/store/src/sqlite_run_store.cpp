@@ -197,7 +197,7 @@ sqlite_run_store::sqlite_run_store(const std::filesystem::path& state_dir)
 stored_run sqlite_run_store::submit(const run_submission& submission) {
     db_.reuse(
            "INSERT INTO runs (id, state, model, label, request, idempotency_key, created_ms, request_id) "
-           "VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)")
+           "VALUES (?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING")
         ->bind(1, submission.id)
         .bind(2, submission.model)
         .bind(3, submission.label)
@@ -206,7 +206,10 @@ stored_run sqlite_run_store::submit(const run_submission& submission) {
         .bind(6, to_ms(submission.created_at))
         .bind(7, submission.request_id)
         .step();
-    auto stored = find(submission.id);
+    // A key another run holds inserted nothing: that run is the answer.
+    auto stored = db_.changes() == 1 || !submission.idempotency_key
+                      ? find(submission.id)
+                      : find_by_idempotency_key(*submission.idempotency_key);
     if (!stored) throw store_error("run store: run " + submission.id + " vanished after its insert");
     return std::move(*stored);
 }

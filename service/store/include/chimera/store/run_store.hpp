@@ -95,7 +95,9 @@ class run_store {
 public:
     virtual ~run_store() = default;
 
-    /// Commits a queued run before returning it.
+    /// Commits a queued run before returning it. When another run already holds the submission's
+    /// idempotency key (a retry racing its first request, through any replica), commits nothing and
+    /// returns that run: its id differs from the submission's. A taken id throws store_error.
     virtual stored_run submit(const run_submission& submission) = 0;
     /// A small committed write: throws store_error when the store cannot write now (a full
     /// disk), so readiness can drop before a request finds out, and rise again after.

@@ -1,12 +1,12 @@
-// The sweep half of the SQLite store: a sweep and its runs commit together, its runs run
-// alone and in plan order, its cool-down holds the queue, and it cancels as a whole.
+// The sweep_store contract, run unchanged against every store (store_contract.hpp): a sweep and its runs
+// commit together, its runs run alone and in plan order, its cool-down holds the queue, and it cancels as a
+// whole.
 #include <chrono>
 #include <memory>
 
 #include <gtest/gtest.h>
 
-#include "chimera/store/sqlite_run_store.hpp"
-#include "service_test_support.hpp"
+#include "store_contract.hpp"
 
 namespace chimera::service {
 namespace {
@@ -32,7 +32,7 @@ sweep_submission sweep(const std::string& id,
     return submission;
 }
 
-class sqlite_sweep_store_test : public testing::Test {
+class sweep_store_contract_test : public testing::TestWithParam<test::store_kind> {
 protected:
     std::optional<stored_run> claim(core::wall_time at) { return store_->claim_next("me", at + 30s, at); }
     std::optional<stored_run> claim() { return claim(clock_); }
@@ -54,18 +54,28 @@ protected:
         return run->id;
     }
 
+    /// Closes the store and opens another on the same data.
+    void reopen() {
+        handle_ = {};
+        handle_ = place_->open();
+        store_ = handle_.runs;
+        sweeps_ = handle_.sweeps;
+    }
+
     core::wall_time clock_ = sweep_t0;
-    test::temp_dir dir_;
-    std::unique_ptr<sqlite_run_store> store_ = std::make_unique<sqlite_run_store>(dir_.path());
+    std::unique_ptr<test::store_place> place_ = GetParam().make();
+    test::store_handle handle_ = place_->open();
+    run_store* store_ = handle_.runs;
+    sweep_store* sweeps_ = handle_.sweeps;
 };
 
-TEST_F(sqlite_sweep_store_test, a_sweep_and_its_runs_are_committed_queued_in_plan_order) {
-    const auto stored = store_->submit_sweep(sweep("s", {"baseline", "ctx256", "ctx512"}));
+TEST_P(sweep_store_contract_test, a_sweep_and_its_runs_are_committed_queued_in_plan_order) {
+    const auto stored = sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256", "ctx512"}));
     EXPECT_EQ(stored.status, run_status::queued);
     EXPECT_EQ(stored.label, "a study");
     EXPECT_EQ(stored.progress.total, 3);
     EXPECT_EQ(stored.progress.queued, 3);
-    const auto runs = store_->sweep_runs("s");
+    const auto runs = sweeps_->sweep_runs("s");
     ASSERT_EQ(runs.size(), 3U);
     for (std::size_t i = 0; i < runs.size(); ++i) {
         EXPECT_EQ(runs[i].id, "s-" + std::to_string(i));
@@ -80,28 +90,28 @@ TEST_F(sqlite_sweep_store_test, a_sweep_and_its_runs_are_committed_queued_in_pla
     EXPECT_EQ(store_->count_queued(), 3U);
 }
 
-TEST_F(sqlite_sweep_store_test, a_failed_insert_commits_neither_the_sweep_nor_any_run) {
+TEST_P(sweep_store_contract_test, a_failed_insert_commits_neither_the_sweep_nor_any_run) {
     store_->submit(ordinary("taken"));
     auto clashing = sweep("s", {"baseline", "ctx256"});
     clashing.runs[1].id = "taken";
-    EXPECT_THROW(store_->submit_sweep(clashing), store_error);
-    EXPECT_FALSE(store_->find_sweep("s"));
+    EXPECT_THROW(sweeps_->submit_sweep(clashing), store_error);
+    EXPECT_FALSE(sweeps_->find_sweep("s"));
     EXPECT_FALSE(store_->find("s-0"));
 }
 
-TEST_F(sqlite_sweep_store_test, a_sweep_run_waits_for_running_runs_to_end) {
+TEST_P(sweep_store_contract_test, a_sweep_run_waits_for_running_runs_to_end) {
     store_->submit(ordinary("before"));
     const auto running = claim();
     ASSERT_TRUE(running);
-    store_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
+    sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
     EXPECT_FALSE(claim()) << "a sweep run must not start beside another run";
     finish(*running, run_status::succeeded);
     EXPECT_EQ(claim()->id, "s-0");
-    EXPECT_EQ(store_->find_sweep("s")->status, run_status::running);
+    EXPECT_EQ(sweeps_->find_sweep("s")->status, run_status::running);
 }
 
-TEST_F(sqlite_sweep_store_test, nothing_starts_beside_a_running_sweep_run) {
-    store_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
+TEST_P(sweep_store_contract_test, nothing_starts_beside_a_running_sweep_run) {
+    sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
     store_->submit(ordinary("after"));
     const auto first = claim();
     ASSERT_TRUE(first);
@@ -112,15 +122,15 @@ TEST_F(sqlite_sweep_store_test, nothing_starts_beside_a_running_sweep_run) {
     EXPECT_EQ(claim()->id, "after");
 }
 
-TEST_F(sqlite_sweep_store_test, ordinary_runs_still_run_side_by_side) {
+TEST_P(sweep_store_contract_test, ordinary_runs_still_run_side_by_side) {
     store_->submit(ordinary("a"));
     store_->submit(ordinary("b"));
     EXPECT_EQ(claim()->id, "a");
     EXPECT_EQ(claim()->id, "b");
 }
 
-TEST_F(sqlite_sweep_store_test, the_next_sweep_run_waits_out_the_cooldown) {
-    store_->submit_sweep(sweep("s", {"baseline", "ctx256"}, 5s));
+TEST_P(sweep_store_contract_test, the_next_sweep_run_waits_out_the_cooldown) {
+    sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256"}, 5s));
     EXPECT_EQ(store_->cooldown_until(), core::wall_time{});  // before the first run, no wait
     const auto first = claim();
     ASSERT_TRUE(first);
@@ -132,50 +142,50 @@ TEST_F(sqlite_sweep_store_test, the_next_sweep_run_waits_out_the_cooldown) {
     EXPECT_EQ(second->id, "s-1");
 }
 
-TEST_F(sqlite_sweep_store_test, cooldown_until_is_empty_when_the_head_is_an_ordinary_run) {
+TEST_P(sweep_store_contract_test, cooldown_until_is_empty_when_the_head_is_an_ordinary_run) {
     store_->submit(ordinary("a"));
     EXPECT_FALSE(store_->cooldown_until());
 }
 
-TEST_F(sqlite_sweep_store_test, cancel_stops_the_queued_runs_at_once_and_reports_the_running_one) {
-    store_->submit_sweep(sweep("s", {"baseline", "ctx256", "ctx512"}));
+TEST_P(sweep_store_contract_test, cancel_stops_the_queued_runs_at_once_and_reports_the_running_one) {
+    sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256", "ctx512"}));
     const auto running = claim();
     ASSERT_TRUE(running);
-    const auto cancellation = store_->cancel_sweep("s", sweep_t0 + 2s);
+    const auto cancellation = sweeps_->cancel_sweep("s", sweep_t0 + 2s);
     EXPECT_TRUE(cancellation.found);
     EXPECT_FALSE(cancellation.already_finished);
     EXPECT_EQ(cancellation.queued_cancelled, 2U);
     EXPECT_EQ(cancellation.running, std::vector<std::string>{"s-0"});
-    auto stored = store_->find_sweep("s");
+    auto stored = sweeps_->find_sweep("s");
     EXPECT_EQ(stored->status, run_status::running) << "it ends when its running run ends";
     EXPECT_EQ(stored->progress.cancelled, 2);
     EXPECT_EQ(stored->progress.running, 1);
     EXPECT_EQ(store_->find("s-2")->error->type, core::failure_type::cancelled);
 
     finish(*running, run_status::cancelled, sweep_t0 + 3s);
-    stored = store_->find_sweep("s");
+    stored = sweeps_->find_sweep("s");
     EXPECT_EQ(stored->status, run_status::cancelled);
     EXPECT_EQ(stored->finished_at, sweep_t0 + 3s);
-    EXPECT_TRUE(store_->cancel_sweep("s", sweep_t0 + 4s).already_finished);
-    EXPECT_FALSE(store_->cancel_sweep("unknown", sweep_t0).found);
+    EXPECT_TRUE(sweeps_->cancel_sweep("s", sweep_t0 + 4s).already_finished);
+    EXPECT_FALSE(sweeps_->cancel_sweep("unknown", sweep_t0).found);
 }
 
-TEST_F(sqlite_sweep_store_test, a_sweep_with_nothing_running_is_cancelled_at_once) {
-    store_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
-    const auto cancellation = store_->cancel_sweep("s", sweep_t0 + 1s);
+TEST_P(sweep_store_contract_test, a_sweep_with_nothing_running_is_cancelled_at_once) {
+    sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
+    const auto cancellation = sweeps_->cancel_sweep("s", sweep_t0 + 1s);
     EXPECT_EQ(cancellation.queued_cancelled, 2U);
     EXPECT_TRUE(cancellation.running.empty());
-    EXPECT_EQ(store_->find_sweep("s")->status, run_status::cancelled);
+    EXPECT_EQ(sweeps_->find_sweep("s")->status, run_status::cancelled);
     EXPECT_FALSE(claim());
 }
 
-TEST_F(sqlite_sweep_store_test, succeeds_when_the_baseline_and_a_config_succeeded) {
-    store_->submit_sweep(sweep("s", {"baseline", "ctx256", "ctx512"}));
+TEST_P(sweep_store_contract_test, succeeds_when_the_baseline_and_a_config_succeeded) {
+    sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256", "ctx512"}));
     run_next(run_status::succeeded);
     run_next(run_status::failed);
-    EXPECT_EQ(store_->find_sweep("s")->status, run_status::running);
+    EXPECT_EQ(sweeps_->find_sweep("s")->status, run_status::running);
     run_next(run_status::succeeded);
-    const auto stored = store_->find_sweep("s");
+    const auto stored = sweeps_->find_sweep("s");
     EXPECT_EQ(stored->status, run_status::succeeded);
     EXPECT_EQ(stored->finished_at, sweep_t0 + 3s);
     EXPECT_EQ(stored->started_at, sweep_t0);
@@ -184,63 +194,67 @@ TEST_F(sqlite_sweep_store_test, succeeds_when_the_baseline_and_a_config_succeede
     EXPECT_EQ(stored->progress.queued + stored->progress.running, 0);
 }
 
-TEST_F(sqlite_sweep_store_test, fails_when_no_config_can_be_compared_with_the_baseline) {
-    store_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
+TEST_P(sweep_store_contract_test, fails_when_no_config_can_be_compared_with_the_baseline) {
+    sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
     run_next(run_status::succeeded);
     run_next(run_status::failed);
-    EXPECT_EQ(store_->find_sweep("s")->status, run_status::failed);
+    EXPECT_EQ(sweeps_->find_sweep("s")->status, run_status::failed);
 }
 
-TEST_F(sqlite_sweep_store_test, cancelling_its_last_queued_run_ends_the_sweep) {
-    store_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
+TEST_P(sweep_store_contract_test, cancelling_its_last_queued_run_ends_the_sweep) {
+    sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256"}));
     run_next(run_status::succeeded);
     EXPECT_TRUE(store_->cancel_queued("s-1", sweep_t0 + 5s));
-    EXPECT_EQ(store_->find_sweep("s")->status, run_status::failed);
+    EXPECT_EQ(sweeps_->find_sweep("s")->status, run_status::failed);
 }
 
-TEST_F(sqlite_sweep_store_test, recovery_at_start_ends_a_sweep_at_the_present_not_at_its_cutoff) {
-    store_->submit_sweep(sweep("s", {"baseline"}));
+TEST_P(sweep_store_contract_test, recovery_at_start_ends_a_sweep_at_the_present_not_at_its_cutoff) {
+    sweeps_->submit_sweep(sweep("s", {"baseline"}));
     ASSERT_TRUE(claim());
     // A sole owner at start passes the end of time as the cutoff (every running row is an orphan).
     EXPECT_EQ(store_->recover_expired(core::wall_time::max(), 1).failed, 1U);
-    const auto stored = store_->find_sweep("s");
+    const auto stored = sweeps_->find_sweep("s");
     EXPECT_EQ(stored->status, run_status::failed);
     ASSERT_TRUE(stored->finished_at);
     EXPECT_LE(*stored->finished_at, std::chrono::system_clock::now());
     EXPECT_LE(store_->find("s-0")->finished_at, stored->finished_at);
 }
 
-TEST_F(sqlite_sweep_store_test, list_is_newest_first_with_status_filter_and_cursor) {
-    for (const auto* id : {"s1", "s2", "s3"}) store_->submit_sweep(sweep(id, {"baseline"}));
-    store_->cancel_sweep("s2", sweep_t0);
+TEST_P(sweep_store_contract_test, list_is_newest_first_with_status_filter_and_cursor) {
+    for (const auto* id : {"s1", "s2", "s3"}) sweeps_->submit_sweep(sweep(id, {"baseline"}));
+    sweeps_->cancel_sweep("s2", sweep_t0);
     sweep_filter page;
     page.limit = 2;
-    const auto first = store_->list_sweeps(page);
+    const auto first = sweeps_->list_sweeps(page);
     ASSERT_EQ(first.size(), 2U);
     EXPECT_EQ(first[0].id, "s3");
     EXPECT_EQ(first[1].id, "s2");
     EXPECT_EQ(first[0].progress.total, 1);
     page.before_seq = first[1].seq;
-    const auto second = store_->list_sweeps(page);
+    const auto second = sweeps_->list_sweeps(page);
     ASSERT_EQ(second.size(), 1U);
     EXPECT_EQ(second[0].id, "s1");
     sweep_filter cancelled;
     cancelled.status = run_status::cancelled;
-    const auto found = store_->list_sweeps(cancelled);
+    const auto found = sweeps_->list_sweeps(cancelled);
     ASSERT_EQ(found.size(), 1U);
     EXPECT_EQ(found[0].id, "s2");
 }
 
-TEST_F(sqlite_sweep_store_test, sweeps_survive_reopening_the_database) {
-    store_->submit_sweep(sweep("s", {"baseline", "ctx256"}, 2s));
-    store_.reset();
-    store_ = std::make_unique<sqlite_run_store>(dir_.path());
-    const auto stored = store_->find_sweep("s");
+TEST_P(sweep_store_contract_test, sweeps_survive_reopening_the_database) {
+    sweeps_->submit_sweep(sweep("s", {"baseline", "ctx256"}, 2s));
+    reopen();
+    const auto stored = sweeps_->find_sweep("s");
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->cooldown, 2s);
     EXPECT_EQ(stored->spec, R"({"grid":{"num_ctx":[256]}})");
-    EXPECT_EQ(store_->sweep_runs("s").size(), 2U);
+    EXPECT_EQ(sweeps_->sweep_runs("s").size(), 2U);
 }
+
+INSTANTIATE_TEST_SUITE_P(stores,
+                         sweep_store_contract_test,
+                         testing::ValuesIn(test::contract_store_kinds()),
+                         [](const auto& kind) { return kind.param.name; });
 
 }  // namespace
 }  // namespace chimera::service
