@@ -74,7 +74,7 @@ std::vector<unsigned short> replica_fleet::live_ports() const {
     return ports;
 }
 
-unsigned short replica_fleet::replica_port(std::size_t replica) const { return replicas_.at(replica)->port; }
+unsigned short replica_fleet::replica_port(std::size_t index) const { return replicas_.at(index)->port; }
 
 std::size_t replica_fleet::replica_of(const json& document) const {
     const auto executed_by = document.value("executed_by", json(nullptr));
@@ -88,8 +88,8 @@ std::size_t replica_fleet::replica_of(const json& document) const {
     return size();
 }
 
-void replica_fleet::kill_replica(std::size_t replica) {
-    auto& member = *replicas_.at(replica);
+void replica_fleet::kill_replica(std::size_t index) {
+    auto& member = *replicas_.at(index);
     ::kill(member.process->pid(), SIGKILL);
     member.process->wait_for_exit(10s);
     member.alive = false;

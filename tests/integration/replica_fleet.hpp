@@ -31,7 +31,7 @@ public:
 
     /// The balancer's port: any replica may answer.
     [[nodiscard]] unsigned short port() const { return balancer_->port(); }
-    [[nodiscard]] unsigned short replica_port(std::size_t replica) const;
+    [[nodiscard]] unsigned short replica_port(std::size_t index) const;
     [[nodiscard]] unsigned short sim_port() const { return sim_port_; }
     [[nodiscard]] std::size_t size() const { return replicas_.size(); }
     [[nodiscard]] const std::string& store_url() const { return store_url_; }
@@ -40,7 +40,7 @@ public:
     [[nodiscard]] std::size_t replica_of(const nlohmann::json& document) const;
 
     /// kill -9, then the balancer stops sending to it.
-    void kill_replica(std::size_t replica);
+    void kill_replica(std::size_t index);
 
     /// POST /runs through the balancer, expecting 202; the run's id.
     [[nodiscard]] std::string submit(const nlohmann::json& body) const;

@@ -11,7 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include "postgres_server.hpp"
 #include "replica_fleet.hpp"
+#include "service_stack.hpp"
 
 namespace chimera::testing {
 namespace {
@@ -63,6 +65,14 @@ json wait_running(const replica_fleet& fleet, const std::string& id) {
         },
         30s);
     return json::parse(reply.body);
+}
+
+std::size_t completed_calls(const json& stats) {
+    std::size_t completed = 0;
+    for (const auto& request : generate_requests(stats)) {
+        if (request.at("completed") && !request.at("client_disconnected")) ++completed;
+    }
+    return completed;
 }
 
 TEST(Replicas, AnyReplicaAnswersEveryRequestOfAThousandRuns) {
@@ -240,11 +250,45 @@ TEST(Replicas, AKilledReplicasRunsEndExactlyOnceOnAnother) {
             EXPECT_NE(fleet.replica_of(document), 0U);
         }
     }
-    std::size_t completed = 0;
-    for (const auto& request : generate_requests(fleet.sim_stats())) {
-        if (request.at("completed") && !request.at("client_disconnected")) ++completed;
+    EXPECT_EQ(completed_calls(fleet.sim_stats()), 2 * ids.size())
+        << "each run's two calls streamed to their end once: no run executed twice";
+}
+
+TEST(Replicas, APostgresRestartMidLoadLosesNoRunAndRunsNoneTwice) {
+    // Half a second per call, six runs at once: calls stream across the outage.
+    replica_fleet fleet{3, {"--tokens", "50", "--tokens-per-second", "100"}, {"--workers", "2"}};
+    std::vector<std::string> ids;
+    for (int i = 0; i < 18; ++i) ids.push_back(fleet.submit(tiny_run));
+    wait_running(fleet, ids.front());
+
+    auto& database = test_support::shared_postgres_server();
+    database.stop();
+    const auto completed_at_stop = completed_calls(fleet.sim_stats());
+    for (std::size_t i = 0; i < fleet.size(); ++i) {
+        const auto ready = poll_until(
+            fleet.replica_port(i), "/readyz", [](const http_reply& r) { return r.status == 503; }, 10s);
+        EXPECT_EQ(ready.status, 503U) << "replica " << i << " cannot serve the API without its store";
     }
-    EXPECT_EQ(completed, 2 * ids.size()) << "each run's two calls streamed to their end once: no run executed twice";
+    const auto refused = http_request(fleet.port(), "POST", "/runs", tiny_run.dump());
+    EXPECT_EQ(refused.status, 503U) << refused.body;
+    EXPECT_TRUE(refused.headers.contains("retry-after"));
+    const auto streamed = poll_until(
+        fleet.sim_port(), "/sim/stats",
+        [&](const http_reply& r) { return completed_calls(json::parse(r.body)) > completed_at_stop; }, 10s);
+    EXPECT_GT(completed_calls(json::parse(streamed.body)), completed_at_stop) << "runs kept streaming";
+    database.start();
+
+    for (std::size_t i = 0; i < fleet.size(); ++i) {
+        const auto ready = poll_until(
+            fleet.replica_port(i), "/readyz", [](const http_reply& r) { return r.status == 200; }, 20s);
+        EXPECT_EQ(ready.status, 200U) << "replica " << i << " ready again";
+    }
+    for (const auto& id : ids) {
+        const auto document = fleet.wait_finished(id);
+        EXPECT_EQ(document.at("status"), "succeeded") << document.dump();
+        EXPECT_EQ(document.at("attempt"), 1) << "no lease ran out: nobody took a run over";
+    }
+    EXPECT_EQ(completed_calls(fleet.sim_stats()), 2 * ids.size()) << "every call streamed once: no run ran twice";
 }
 
 TEST(Replicas, SweepsSubmittedThroughDifferentReplicasNeverOverlapAnyRun) {

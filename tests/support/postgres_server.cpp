@@ -149,18 +149,26 @@ postgres_server::postgres_server() {
                         user, log));
     if (initdb != 0) fail(joined({"initdb exited with ", std::to_string(initdb), ":\n", log_tail()}));
     port_ = free_port();
+    start();
+}
+
+void postgres_server::start() {
     pid_ = spawn({(bin_dir / "postgres").string(), "-D", (dir_ / "data").string(), "-p", std::to_string(port_), "-k",
                   (dir_ / "socket").string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
                   "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"},
-                 user, log);
+                 user_to_run_as(), dir_ / "server.log");
     wait_until_ready();
 }
 
+void postgres_server::stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGINT);  // fast shutdown: disconnect the clients, stop
+    wait_exit(pid_);
+    pid_ = -1;
+}
+
 postgres_server::~postgres_server() {
-    if (pid_ > 0) {
-        ::kill(pid_, SIGINT);  // fast shutdown: disconnect the clients, stop
-        wait_exit(pid_);
-    }
+    stop();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
 }

@@ -26,6 +26,11 @@ public:
     [[nodiscard]] std::string admin_conninfo() const { return conninfo("postgres"); }
     [[nodiscard]] int port() const { return port_; }
 
+    /// Stops the server (fast shutdown: its clients are disconnected), as an outage would.
+    void stop();
+    /// Starts it again on the same port with the same data; returns once it accepts connections.
+    void start();
+
 private:
     [[nodiscard]] std::string conninfo(const std::string& database) const;
     void wait_until_ready();

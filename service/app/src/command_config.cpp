@@ -200,14 +200,9 @@ bool url_has_password(std::string_view url) {
 flag<serve_config> store_flag() {
     return {"store",
             "URL",
-            "a PostgreSQL database every replica shares (postgresql://user@host:5432/db);
-                    without it runs are kept in
-            "
-            "--state-dir, for one process. The password
-                    comes from-- store -
-                    password - file or
-                PGPASSFILE,
-            never the URL ",
+            "a PostgreSQL database every replica shares (postgresql://user@host:5432/db);\nwithout it runs are kept "
+            "in --state-dir, for one process. The password\ncomes from --store-password-file or PGPASSFILE, never the "
+            "URL",
             [](serve_config& config, std::string_view name, const flag_values& values) {
                 const auto& url = values.back();
                 if (!url.starts_with("postgresql://") && !url.starts_with("postgres://")) {

@@ -312,25 +312,29 @@ void run_scheduler::publish_gauges() const {
 
 core::wall_time run_scheduler::lease_deadline() const { return settings_.clock() + settings_.lease; }
 
+/// Nullopt when nothing is claimable now; a store_error when the store cannot say.
 awaitable<std::optional<stored_run>> run_scheduler::claim() {
     const auto until = lease_deadline();
     const auto at = settings_.clock();
-    try {
-        co_return co_await calls_([&] { return store_.claim_next(settings_.owner, until, at); });
-    } catch (const store_error& e) {
-        spdlog::error("cannot take the next run from the store: {}", e.what());
-    }
-    co_return std::nullopt;
+    co_return co_await calls_([&] { return store_.claim_next(settings_.owner, until, at); });
 }
 
 awaitable<void> run_scheduler::work() {
     while (!draining_) {
-        auto claimed = co_await claim();
+        bool store_failed = false;
+        std::optional<stored_run> claimed;
+        try {
+            claimed = co_await claim();
+        } catch (const store_error& e) {
+            store_failed = true;
+            spdlog::error("cannot take the next run from the store (tried again within {} s): {}",
+                          std::chrono::ceil<std::chrono::seconds>(settings_.lease / 3).count(), e.what());
+        }
         if (claimed) {
             co_await execute(std::move(*claimed));
             continue;
         }
-        co_await wake_after_cooldown();
+        if (!store_failed) co_await wake_after_cooldown();
         auto [ec] = co_await wakeup_->async_receive(asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;
     }

@@ -36,9 +36,11 @@ PGconn* pg_start_connect(const pg_connect_options& options, bool nonblocking) {
     const auto timeout = timeout_seconds(options.connect_timeout);
     // The conninfo is expanded in the place of "dbname": what follows it (the timeout) overrides it, what
     // precedes it is a default it may override.
-    const std::array<const char*, 4> keywords{"fallback_application_name", "dbname", "connect_timeout", nullptr};
-    const std::array<const char*, 4> values{options.application_name.c_str(), options.conninfo.c_str(), timeout.c_str(),
-                                            nullptr};
+    // An empty password is no password: libpq ignores empty values, and PGPASSFILE applies.
+    const std::array<const char*, 5> keywords{"fallback_application_name", "dbname", "password", "connect_timeout",
+                                              nullptr};
+    const std::array<const char*, 5> values{options.application_name.c_str(), options.conninfo.c_str(),
+                                            options.password.c_str(), timeout.c_str(), nullptr};
     PGconn* connection = nonblocking ? PQconnectStartParams(keywords.data(), values.data(), 1)
                                      : PQconnectdbParams(keywords.data(), values.data(), 1);
     if (connection == nullptr) throw store_error("cannot connect to PostgreSQL: libpq is out of memory");

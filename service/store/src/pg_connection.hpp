@@ -19,6 +19,8 @@ struct pg_connect_options {
     std::chrono::milliseconds connect_timeout{5000};
     /// The name the connection shows in pg_stat_activity, unless the conninfo names one.
     std::string application_name = "chimera";
+    /// Overrides the conninfo's (read from a file: a password in the URL would show in ps and the logs).
+    std::string password = {};
 };
 
 /// Starts connecting (libpq's PQconnectStartParams when `nonblocking`, else connects, blocking up to the

@@ -41,8 +41,9 @@ wait_result wait_for(int fd, short events, int wake_fd, std::chrono::millisecond
 
 /// Connects without blocking past a stop: PQconnectPoll, waiting on the socket and the wake-up fd. Null when
 /// stopped or when the attempt failed.
-connection_ptr connect(const std::string& conninfo, int wake_fd) {
-    connection_ptr connection{pg_start_connect({conninfo, connect_timeout, "chimera-listener"}, true), &PQfinish};
+connection_ptr connect(const std::string& conninfo, const std::string& password, int wake_fd) {
+    connection_ptr connection{pg_start_connect({conninfo, connect_timeout, "chimera-listener", password}, true),
+                              &PQfinish};
     auto polling = PGRES_POLLING_WRITING;
     const auto deadline = std::chrono::steady_clock::now() + connect_timeout;
     while (polling != PGRES_POLLING_OK) {
@@ -76,8 +77,10 @@ bool listen_all(PGconn* connection, const std::vector<std::string>& channels) {
 pg_notification_listener::pg_notification_listener(std::string conninfo,
                                                    std::vector<std::string> channels,
                                                    handler on_notification,
-                                                   std::function<void()> on_connected)
+                                                   std::function<void()> on_connected,
+                                                   std::string password)
     : conninfo_(std::move(conninfo)),
+      password_(std::move(password)),
       channels_(std::move(channels)),
       on_notification_(std::move(on_notification)),
       on_connected_(std::move(on_connected)),
@@ -102,7 +105,7 @@ void pg_notification_listener::run(const std::stop_token& stop) {
     std::minstd_rand random{std::random_device{}()};
     auto backoff = std::chrono::milliseconds{first_backoff};
     while (!stop.stop_requested()) {
-        auto connection = connect(conninfo_, wake_fd_);
+        auto connection = connect(conninfo_, password_, wake_fd_);
         if (connection && listen_all(connection.get(), channels_)) {
             backoff = first_backoff;
             connected_ = true;

@@ -29,6 +29,7 @@ stored_run read_run(const pg_result& result, int row, std::int64_t clock_offset_
     run.sweep_index = result.optional_integer(row, 13);
     run.handbacks = result.integer(row, 14);
     run.request_id = result.optional_text(row, 15);
+    run.owner = result.optional_text(row, 16);
     return run;
 }
 

@@ -22,7 +22,7 @@ inline std::string text(core::run_status status) { return std::string{core::to_s
 /// The columns read_run reads, for SELECT lists and RETURNING clauses.
 inline constexpr std::string_view run_columns =
     "seq, id, state, attempt, model, label, request, created_ms, finished_ms, error_type, error_detail, document, "
-    "sweep_id, sweep_index, handbacks, request_id";
+    "sweep_id, sweep_index, handbacks, request_id, owner";
 
 /// "SELECT <run_columns> FROM runs <rest>".
 [[nodiscard]] std::string select_runs(std::string_view rest);

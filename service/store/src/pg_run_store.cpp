@@ -34,7 +34,8 @@ std::string with_run_columns(std::string_view sql) {
 
 pg_run_store::pg_run_store(pg_store_settings settings)
     : pool_(std::make_unique<pg_connection_pool>(
-          pg_connect_options{std::move(settings.conninfo), settings.connect_timeout, "chimera"},
+          pg_connect_options{std::move(settings.conninfo), settings.connect_timeout, "chimera",
+                             std::move(settings.password)},
           settings.statement_timeout,
           settings.connections,
           [this](pg_connection& connection) { measure_clock_offset(connection); })) {

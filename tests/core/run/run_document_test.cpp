@@ -80,10 +80,10 @@ TEST(run_document, a_queued_run_has_every_key_with_nulls_for_what_did_not_happen
     run.data_dir = "/d";
     const json doc = to_json(run);
     EXPECT_EQ(keys_of(doc),
-              (std::vector<std::string>{"analysis", "attempt", "calls", "created_at", "data_dir", "error",
-                                        "executed_by", "finished_at", "handed_back", "id", "ingest", "label",
-                                        "links", "model",
-                                        "options", "request_id", "stage", "started_at", "status", "timings"}));
+              (std::vector<std::string>{"analysis",   "attempt",     "calls",       "created_at",  "data_dir",
+                                        "error",      "executed_by", "finished_at", "handed_back", "id",
+                                        "ingest",     "label",       "links",       "model",       "options",
+                                        "request_id", "stage",       "started_at",  "status",      "timings"}));
     EXPECT_EQ(doc["status"], "queued");
     EXPECT_EQ(doc["stage"], "queued");
     EXPECT_EQ(doc["options"], json::object());

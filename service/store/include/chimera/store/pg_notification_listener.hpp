@@ -23,7 +23,8 @@ public:
     pg_notification_listener(std::string conninfo,
                              std::vector<std::string> channels,
                              handler on_notification,
-                             std::function<void()> on_connected);
+                             std::function<void()> on_connected,
+                             std::string password = {});
     /// Stops and joins the thread promptly, even in the middle of a connect or a back-off.
     ~pg_notification_listener();
     pg_notification_listener(const pg_notification_listener&) = delete;
@@ -36,6 +37,7 @@ private:
     void run(const std::stop_token& stop);
 
     std::string conninfo_;
+    std::string password_;
     std::vector<std::string> channels_;
     handler on_notification_;
     std::function<void()> on_connected_;

@@ -23,6 +23,7 @@ struct pg_store_settings {
     std::size_t connections = 4;  ///< pool size; callers beyond it wait for a free connection
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds statement_timeout{5000};
+    std::string password = {};  ///< when not in the conninfo (or PGPASSFILE): from --store-password-file
 };
 
 /// The run and sweep store on a PostgreSQL database shared by several replicas (sweep methods in
