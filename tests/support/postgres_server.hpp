@@ -20,7 +20,7 @@ public:
     postgres_server(const postgres_server&) = delete;
     postgres_server& operator=(const postgres_server&) = delete;
 
-    /// A conninfo of a new, empty database (tests are isolated by using one each).
+    /// A conninfo of a new, empty database (tests are isolated by using one each). From one thread at a time.
     [[nodiscard]] std::string create_database();
     /// A conninfo of the `postgres` database, for administration (pg_terminate_backend, …).
     [[nodiscard]] std::string admin_conninfo() const { return conninfo("postgres"); }

@@ -1,6 +1,9 @@
 #include "pg_connection_pool.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "chimera/store/run_store.hpp"
 
 namespace chimera::service {
 
@@ -14,9 +17,19 @@ pg_connection_pool::pg_connection_pool(pg_connect_options options,
       on_connect_(std::move(on_connect)) {}
 
 pg_connection_pool::lease pg_connection_pool::acquire() {
+    // Holders keep a connection for one call, whose statements each end within statement_timeout: a wait this
+    // long means the pool is too small for the load, or the database stalls. Say so rather than hang.
+    const auto deadline = std::chrono::steady_clock::now() + options_.connect_timeout + statement_timeout_;
     std::unique_lock lock{mutex_};
     for (;;) {
-        available_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
+        if (!available_.wait_until(lock, deadline, [this] { return !idle_.empty() || open_ < size_; })) {
+            std::string message = "run store: no PostgreSQL connection of the pool of ";
+            message.append(std::to_string(size_))
+                .append(" was free within ")
+                .append(std::to_string((options_.connect_timeout + statement_timeout_).count()))
+                .append(" ms: more callers at once than connections, or slow statements");
+            throw store_error(message);
+        }
         if (idle_.empty()) break;
         auto connection = std::move(idle_.back());
         idle_.pop_back();

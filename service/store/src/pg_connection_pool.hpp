@@ -13,7 +13,7 @@
 namespace chimera::service {
 
 /// At most `size` connections, opened when first needed, shared by threads: a caller takes one for the length
-/// of its call (`lease`) and waits while all are taken (each holder's statements end within statement_timeout).
+/// of its call (`lease`) and waits while all are taken, at most connect_timeout + statement_timeout.
 /// A connection the server closed, or one a failure left inside a transaction, is dropped when given back or
 /// found so when taken; the next caller gets a fresh one. Thread-safe.
 class pg_connection_pool {
@@ -47,7 +47,7 @@ public:
     };
 
     /// A usable connection: an idle one, else a new one while fewer than `size` are open, else the next given
-    /// back. Throws store_error when connecting fails.
+    /// back. Throws store_error when connecting fails or none is free in time.
     [[nodiscard]] lease acquire();
 
 private:

@@ -100,6 +100,41 @@ TEST_F(pg_notification_listener_test, reconnects_after_its_connection_is_killed_
     EXPECT_TRUE(recorder_.wait_for_note(std::string{work_channel}, ""));
 }
 
+// Every change after which the head of the queue may be claimable wakes the idle workers of every replica.
+TEST_F(pg_notification_listener_test, each_change_that_may_free_the_queue_head_notifies_work) {
+    ASSERT_TRUE(recorder_.wait_for_connects(1));
+    const auto work = std::string{work_channel};
+    const auto now = std::chrono::system_clock::now();
+    const auto expect_work = [&](const char* change) {
+        EXPECT_TRUE(recorder_.wait_for_note(work, "")) << change;
+        recorder_.clear();
+    };
+    store_.submit(listener_submission("a"));
+    expect_work("submit");
+    auto run = store_.claim_next("me", now + 1min, now);
+    ASSERT_TRUE(run);
+    ASSERT_TRUE(store_.release("a", run->attempt));
+    expect_work("release");
+    run = store_.claim_next("me", now - 1s, now);
+    ASSERT_TRUE(run);
+    ASSERT_EQ(store_.recover_expired(now, 3).requeued, 1U);
+    expect_work("recover_expired");
+    run = store_.claim_next("me", now + 1min, now);
+    ASSERT_TRUE(run);
+    ASSERT_TRUE(store_.complete({"a", run->attempt, core::run_status::succeeded, std::nullopt, now, "{}", "", ""}));
+    expect_work("complete");
+    store_.submit(listener_submission("b"));
+    expect_work("submit");
+    ASSERT_TRUE(store_.cancel_queued("b", now));
+    expect_work("cancel_queued");
+    store_.submit_sweep({"s", "m", std::nullopt, "{}", 0ms, now, {{"s-0", "baseline", "{}"}, {"s-1", "c", "{}"}}});
+    expect_work("submit_sweep");
+    ASSERT_TRUE(store_.claim_next("me", now + 1min, now));
+    EXPECT_EQ(store_.cancel_sweep("s", now).running, std::vector<std::string>{"s-0"});
+    EXPECT_TRUE(recorder_.wait_for_note(std::string{cancel_channel}, "s-0")) << "the owner of its running run";
+    expect_work("cancel_sweep");
+}
+
 TEST(pg_notification_listener_stop_test, stops_promptly_while_it_cannot_connect) {
     std::atomic<int> connects{0};
     const auto started = std::chrono::steady_clock::now();

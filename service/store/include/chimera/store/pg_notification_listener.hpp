@@ -15,7 +15,8 @@ namespace chimera::service {
 /// `on_connected` is called after every (re)connect for its owner to re-check what it may have missed.
 ///
 /// Both callbacks are called on the listener's thread, one at a time: they must not block for long (a slow
-/// handler delays the next notification) and must hand work to their owner's thread themselves.
+/// handler delays the next notification), must not throw (the thread would end the process), and must hand
+/// work to their owner's thread themselves.
 class pg_notification_listener {
 public:
     using handler = std::function<void(std::string_view channel, std::string_view payload)>;
