@@ -96,6 +96,16 @@ void replica_fleet::kill_replica(std::size_t index) {
     balancer_->reload(live_ports());
 }
 
+void replica_fleet::replace_replica(std::size_t index) {
+    auto& old = replicas_.at(index);
+    old->alive = false;
+    balancer_->reload(live_ports());
+    EXPECT_EQ(old->process->terminate(), 0) << "a drained replica exits 0";
+    old = std::make_unique<replica>();
+    start_replica(*old);
+    balancer_->reload(live_ports());
+}
+
 std::string replica_fleet::submit(const json& body) const {
     const auto reply = http_request(port(), "POST", "/runs", body.dump());
     EXPECT_EQ(reply.status, 202U) << reply.body;

@@ -42,6 +42,12 @@ public:
     /// kill -9, then the balancer stops sending to it.
     void kill_replica(std::size_t index);
 
+    /// As a rolling update replaces a pod: out of the balancer (Kubernetes removes the endpoint
+    /// while the pod's preStop hook waits), SIGTERM (it drains: running runs finish or go back
+    /// to the queue), then a new replica with a new state directory in its place, in the
+    /// balancer once ready.
+    void replace_replica(std::size_t index);
+
     /// POST /runs through the balancer, expecting 202; the run's id.
     [[nodiscard]] std::string submit(const nlohmann::json& body) const;
     /// Polls GET /runs/{id} through the balancer until the run ended; its document.

@@ -291,6 +291,41 @@ TEST(Replicas, APostgresRestartMidLoadLosesNoRunAndRunsNoneTwice) {
     EXPECT_EQ(completed_calls(fleet.sim_stats()), 2 * ids.size()) << "every call streamed once: no run ran twice";
 }
 
+TEST(Replicas, ARollingRestartUnderSteadyPostsLosesNoRun) {
+    // Runs of about 0.1 s, 20 submitted a second (six workers keep up); a drain of 1 s lets most
+    // finish and hands the rest back.
+    replica_fleet fleet{
+        3, {"--tokens", "10", "--tokens-per-second", "200"}, {"--workers", "2", "--drain-timeout", "1s"}};
+    std::atomic<bool> posting{true};
+    std::vector<std::string> accepted;
+    std::vector<http_reply> refusals;
+    std::thread client{[&] {
+        while (posting) {
+            auto reply = http_request(fleet.port(), "POST", "/runs", tiny_run.dump());
+            if (reply.status == 202) {
+                accepted.push_back(json::parse(reply.body).at("id").get<std::string>());
+            } else {
+                refusals.push_back(std::move(reply));
+            }
+            std::this_thread::sleep_for(50ms);  // the load's pace, not a wait for anything
+        }
+    }};
+    for (std::size_t i = 0; i < fleet.size(); ++i) fleet.replace_replica(i);
+    posting = false;
+    client.join();
+
+    for (const auto& refusal : refusals) {
+        EXPECT_EQ(refusal.status, 503U) << refusal.body;
+        EXPECT_TRUE(refusal.headers.contains("retry-after")) << refusal.body;
+    }
+    ASSERT_GT(accepted.size(), 10U);
+    for (const auto& id : accepted) {
+        EXPECT_EQ(fleet.wait_finished(id).at("status"), "succeeded") << id;
+    }
+    RecordProperty("runs_accepted", static_cast<int>(accepted.size()));
+    RecordProperty("posts_refused_503", static_cast<int>(refusals.size()));
+}
+
 TEST(Replicas, SweepsSubmittedThroughDifferentReplicasNeverOverlapAnyRun) {
     replica_fleet fleet{3, {"--tokens", "20", "--tokens-per-second", "400"}, {"--workers", "4"}};
     const json sweep = {{"data_dir", "tiny"}, {"grid", {{"num_ctx", {256, 512}}}}, {"repetitions", 1}};

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "chimera/store/run_store.hpp"
+#include "libpq_api.hpp"
 #include "pg_connection.hpp"
 
 namespace chimera::service {
@@ -43,18 +44,18 @@ wait_result wait_for(int fd, short events, int wake_fd, std::chrono::millisecond
 /// stopped or when the attempt failed.
 connection_ptr connect(const std::string& conninfo, const std::string& password, int wake_fd) {
     connection_ptr connection{pg_start_connect({conninfo, connect_timeout, "chimera-listener", password}, true),
-                              &PQfinish};
+                              libpq().PQfinish};
     auto polling = PGRES_POLLING_WRITING;
     const auto deadline = std::chrono::steady_clock::now() + connect_timeout;
     while (polling != PGRES_POLLING_OK) {
-        if (polling == PGRES_POLLING_FAILED || PQstatus(connection.get()) == CONNECTION_BAD)
-            return {nullptr, &PQfinish};
+        if (polling == PGRES_POLLING_FAILED || libpq().PQstatus(connection.get()) == CONNECTION_BAD)
+            return {nullptr, libpq().PQfinish};
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         const short events = polling == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-        const auto waited = wait_for(PQsocket(connection.get()), events, wake_fd, std::max(left, 0ms));
-        if (waited != wait_result::ready) return {nullptr, &PQfinish};
-        polling = PQconnectPoll(connection.get());
+        const auto waited = wait_for(libpq().PQsocket(connection.get()), events, wake_fd, std::max(left, 0ms));
+        if (waited != wait_result::ready) return {nullptr, libpq().PQfinish};
+        polling = libpq().PQconnectPoll(connection.get());
     }
     return connection;
 }
@@ -62,12 +63,12 @@ connection_ptr connect(const std::string& conninfo, const std::string& password,
 bool listen_all(PGconn* connection, const std::vector<std::string>& channels) {
     for (const auto& channel : channels) {
         std::unique_ptr<char, decltype(&PQfreemem)> quoted{
-            PQescapeIdentifier(connection, channel.c_str(), channel.size()), &PQfreemem};
+            libpq().PQescapeIdentifier(connection, channel.c_str(), channel.size()), libpq().PQfreemem};
         if (!quoted) return false;
         std::string sql = "LISTEN ";
         sql.append(quoted.get());
-        std::unique_ptr<PGresult, decltype(&PQclear)> result{PQexec(connection, sql.c_str()), &PQclear};
-        if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) return false;
+        std::unique_ptr<PGresult, decltype(&PQclear)> result{libpq().PQexec(connection, sql.c_str()), libpq().PQclear};
+        if (libpq().PQresultStatus(result.get()) != PGRES_COMMAND_OK) return false;
     }
     return true;
 }
@@ -111,13 +112,13 @@ void pg_notification_listener::run(const std::stop_token& stop) {
             connected_ = true;
             if (on_connected_) on_connected_();
             // Until the server or the network drops the connection, or the owner stops.
-            while (wait_for(PQsocket(connection.get()), POLLIN, wake_fd_, -1ms) == wait_result::ready &&
-                   PQconsumeInput(connection.get()) == 1) {
-                while (PGnotify* note = PQnotifies(connection.get())) {
-                    std::unique_ptr<PGnotify, decltype(&PQfreemem)> owned{note, &PQfreemem};
+            while (wait_for(libpq().PQsocket(connection.get()), POLLIN, wake_fd_, -1ms) == wait_result::ready &&
+                   libpq().PQconsumeInput(connection.get()) == 1) {
+                while (PGnotify* note = libpq().PQnotifies(connection.get())) {
+                    std::unique_ptr<PGnotify, decltype(&PQfreemem)> owned{note, libpq().PQfreemem};
                     if (on_notification_) on_notification_(note->relname, note->extra);
                 }
-                if (PQstatus(connection.get()) != CONNECTION_OK) break;
+                if (libpq().PQstatus(connection.get()) != CONNECTION_OK) break;
             }
             connected_ = false;
         }
