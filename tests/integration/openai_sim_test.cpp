@@ -336,5 +336,38 @@ TEST(OpenAiSim, RequestsAreRecordedInSimStats) {
     EXPECT_FALSE(requests[1].at("completed").get<bool>());
 }
 
+TEST(OpenAiSim, ClientThatLeavesStopsTheGenerationAndIsRecorded) {
+    const openai_sim sim{"llamacpp", {"--tokens", "1000", "--tokens-per-second", "50"}};
+    {
+        const json body{{"model", "m1"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"stream", true}};
+        const auto text = body.dump();
+        const raw_connection client{sim.port};
+        client.send_text("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                         std::to_string(text.size()) + "\r\n\r\n" + text);
+        ASSERT_FALSE(client.closed_silently_within(std::chrono::seconds{5})) << "the stream started";
+    }
+    const auto stats = poll_until(
+        sim.port, "/sim/stats",
+        [](const http_reply& r) { return json::parse(r.body).at("requests")[0].at("client_disconnected") == true; },
+        std::chrono::seconds{10});
+    const auto request = json::parse(stats.body).at("requests")[0];
+    EXPECT_TRUE(request.at("client_disconnected").get<bool>());
+    EXPECT_FALSE(request.at("completed").get<bool>());
+    EXPECT_LT(request.at("eval_count").get<int>(), 1000);
+}
+
+TEST(OpenAiSim, VllmSendsItsHeadersBeforeTheFirstToken) {
+    // Two prompt tokens at one a second: the first token comes two seconds after the request.
+    const openai_sim sim{"vllm", {"--prompt-tokens-per-second", "1"}};
+    const json body{{"model", "m1"}, {"messages", {{{"role", "user"}, {"content", "hello there"}}}}, {"stream", true}};
+    const auto text = body.dump();
+    const raw_connection client{sim.port};
+    client.send_text("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(text.size()) +
+                     "\r\n\r\n" + text);
+    const auto head = client.receive(std::chrono::milliseconds{500});
+    EXPECT_TRUE(head.starts_with("HTTP/1.1 200 OK\r\n")) << head;
+    EXPECT_EQ(head.find("data:"), std::string::npos) << "no token yet: " << head;
+}
+
 }  // namespace
 }  // namespace chimera::testing
