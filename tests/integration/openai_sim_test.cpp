@@ -237,6 +237,7 @@ TEST(OpenAiSim, OnlyTheEnginesRoutesAnswer) {
     const auto models = json::parse(raw_exchange(llama.port, "GET", "/v1/models").body);
     EXPECT_EQ(models.at("object"), "list");
     EXPECT_EQ(models.at("data")[0].at("owned_by"), "llamacpp");
+    EXPECT_EQ(models.at("data")[0].at("id"), "m1") << "listed as served, without Ollama's :latest";
     const openai_sim vllm{"vllm"};
     const auto generate = raw_exchange(vllm.port, "POST", "/api/generate", R"({"model":"m1","prompt":"x"})");
     EXPECT_EQ(generate.status, 404U);

@@ -6,8 +6,6 @@
 #include <map>
 #include <stdexcept>
 
-#include "sim_models.hpp"
-
 namespace sim {
 namespace {
 
@@ -57,7 +55,7 @@ void set_models(sim_config& config, std::string_view value) {
         if (name.empty()) {
             bad_value("--models", value);
         }
-        config.models.push_back(normalize_model_name(name));
+        config.models.emplace_back(name);  // as given: the registry resolves it like Ollama, /v1/models lists it
         value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
     }
     if (config.models.empty()) {
