@@ -6,8 +6,6 @@
 #include <map>
 #include <stdexcept>
 
-#include "sim_models.hpp"
-
 namespace sim {
 namespace {
 
@@ -57,7 +55,7 @@ void set_models(sim_config& config, std::string_view value) {
         if (name.empty()) {
             bad_value("--models", value);
         }
-        config.models.push_back(normalize_model_name(name));
+        config.models.emplace_back(name);  // as given: the registry resolves it like Ollama, /v1/models lists it
         value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
     }
     if (config.models.empty()) {
@@ -116,6 +114,21 @@ const std::map<std::string_view, value_setter>& value_flags() {
          }},
         {"--fault-busy-first",
          [](sim_config& c, std::string_view v) { c.faults.busy_first = to_count("--fault-busy-first", v); }},
+        {"--engine",
+         [](sim_config& c, std::string_view v) {
+             const auto kind = parse_engine(v);
+             if (!kind) {
+                 bad_value("--engine", v);
+             }
+             c.engine_kind = *kind;
+         }},
+        {"--sse-ping-ms",
+         [](sim_config& c, std::string_view v) {
+             c.sse_ping = parse_stall_ms(v);
+             if (!c.sse_ping || c.sse_ping->count() == 0) {
+                 bad_value("--sse-ping-ms", v);
+             }
+         }},
         {"--fault-reset-first",
          [](sim_config& c, std::string_view v) { c.faults.reset_first = to_count("--fault-reset-first", v); }},
     };
@@ -157,14 +170,17 @@ std::optional<sim_config> parse_command_line(std::span<char* const> args) {
         flag->second(config, eq == std::string_view::npos ? std::string_view{args[++i]} : arg.substr(eq + 1));
     }
     check_stall(config.faults);
+    if (config.sse_ping && config.engine_kind != engine::llamacpp) {
+        throw std::invalid_argument("--sse-ping-ms needs --engine llamacpp: only llama-server pings");
+    }
     return config;
 }
 
 std::string_view usage() {
     return R"(usage: ollama-sim [flags]
 
-A stand-in for Ollama's HTTP API (/api/generate, /api/tags, /api/ps, /api/show, /api/version, /)
-with real-time pacing, plus GET /sim/stats, POST /sim/reset and POST /sim/drop-idle for tests.
+A stand-in for Ollama's HTTP API (/api/generate, /api/tags, /api/ps, /api/show, /api/version, /),
+or for llama.cpp's or vLLM's OpenAI-compatible API (--engine), with real-time pacing, plus GET /sim/stats, POST /sim/reset and POST /sim/drop-idle for tests.
 
   --listen HOST:PORT              address to bind (default 127.0.0.1:11434; port 0 = ephemeral).
                                   The first stdout line is "listening on HOST:PORT".
@@ -186,6 +202,12 @@ with real-time pacing, plus GET /sim/stats, POST /sim/reset and POST /sim/drop-i
                                   exceeded"}, keep-alive kept
   --fault-reset-first K           read the first K /api/generate requests, then reset the connection
                                   without sending a byte
+  --engine ollama|llamacpp|vllm   the server to stand in for (default ollama). llamacpp and vllm serve
+                                  GET /v1/models, POST /v1/chat/completions and POST /v1/completions
+                                  (Server-Sent Events with each engine's chunk shapes, docs/simulator.md)
+                                  instead of Ollama's routes, with the same pacing and --fault-* flags
+  --sse-ping-ms MS                llamacpp: an SSE comment ": ping" whenever a started stream was
+                                  silent MS ms (a stall, a slow token)
   --help                          show this text
 
 A request header "X-Sim-Fault: midstream-error-after=3,split-writes" (or "none") replaces the

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim_engine.hpp"
 #include "sim_faults.hpp"
 
 namespace sim {
@@ -22,6 +23,9 @@ struct sim_config {
     std::uint64_t tokens = 64;
     std::vector<std::string> models{"gemma3:latest"};
     fault_plan faults;  // applies to requests without an X-Sim-Fault header
+    sim::engine engine_kind = engine::ollama;
+    // llama.cpp only: an SSE comment line (": ping") whenever a stream has been silent this long.
+    std::optional<std::chrono::milliseconds> sse_ping;
 };
 
 // Returns nullopt when --help was asked for. Throws std::invalid_argument naming the bad flag.

@@ -16,8 +16,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_cat.hpp>
 
+#include "sim_fault_selection.hpp"
 #include "sim_generate.hpp"
 #include "sim_request.hpp"
+#include "sim_stream_io.hpp"
 #include "sim_text.hpp"
 
 namespace sim {
@@ -118,26 +120,6 @@ std::optional<request_error> check_request(const generate_request& r, const mode
     return std::nullopt;
 }
 
-// The X-Sim-Fault header, else a `fault/<items>` model name, else the flags.
-std::variant<fault_plan, request_error> faults_for(const request& req,
-                                                   std::string_view model,
-                                                   const sim_config& config) {
-    const auto header = req.find("X-Sim-Fault");
-    if (header == req.end() && model.starts_with(fault_model_prefix)) {
-        if (auto plan = parse_fault_spec(model.substr(fault_model_prefix.size()))) {
-            return *plan;
-        }
-        return request_error{400, "invalid fault model \"" + std::string{model} + "\""};
-    }
-    if (header == req.end()) {
-        return config.faults;
-    }
-    if (auto plan = parse_fault_spec(header->value())) {
-        return *plan;
-    }
-    return request_error{400, "invalid X-Sim-Fault header \"" + std::string{header->value()} + "\""};
-}
-
 std::variant<generation, request_error> plan_generation(const generate_request& r,
                                                         const std::variant<fault_plan, request_error>& faults,
                                                         const sim_config& config,
@@ -182,27 +164,6 @@ private:
     std::chrono::nanoseconds keep_alive_;
     clock::time_point ready_at_;
 };
-
-// True when the peer closed or reset the connection, false when cancelled. Like Go's background
-// read, it notices a client that leaves while nothing is being written; pipelined bytes stay queued.
-net::awaitable<bool> watch_disconnect(tcp::socket& socket) {
-    char byte = 0;
-    const auto [ec, n] = co_await socket.async_receive(net::buffer(&byte, 1), tcp::socket::message_peek, use_tuple);
-    if (!ec) {
-        net::steady_timer until_cancelled{socket.get_executor(), clock::time_point::max()};
-        co_await until_cancelled.async_wait(use_tuple);
-    }
-    co_return ec.failed() && ec != net::error::operation_aborted;
-}
-
-// Inside the first multi-byte UTF-8 character if any, so clients must reassemble split characters.
-std::size_t split_point(std::string_view object, std::uint64_t salt) {
-    const auto lead = std::find_if(object.begin(), object.end(), [](char c) { return (c & 0xC0) == 0xC0; });
-    if (lead != object.end()) {
-        return static_cast<std::size_t>(lead - object.begin()) + 1;
-    }
-    return 1 + (salt * 7919) % (object.size() - 1);
-}
 
 // One /api/generate exchange on a connection; its outcome goes into the request's record.
 class exchange {

@@ -1,4 +1,5 @@
-// Routing with gin's answers for unknown paths and methods, and the endpoints that answer at once.
+// Routing with the engine's answers for unknown paths and methods (gin's for Ollama), and the
+// endpoints that answer at once.
 #pragma once
 
 #include <variant>
@@ -8,12 +9,25 @@
 
 namespace sim {
 
-enum class endpoint { root, version, tags, ps, show, generate, stats, reset, drop_idle };
+enum class endpoint {
+    root,
+    version,
+    tags,
+    ps,
+    show,
+    generate,
+    openai_models,
+    chat_completions,
+    completions,
+    stats,
+    reset,
+    drop_idle
+};
 
-// The endpoint a request names, or the 404/405 response gin would give.
-std::variant<endpoint, response> route(const request& req);
+// The endpoint a request names among those `kind` serves, or the engine's 404/405 response.
+std::variant<endpoint, response> route(const request& req, engine kind);
 
-// Answers every endpoint except generate, which streams.
+// Answers every endpoint except generate and the completions, which stream.
 response handle_immediate(endpoint target, const request& req, sim_state& state);
 
 }  // namespace sim

@@ -17,6 +17,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include "sim_generate_handler.hpp"
+#include "sim_openai_handler.hpp"
 #include "sim_routes.hpp"
 
 namespace sim {
@@ -175,10 +176,14 @@ net::awaitable<bool> sim_server::serve_request(tcp::socket& socket,
                                                const request& req,
                                                std::uint64_t connection_id,
                                                clock::time_point received) {
-    auto routed = route(req);
+    auto routed = route(req, state_.config.engine_kind);
     const auto* target = std::get_if<endpoint>(&routed);
     if (target && *target == endpoint::generate) {
         co_return co_await serve_generate(socket, req, state_, connection_id, received);
+    }
+    if (target && (*target == endpoint::chat_completions || *target == endpoint::completions)) {
+        const auto api = *target == endpoint::chat_completions ? openai_api::chat : openai_api::completions;
+        co_return co_await serve_openai(socket, req, state_, connection_id, received, api);
     }
     auto res = target ? handle_immediate(*target, req, state_) : std::get<response>(std::move(routed));
     const auto [ec, n] = co_await http::async_write(socket, res, use_tuple);

@@ -12,10 +12,11 @@ void sim_stats::connection_closed() { --connections_open_; }
 
 void sim_stats::connections_dropped(std::uint64_t count) { connections_dropped_ += count; }
 
-std::shared_ptr<request_record> sim_stats::add_request(std::uint64_t connection_id) {
+std::shared_ptr<request_record> sim_stats::add_request(std::uint64_t connection_id, std::string_view path) {
     auto record = std::make_shared<request_record>();
     record->seq = requests_.size();
     record->connection_id = connection_id;
+    record->path = path;
     requests_.push_back(record);
     return record;
 }
@@ -31,7 +32,7 @@ nlohmann::ordered_json sim_stats::to_json() const {
     for (const auto& r : requests_) {
         requests.push_back({{"seq", r->seq},
                             {"connection_id", r->connection_id},
-                            {"path", "/api/generate"},
+                            {"path", r->path},
                             {"model", r->model},
                             {"status", r->status},
                             {"stream", r->stream},

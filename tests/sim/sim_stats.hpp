@@ -5,16 +5,19 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace sim {
 
-// One /api/generate request, updated in place while it runs.
+// One generation request (/api/generate, /v1/chat/completions, /v1/completions), updated in place
+// while it runs.
 struct request_record {
     std::uint64_t seq = 0;
     std::uint64_t connection_id = 0;
+    std::string path = "/api/generate";
     std::string model;
     unsigned status = 0;  // 0 while (or if) no status line was sent
     bool stream = true;
@@ -36,7 +39,7 @@ public:
     void connections_dropped(std::uint64_t count);
 
     // Shared so a request still running across a reset updates a record nobody lists any more.
-    std::shared_ptr<request_record> add_request(std::uint64_t connection_id);
+    std::shared_ptr<request_record> add_request(std::uint64_t connection_id, std::string_view path = "/api/generate");
 
     // Clears requests and the accepted and dropped counts; connections_open stays true to the sockets.
     void reset();
