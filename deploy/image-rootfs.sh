@@ -5,9 +5,15 @@
 # libnss_*.so), user 10001 by name, and the empty state volume owned by 10001. The Dockerfile copies DIR onto an empty
 # (FROM scratch) base; tests/deploy/image_rootfs_test.sh starts chimera chrooted in DIR, so the two
 # cannot drift apart.
-#   deploy/image-rootfs.sh PATH/TO/chimera DIR     # as root (chown of the volume); DIR must not exist
+#   deploy/image-rootfs.sh [--with-libpq] PATH/TO/chimera DIR   # as root (chown of the volume); DIR must not exist
+# --with-libpq: the shared store's image (--store postgresql://…). chimera loads libpq when such a
+# store is opened (dlopen: service/store/src/libpq_api.cpp), so ldd does not list it: libpq.so.5
+# and what it loads are added, at the paths the loader searches. Needs a dynamic chimera (a static
+# one cannot load a shared library beside its own C library).
 set -euo pipefail
-[[ $# == 2 ]] || { echo "usage: $0 PATH/TO/chimera DIR" >&2; exit 2; }
+with_libpq=0
+if [[ ${1:-} == --with-libpq ]]; then with_libpq=1; shift; fi
+[[ $# == 2 ]] || { echo "usage: $0 [--with-libpq] PATH/TO/chimera DIR" >&2; exit 2; }
 bin=$1 root=$2
 [[ ! -e $root ]] || { echo "$root exists: give a new directory" >&2; exit 2; }
 
@@ -17,8 +23,13 @@ strip --strip-all -o "$root/usr/local/bin/chimera" "$bin"
 # each library is copied, symbolic links resolved, to the path the loader asks for. A static
 # binary (the image's: CHIMERA_STATIC_RUNTIME) needs none: ldd says "not a dynamic executable".
 libs=$(ldd "$bin" 2>&1 || true)
+if ((with_libpq)); then
+  libpq=$(ldconfig -p | awk '$1 == "libpq.so.5" && $NF ~ /^\// {print $NF; exit}')
+  [[ -n $libpq ]] || { echo "--with-libpq: no libpq.so.5 here (Debian's libpq5)" >&2; exit 1; }
+  libs+=$'\n'"libpq.so.5 => $libpq (0)"$'\n'"$(ldd "$libpq")"
+fi
 if grep -F 'not found' <<<"$libs"; then exit 1; fi
-awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' <<<"$libs" | while read -r lib; do
+awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' <<<"$libs" | sort -u | while read -r lib; do
   install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
 done
 

@@ -62,6 +62,9 @@ def help_flags(chimera):
 # the deployment files. Until `chimera serve --help` lists --store, deploy/k8s/postgres/ may use them
 # unchecked; from then on they are checked like every other flag.
 STORE_FLAGS = {"--store", "--store-password-file"}
+# The Dockerfile's runtime-shared-store target: the default image holds a static chimera that cannot
+# load libpq, which --store needs (it is loaded, not linked: service/store/src/libpq_api.cpp).
+SHARED_STORE_TAG_SUFFIX = "-postgres"
 
 
 def check_flags(where, args, flags):
@@ -99,38 +102,54 @@ def listen_port(args, flag="--listen"):
     return port
 
 
+def dockerfile_stages(joined):
+    """[(base, name, text)] of each FROM … [AS name] and the lines up to the next FROM."""
+    starts = [m for m in re.finditer(r"(?m)^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", joined)]
+    return [(m.group(1), m.group(2) or "", joined[m.start():(starts[k + 1].start() if k + 1 < len(starts) else None)])
+            for k, m in enumerate(starts)]
+
+
 def check_dockerfile(src, flags, routes):
     with open(os.path.join(src, "Dockerfile"), encoding="utf-8") as f:
         text = f.read()
     joined = re.sub(r"\\\n", " ", text)
-    stages = re.findall(r"(?m)^FROM\s+(\S+)", joined)
-    if len(stages) < 2 or not stages[0].startswith("debian:bookworm") or stages[-1] != "scratch":
-        fail(f"Dockerfile: expected a debian:bookworm build stage and a FROM scratch runtime, got {stages}")
-    # The runtime is the file set of deploy/image-rootfs.sh, which the image_rootfs test serves from.
-    if not re.search(r"(?m)^RUN .*deploy/image-rootfs\.sh build/bin/chimera /rootfs", joined) or \
-            not re.search(r"(?m)^COPY --from=build /rootfs/ /$", joined):
-        fail("Dockerfile: the runtime must be deploy/image-rootfs.sh's file set (COPY --from=build /rootfs/ /)")
+    stages = dockerfile_stages(joined)
+    if len(stages) < 2 or not stages[0][0].startswith("debian:bookworm") or stages[-1][0] != "scratch":
+        fail(f"Dockerfile: expected a debian:bookworm build stage and a FROM scratch runtime last (the default "
+             f"target), got {[(b, n) for b, n, _ in stages]}")
     with open(os.path.join(src, "deploy", "image-rootfs.sh"), encoding="utf-8") as f:
         rootfs_script = f.read()
-    user = re.findall(r"(?m)^USER\s+(\S+)", joined)
-    if not user or user[-1].split(":")[0] in ("0", "root"):
-        fail("Dockerfile: the runtime must run as a non-root USER")
     if "strip " not in rootfs_script:
         fail("deploy/image-rootfs.sh: the binary is not stripped")
-    if not re.search(r"(?m)^VOLUME\s", joined):
-        fail("Dockerfile: no VOLUME for the state dir")
-    m = re.search(r"(?m)^ENTRYPOINT\s+(\[.*\])\s*$", joined)
+    checked = [check_runtime_stage(name, stage, joined, flags, routes) for base, name, stage in stages
+               if base == "scratch"]
+    return checked[-1]
+
+
+def check_runtime_stage(name, stage, joined, flags, routes):
+    """One FROM scratch stage: deploy/image-rootfs.sh's file set, run as a non-root user, chimera serve on
+    the port it exposes and probes."""
+    rootfs = re.search(r"(?m)^COPY --from=(\S+) (/rootfs[\w-]*)/ /$", stage)
+    if not rootfs or not re.search(r"(?m)^RUN .*deploy/image-rootfs\.sh (--with-libpq )?\S+/bin/chimera "
+                                   + re.escape(rootfs.group(2)) + r"(\s|$)", joined):
+        fail(f"Dockerfile {name}: the runtime must be deploy/image-rootfs.sh's file set (COPY --from=… /rootfs/ /)")
+    user = re.findall(r"(?m)^USER\s+(\S+)", stage)
+    if not user or user[-1].split(":")[0] in ("0", "root"):
+        fail(f"Dockerfile {name}: the runtime must run as a non-root USER")
+    if not re.search(r"(?m)^VOLUME\s", stage):
+        fail(f"Dockerfile {name}: no VOLUME for the state dir")
+    m = re.search(r"(?m)^ENTRYPOINT\s+(\[.*\])\s*$", stage)
     entry = json.loads(m.group(1)) if m else []
     if entry[:2] != ["chimera", "serve"]:
-        fail(f"Dockerfile: ENTRYPOINT must be chimera serve, got {entry}")
+        fail(f"Dockerfile {name}: ENTRYPOINT must be chimera serve, got {entry}")
     check_flags("Dockerfile ENTRYPOINT", entry, flags)
     port = listen_port(entry)
-    expose = [int(p.split("/")[0]) for p in re.findall(r"(?m)^EXPOSE\s+(\S+)", joined)]
+    expose = [int(p.split("/")[0]) for p in re.findall(r"(?m)^EXPOSE\s+(\S+)", stage)]
     if port is None or expose != [port]:
-        fail(f"Dockerfile: EXPOSE {expose} != ENTRYPOINT --listen port {port}")
-    hc = re.search(r"(?m)^HEALTHCHECK\s.*CMD\s(.*)$", joined)
+        fail(f"Dockerfile {name}: EXPOSE {expose} != ENTRYPOINT --listen port {port}")
+    hc = re.search(r"(?m)^HEALTHCHECK\s.*CMD\s(.*)$", stage)
     if not hc:
-        fail("Dockerfile: no HEALTHCHECK")
+        fail(f"Dockerfile {name}: no HEALTHCHECK")
     else:
         hc_cmd = json.loads(hc.group(1))
         if hc_cmd[:2] != ["chimera", "probe"]:
@@ -184,6 +203,8 @@ def without_store(dep):
     dep["spec"].pop("strategy", None)
     pod = dep["spec"]["template"]["spec"]
     c = pod["containers"][0]
+    # The shared store's image is the same build with libpq beside it: the tag says which.
+    c["image"] = c.get("image", "").removesuffix(SHARED_STORE_TAG_SUFFIX)
     c["env"] = [e for e in c.get("env", []) if e["name"] not in ("CHIMERA_STORE_URL", "PGPASSFILE")]
     if not c["env"]:
         del c["env"]
@@ -246,6 +267,9 @@ def check_store(prefix, k, dep, c, pod, args, cm):
     hpas = [h for _, h in k.get("HorizontalPodAutoscaler", [])
             if (h["spec"]["scaleTargetRef"].get("kind"), h["spec"]["scaleTargetRef"].get("name")) == ("Deployment", name)]
     address = store_address(c, args)
+    if address is not None and not c.get("image", "").endswith(SHARED_STORE_TAG_SUFFIX):
+        fail(f"{prefix}: image {c.get('image')!r} on the shared store: the default image cannot load libpq; use the "
+             f"Dockerfile's runtime-shared-store target, tagged …{SHARED_STORE_TAG_SUFFIX}")
     for key, value in cm.get("data", {}).items():
         if key == "CHIMERA_STORE_URL" or re.search(r"postgres(ql)?://", str(value)):
             fail(f"{prefix}: ConfigMap {key} holds the store's address as a literal: take it from a Secret")

@@ -61,4 +61,19 @@ echo "$probe"
 if gone=$("${in_root[@]}" /usr/local/bin/chimera probe "http://127.0.0.1:$port/no-such-route" 2>&1); then
   fail "probe of a 404 exited 0: $gone"
 fi
+
+# The shared store's image (Dockerfile target runtime-shared-store): the same file set plus libpq
+# and what it loads, which chimera loads only for --store. From it alone, chimera must load libpq
+# and reach for the database: a refused connection to a port nothing listens on, named as such, and
+# not "needs libpq".
+if [[ -z $(ldd "$bin" 2>&1 | grep -F 'not a dynamic executable') ]]; then
+  "$here/deploy/image-rootfs.sh" --with-libpq "$bin" "$work/shared"
+  shared_bytes=$(find "$work/shared" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+  echo "shared store's file set: $(find "$work/shared" -type f | wc -l) files, $shared_bytes bytes"
+  refused=$(chroot --userspec=10001:10001 "$work/shared" /usr/local/bin/chimera serve --listen 127.0.0.1:0 \
+            --state-dir /tmp/state --store postgresql://chimera@127.0.0.1:9/chimera 2>&1 || true)
+  grep -q 'cannot connect to PostgreSQL at 127.0.0.1:9/chimera' <<<"$refused" \
+    || fail "the shared store's file set: chimera did not reach for PostgreSQL: $refused"
+  echo "shared store's file set: libpq loads in the chroot"
+fi
 echo "image_rootfs: OK"
