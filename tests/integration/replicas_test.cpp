@@ -102,6 +102,8 @@ TEST(Replicas, AnyReplicaAnswersEveryRequestOfAThousandRuns) {
         if (document.at("status") != "succeeded") ++errors;
         if (http_request(fleet.port(), "GET", "/runs/" + ids[i] + "/report").status != 200) ++errors;
         if (http_request(fleet.port(), "DELETE", "/runs/" + ids[i]).status != 409) ++errors;
+        const auto events = http_request(fleet.port(), "GET", "/runs/" + ids[i] + "/events");
+        if (events.status != 200 || events.body.find("event: document") == std::string::npos) ++errors;
         const std::lock_guard lock{seen};
         executors.insert(fleet.replica_of(document));
     });
