@@ -107,3 +107,25 @@ def write(path, group, command, results):
         with open(path, "w") as out:
             out.write(text + "\n")
     print(text)
+
+
+def wrk_post_script(body):
+    """A wrk Lua script that POSTs `body` (JSON text) and prints "statuses: 202=N other=M" at the end:
+    how many requests were accepted, which wrk's own summary does not say."""
+    return """
+wrk.method = "POST"
+wrk.body = '%s'
+wrk.headers["Content-Type"] = "application/json"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) accepted = 0; refused = 0 end
+function response(status, headers, body)
+  if status == 202 then accepted = accepted + 1 else refused = refused + 1 end
+end
+function done(summary, latency, requests)
+  local a, r = 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("accepted"); r = r + t:get("refused") end
+  io.write(string.format("statuses: 202=%%d other=%%d\\n", a, r))
+end
+""" % body
+

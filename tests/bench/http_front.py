@@ -43,22 +43,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
 CONNECTIONS = 32
-LUA_COUNT_STATUSES = """
-wrk.method = "POST"
-wrk.body = '{"data_dir":"tr109"}'
-wrk.headers["Content-Type"] = "application/json"
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) accepted = 0; refused = 0 end
-function response(status, headers, body)
-  if status == 202 then accepted = accepted + 1 else refused = refused + 1 end
-end
-function done(summary, latency, requests)
-  local a, r = 0, 0
-  for _, t in ipairs(threads) do a = a + t:get("accepted"); r = r + t:get("refused") end
-  io.write(string.format("statuses: 202=%d other=%d\\n", a, r))
-end
-"""
+LUA_COUNT_STATUSES = benchlib.wrk_post_script('{"data_dir":"tr109"}')
 
 
 def nginx_conf(prefix, workers):

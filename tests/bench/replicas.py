@@ -39,22 +39,7 @@ import benchlib  # noqa: E402
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 SIM_FLAGS = ["--tokens", "100", "--tokens-per-second", "500"]
-LUA_POST = """
-wrk.method = "POST"
-wrk.body = '{"data_dir":"tiny"}'
-wrk.headers["Content-Type"] = "application/json"
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) accepted = 0; refused = 0 end
-function response(status, headers, body)
-  if status == 202 then accepted = accepted + 1 else refused = refused + 1 end
-end
-function done(summary, latency, requests)
-  local a, r = 0, 0
-  for _, t in ipairs(threads) do a = a + t:get("accepted"); r = r + t:get("refused") end
-  io.write(string.format("statuses: 202=%d other=%d\\n", a, r))
-end
-"""
+LUA_POST = benchlib.wrk_post_script('{"data_dir":"tiny"}')
 
 
 def free_port():

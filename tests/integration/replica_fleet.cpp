@@ -121,13 +121,4 @@ json replica_fleet::wait_finished(const std::string& id) const {
 
 json replica_fleet::sim_stats() const { return json::parse(http_request(sim_port_, "GET", "/sim/stats").body); }
 
-/// RFC 3339 with fixed-width milliseconds: string order is time order.
-bool runs_overlap(const json& a, const json& b) {
-    const auto a_start = a.at("started_at").get<std::string>();
-    const auto a_end = a.at("finished_at").get<std::string>();
-    const auto b_start = b.at("started_at").get<std::string>();
-    const auto b_end = b.at("finished_at").get<std::string>();
-    return a_start < b_end && b_start < a_end;
-}
-
 }  // namespace chimera::testing

@@ -74,7 +74,4 @@ private:
     std::unique_ptr<nginx_balancer> balancer_;
 };
 
-/// Whether two ended runs' executions (started_at .. finished_at) overlap in time.
-[[nodiscard]] bool runs_overlap(const nlohmann::json& a, const nlohmann::json& b);
-
 }  // namespace chimera::testing

@@ -6,13 +6,13 @@
 #include <latch>
 #include <random>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "postgres_server.hpp"
 #include "replica_fleet.hpp"
+#include "run_event_stream.hpp"
 #include "service_stack.hpp"
 
 namespace chimera::testing {
@@ -176,28 +176,6 @@ TEST(Replicas, ACancelThroughAnotherReplicaClosesTheRunsStream) {
     EXPECT_EQ(fleet.replica_of(document), owner);
 }
 
-struct sse_event {
-    std::string type;
-    json data;
-};
-
-std::vector<sse_event> parse_events(const std::string& body) {
-    std::vector<sse_event> events;
-    std::istringstream in{body};
-    sse_event current;
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind("event: ", 0) == 0) {
-            current.type = line.substr(7);
-        } else if (line.rfind("data: ", 0) == 0) {
-            current.data = json::parse(line.substr(6));
-        } else if (line.empty() && !current.type.empty()) {
-            events.push_back(std::move(current));
-            current = {};
-        }
-    }
-    return events;
-}
-
 TEST(Replicas, ASubscriberOnOneReplicaFollowsARunExecutingOnAnother) {
     // About a second per call: the subscriber joins during the analysis call.
     replica_fleet fleet{3, {"--tokens", "100", "--tokens-per-second", "100"}};
@@ -212,13 +190,11 @@ TEST(Replicas, ASubscriberOnOneReplicaFollowsARunExecutingOnAnother) {
     EXPECT_EQ(events.back().data.at("status"), "succeeded");
     EXPECT_EQ(events.back().data, json::parse(http_request(fleet.replica_port(watcher), "GET", "/runs/" + id).body));
 
-    std::string report_text;
     bool report_stage = false;
     for (const auto& event : events) {
         if (event.type == "status" && event.data.at("stage") == "report") report_stage = true;
-        if (event.type == "token" && event.data.at("call") == "report")
-            report_text += event.data.at("text").get<std::string>();
     }
+    const auto report_text = text_of(events, "report");
     EXPECT_TRUE(report_stage) << "the owner's change of stage reached the other replica";
     ASSERT_FALSE(report_text.empty());
     const auto report = http_request(fleet.port(), "GET", "/runs/" + id + "/report").body;

@@ -1,9 +1,9 @@
 // GET /runs/{id}/events: a run watched live over Server-Sent Events, from the queue to its document.
 #include <future>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "run_event_stream.hpp"
 #include "service_stack.hpp"
 
 namespace chimera::testing {
@@ -11,38 +11,6 @@ namespace {
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;
-
-struct sse_event {
-    std::string type;
-    json data;
-};
-
-/// The events of a text/event-stream body; comment lines (keep-alives) are skipped.
-std::vector<sse_event> parse_events(const std::string& body) {
-    std::vector<sse_event> events;
-    std::istringstream in{body};
-    std::string line;
-    sse_event current;
-    while (std::getline(in, line)) {
-        if (line.rfind("event: ", 0) == 0) {
-            current.type = line.substr(7);
-        } else if (line.rfind("data: ", 0) == 0) {
-            current.data = json::parse(line.substr(6));
-        } else if (line.empty() && !current.type.empty()) {
-            events.push_back(std::move(current));
-            current = {};
-        }
-    }
-    return events;
-}
-
-std::string text_of(const std::vector<sse_event>& events, const std::string& call) {
-    std::string text;
-    for (const auto& event : events) {
-        if (event.type == "token" && event.data.at("call") == call) text += event.data.at("text").get<std::string>();
-    }
-    return text;
-}
 
 std::vector<std::string> stages_of(const std::vector<sse_event>& events) {
     std::vector<std::string> stages;

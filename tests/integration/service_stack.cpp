@@ -67,6 +67,15 @@ json service_stack::sim_stats() const { return json::parse(http_request(sim_port
 
 std::string service_stack::metrics() const { return http_request(port, "GET", "/metrics").body; }
 
+/// RFC 3339 with fixed-width milliseconds: string order is time order.
+bool runs_overlap(const json& a, const json& b) {
+    const auto a_start = a.at("started_at").get<std::string>();
+    const auto a_end = a.at("finished_at").get<std::string>();
+    const auto b_start = b.at("started_at").get<std::string>();
+    const auto b_end = b.at("finished_at").get<std::string>();
+    return a_start < b_end && b_start < a_end;
+}
+
 std::vector<json> generate_requests(const json& stats) {
     std::vector<json> out;
     for (const auto& request : stats.at("requests")) {

@@ -39,6 +39,9 @@ struct service_stack {
     [[nodiscard]] std::string metrics() const;
 };
 
+/// Whether two ended runs' executions (their documents' started_at .. finished_at) overlap in time.
+[[nodiscard]] bool runs_overlap(const nlohmann::json& a, const nlohmann::json& b);
+
 /// The simulator's /api/generate requests, in arrival order.
 std::vector<nlohmann::json> generate_requests(const nlohmann::json& stats);
 

@@ -75,15 +75,6 @@ std::vector<json> sweep_run_documents(const service_stack& stack, const std::str
     return documents;
 }
 
-/// RFC 3339 with fixed-width milliseconds: string order is time order.
-bool overlap(const json& a, const json& b) {
-    const auto a_start = a.at("started_at").get<std::string>();
-    const auto a_end = a.at("finished_at").get<std::string>();
-    const auto b_start = b.at("started_at").get<std::string>();
-    const auto b_end = b.at("finished_at").get<std::string>();
-    return a_start < b_end && b_start < a_end;
-}
-
 /// "2026-11-27T17:09:58.123Z" in milliseconds since the epoch.
 std::int64_t epoch_ms(const json& rfc3339) {
     std::tm tm{};
@@ -134,11 +125,12 @@ TEST(Sweeps, RunOneAtATimeInPlanOrderBesideOrdinaryRunsAndServeTheirResults) {
     const auto ordinary_runs = by_start(others);
     // The ordinary runs ran side by side (4 workers) while no sweep run did: the check
     // below is not passing just because everything ran serially.
-    EXPECT_TRUE(overlap(ordinary_runs[0], ordinary_runs[1]) || overlap(ordinary_runs[3], ordinary_runs[4]));
+    EXPECT_TRUE(runs_overlap(ordinary_runs[0], ordinary_runs[1]) || runs_overlap(ordinary_runs[3], ordinary_runs[4]));
     for (std::size_t i = 0; i < runs.size(); ++i) {
         EXPECT_EQ(runs[i].at("status"), "succeeded");
-        for (std::size_t j = i + 1; j < runs.size(); ++j) EXPECT_FALSE(overlap(runs[i], runs[j])) << i << ", " << j;
-        for (const auto& other : others) EXPECT_FALSE(overlap(runs[i], other)) << other.at("id");
+        for (std::size_t j = i + 1; j < runs.size(); ++j)
+            EXPECT_FALSE(runs_overlap(runs[i], runs[j])) << i << ", " << j;
+        for (const auto& other : others) EXPECT_FALSE(runs_overlap(runs[i], other)) << other.at("id");
     }
 
     const auto expected = planned_options(grid_sweep);
