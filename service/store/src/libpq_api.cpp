@@ -24,6 +24,12 @@ void bind(void* library, Function& function, const char* name) {
 }
 
 libpq_api load() {
+#ifdef CHIMERA_STATIC_RUNTIME
+    // A static executable cannot load a shared library that needs the C library's shared object.
+    throw store_error(
+        "this chimera is the static build (the default image), which cannot load libpq: the PostgreSQL store "
+        "(--store) needs a dynamic build, such as the Dockerfile's runtime-shared-store image");
+#endif
     void* library = ::dlopen(library_name, RTLD_NOW | RTLD_LOCAL);
     if (library == nullptr) {
         const char* why = ::dlerror();
