@@ -166,11 +166,13 @@ void replica_event_relay::receive(std::string_view payload) {
     } else if (type == "token") {
         events_.deliver_here(run_id, type, core::json_text(message.at("data")));
     } else if (type == "ended") {
-        asio::co_spawn(executor_, end_finished_watches(), log_relay_failure);
+        asio::co_spawn(executor_, end_if_ended({run_id}), log_relay_failure);
     }
 }
 
-void replica_event_relay::reconnected() { asio::co_spawn(executor_, end_finished_watches(), log_relay_failure); }
+void replica_event_relay::reconnected() {
+    asio::co_spawn(executor_, end_if_ended(events_.watched_here()), log_relay_failure);
+}
 
 awaitable<void> replica_event_relay::keep_watching() {
     while (!stopped_) {
@@ -178,7 +180,7 @@ awaitable<void> replica_event_relay::keep_watching() {
         auto [ec] = co_await watch_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
         if (ec || stopped_) co_return;
         announce_watches();
-        co_await end_finished_watches();
+        co_await end_if_ended(events_.watched_here());
     }
 }
 
@@ -186,9 +188,9 @@ void replica_event_relay::announce_watches() {
     for (const auto& run_id : events_.watched_here()) subscribed(run_id);
 }
 
-/// The runs watched here that ended elsewhere get their final document from the store.
-awaitable<void> replica_event_relay::end_finished_watches() {
-    for (const auto& run_id : events_.watched_here()) {
+/// Those of `runs` watched here that ended elsewhere get their final document from the store.
+awaitable<void> replica_event_relay::end_if_ended(std::vector<std::string> runs) {
+    for (const auto& run_id : runs) {
         if (hooks_.executes_here(run_id)) continue;
         std::optional<std::string> document;
         try {

@@ -35,13 +35,26 @@ std::string one_line(std::string text) {
 
 PGconn* pg_start_connect(const pg_connect_options& options, bool nonblocking) {
     const auto timeout = timeout_seconds(options.connect_timeout);
+    // A database that vanished from the network (its node gone, a partition) would otherwise hold a call until
+    // the kernel gives up on the connection, many minutes later: unacknowledged data fails it after the connect
+    // timeout, and keep-alives find a silent peer within 5 + 3 × 2 s. (A server that still acknowledges but never
+    // answers is bounded only by its own statement_timeout.)
+    const auto unacknowledged_ms = std::to_string(options.connect_timeout.count());
     // The conninfo is expanded in the place of "dbname": what follows it (the timeout) overrides it, what
     // precedes it is a default it may override.
     // An empty password is no password: libpq ignores empty values, and PGPASSFILE applies.
-    const std::array<const char*, 5> keywords{"fallback_application_name", "dbname", "password", "connect_timeout",
+    const std::array<const char*, 9> keywords{"fallback_application_name",
+                                              "tcp_user_timeout",
+                                              "keepalives_idle",
+                                              "keepalives_interval",
+                                              "keepalives_count",
+                                              "dbname",
+                                              "password",
+                                              "connect_timeout",
                                               nullptr};
-    const std::array<const char*, 5> values{options.application_name.c_str(), options.conninfo.c_str(),
-                                            options.password.c_str(), timeout.c_str(), nullptr};
+    const std::array<const char*, 9> values{
+        options.application_name.c_str(), unacknowledged_ms.c_str(), "5",    "2", "3", options.conninfo.c_str(),
+        options.password.c_str(),         timeout.c_str(),           nullptr};
     PGconn* connection = nonblocking ? libpq().PQconnectStartParams(keywords.data(), values.data(), 1)
                                      : libpq().PQconnectdbParams(keywords.data(), values.data(), 1);
     if (connection == nullptr) throw store_error("cannot connect to PostgreSQL: libpq is out of memory");

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -68,7 +69,7 @@ private:
     awaitable<void> send_queued();
     awaitable<void> keep_watching();
     awaitable<void> tick_tokens();
-    awaitable<void> end_finished_watches();
+    awaitable<void> end_if_ended(std::vector<std::string> runs);
     void announce_watches();
 
     boost::asio::any_io_executor executor_;
