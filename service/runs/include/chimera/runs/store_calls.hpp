@@ -38,8 +38,6 @@ public:
         }
     }
 
-    [[nodiscard]] bool offloaded() const { return pool_ != nullptr; }
-
 private:
     awaitable<void> run(std::function<void()> call) const;
 
