@@ -44,9 +44,9 @@ void populate_calls(service::service_metrics& metrics) {
     for (const auto* model : models) {
         for (const auto stage : {core::call_stage::analysis, core::call_stage::report}) {
             metrics.observe_call(model, call(stage));
-            metrics.inter_token_latency(model, stage).observe(0.0087, 1);
-            metrics.observe_call_retry(model, stage);
-            for (const auto outcome : outcomes) metrics.observe_call_outcome(model, stage, outcome);
+            metrics.inter_token_latency("default", model, stage).observe(0.0087, 1);
+            metrics.observe_call_retry("default", model, stage);
+            for (const auto outcome : outcomes) metrics.observe_call_outcome("default", model, stage, outcome);
         }
     }
 }
@@ -71,11 +71,11 @@ void populate_runs_and_http(service::service_metrics& metrics) {
     metrics.set_runs_queued(12);
     metrics.set_runs_running(2);
     metrics.observe_runs_recovered(1);
-    metrics.observe_backend_connection_opened();
-    metrics.observe_backend_connection_reused();
-    metrics.add_backend_requests_in_flight(2);
+    metrics.observe_backend_connection_opened("default");
+    metrics.observe_backend_connection_reused("default");
+    metrics.add_backend_requests_in_flight("default", 2);
     metrics.add_event_streams_open(1);
-    metrics.set_backend_up(true);
+    metrics.set_backend_up("default", true);
 }
 
 void serialize_metrics(benchmark::State& state) {

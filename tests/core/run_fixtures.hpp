@@ -38,6 +38,7 @@ inline run_document two_call_run() {
     run.ingest = ingest;
     call_metrics analysis_call;
     analysis_call.stage = call_stage::analysis;
+    analysis_call.backend = "default";
     analysis_call.ttft_ms = 3800;
     analysis_call.tokens_per_second = 100;
     analysis_call.tokens_generated = 1000;
@@ -50,6 +51,7 @@ inline run_document two_call_run() {
     analysis_call.done_reason = "stop";
     call_metrics report_call;
     report_call.stage = call_stage::report;
+    report_call.backend = "default";
     report_call.ttft_ms = 200;
     report_call.tokens_per_second = 120;
     report_call.tokens_generated = 1500;

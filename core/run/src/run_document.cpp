@@ -35,6 +35,7 @@ template <typename T, typename Convert>
 [[nodiscard]] json call_json(const call_metrics& call) {
     return {
         {"stage", to_string(call.stage)},
+        {"backend", call.backend},
         {"outcome", to_string(call.outcome)},
         {"error", call.error.empty() ? json(nullptr) : json(call.error)},
         {"attempt_errors", call.attempt_errors},
@@ -129,6 +130,7 @@ nlohmann::json to_json(const run_document& run) {
         {"model", run.model},
         {"options", to_json(run.options)},
         {"label", optional_json(run.label)},
+        {"backend", optional_json(run.backend)},
         {"request_id", optional_json(run.request_id)},
         {"data_dir", run.data_dir},
         {"created_at", format_rfc3339(run.created_at)},

@@ -40,6 +40,7 @@ using nlohmann::json;
 [[nodiscard]] json call_json(const call_metrics& call) {
     return {
         {"stage", to_string(call.stage)},
+        {"backend", call.backend},
         {"outcome", to_string(call.outcome)},
         {"error", call.error.empty() ? json(nullptr) : json(call.error)},
         {"ttft_ms", call.first_token_arrived ? json(call.ttft_ms) : json(nullptr)},

@@ -19,6 +19,7 @@ constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
 
 constexpr std::size_t max_model_chars = 200;
 constexpr std::size_t max_label_chars = 200;
+constexpr std::size_t max_backend_chars = 64;
 constexpr std::size_t max_data_dir_bytes = 4096;
 
 using maybe_error = std::optional<request_error>;
@@ -107,6 +108,7 @@ using maybe_error = std::optional<request_error>;
     if (name == "model") return read_text(value, "model", 1, max_model_chars, out.model);
     if (name == "label") return read_text(value, "label", 0, max_label_chars, out.label);
     if (name == "data_dir") return read_data_dir(value, out.data_dir);
+    if (name == "backend") return read_text(value, "backend", 1, max_backend_chars, out.backend);
     if (name == "options") return read_options(value, out.options);
     return field_error(name, "unknown field");
 }

@@ -1,11 +1,13 @@
 #include "chimera/api/health_handlers.hpp"
 
+#include <set>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "chimera/backend/backend_monitor.hpp"
+#include "chimera/backend/backend_fleet.hpp"
 #include "chimera/core/text/json_text.hpp"
 #include "chimera/http/problem_response.hpp"
 #include "chimera/runs/store_monitor.hpp"
@@ -15,9 +17,34 @@ namespace chimera::service {
 
 namespace {
 
-nlohmann::json backend_health(const backend_monitor& backend) {
-    const auto& probe = backend.last();
-    return {{"up", probe.ready}, {"detail", probe.detail}, {"models_listed", backend.models_listed()}};
+nlohmann::json backend_health(const fleet_backend& backend) {
+    const auto& settings = backend.settings();
+    const auto& probe = backend.monitor().last();
+    return {
+        {"name", settings.name},
+        {"kind", core::to_string(settings.kind)},
+        {"url", "http://" + settings.endpoint.authority()},
+        {"up", probe.ready},
+        {"detail", probe.detail},
+        {"models", backend.monitor().models()},
+        {"streams", backend.streams()},
+        {"max_streams", settings.max_streams == 0 ? nlohmann::json(nullptr) : nlohmann::json(settings.max_streams)}};
+}
+
+/// The fleet at a glance (`up` when any backend is), then each backend.
+nlohmann::json fleet_health(const backend_fleet& fleet) {
+    bool any_up = false;
+    std::string detail;
+    std::set<std::string> models;
+    auto each = nlohmann::json::array();
+    for (const auto& backend : fleet.backends()) {
+        const auto& probe = backend->monitor().last();
+        any_up = any_up || probe.ready;
+        detail += (detail.empty() ? "" : "; ") + backend->name() + ": " + probe.detail;
+        models.insert(backend->monitor().models().begin(), backend->monitor().models().end());
+        each.push_back(backend_health(*backend));
+    }
+    return {{"up", any_up}, {"detail", detail}, {"models_listed", models.size()}, {"backends", std::move(each)}};
 }
 
 nlohmann::json store_health(const store_monitor& store) {
@@ -37,7 +64,7 @@ http_response readiness(const http_request& request, const readiness_inputs& inp
     const nlohmann::json body{{"status", status},
                               {"detail", detail},
                               {"store", store_health(inputs.store)},
-                              {"backend", backend_health(inputs.backend)}};
+                              {"backend", fleet_health(inputs.backends)}};
     return make_json_response(request, status == "ready" ? http::status::ok : http::status::service_unavailable,
                               core::json_text(body));
 }

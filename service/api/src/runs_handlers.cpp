@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "body_parse.hpp"
+#include "chimera/backend/backend_fleet.hpp"
 #include "chimera/core/run/agent_report_renderer.hpp"
 #include "chimera/core/run/run_document.hpp"
 #include "chimera/core/run/run_request.hpp"
@@ -79,6 +80,12 @@ http_response refused(jobs_resource& resource, const http_request& request, cons
     return refuse_submission(request, result.status, resource.scheduler.retry_after());
 }
 
+/// Why no backend of this service could ever take the run, if none could.
+std::optional<std::string> routing_refusal(const jobs_resource& resource, const core::run_request& run_request) {
+    const auto model = run_request.model.value_or(resource.default_model);
+    return resource.fleet.refusal({run_request.backend.value_or(""), model, &run_request.options});
+}
+
 awaitable<http_response> submit_run(jobs_resource& resource, const http_request& request, run_body body) {
     const auto& parsed = body.parsed;
     if (const auto* error = std::get_if<core::request_error>(&parsed)) {
@@ -90,6 +97,9 @@ awaitable<http_response> submit_run(jobs_resource& resource, const http_request&
                                "Idempotency-Key must be 1 to 255 printable ASCII characters", "Idempotency-Key");
     }
     const auto& run_request = std::get<core::run_request>(parsed);
+    if (auto unroutable = routing_refusal(resource, run_request)) {
+        co_return make_problem(request, http::status::bad_request, *unroutable, "backend");
+    }
     auto resolved = resource.root.resolve(run_request.data_dir.value_or("."));
     if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
         co_return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backend_flag.hpp"
 #include "chimera/backend/backend_endpoint.hpp"
 #include "chimera/core/text/text.hpp"
 #include "chimera/http/trusted_proxies.hpp"
@@ -20,7 +21,7 @@ flag_table<backend_settings> backend_flags() {
     using settings = backend_settings;
     flag<settings> url{"ollama-url",
                        "URL",
-                       "Ollama backend",
+                       "Ollama backend, named default, when no --backend is given",
                        [](settings& backend, std::string_view name, const flag_values& values) {
                            const auto endpoint = parse_backend_url(values.back());
                            if (!endpoint) {
@@ -222,10 +223,31 @@ flag<serve_config> store_flag() {
             "CHIMERA_STORE_URL"};
 }
 
-/// The flags every command shares: the Ollama backend, the ingest limits and the logs.
+template <typename Config>
+flag<Config> backend_flag() {
+    return {"backend", "NAME=URL",
+            "a backend to run on; repeatable. After the URL: ,kind=openai for llama.cpp,\nvLLM or SGLang "
+            "(default ollama), ,max-streams=N for the streams it serves at\nonce (Ollama: OLLAMA_NUM_PARALLEL), "
+            ",auth-file=FILE for a bearer token",
+            [](Config& config, std::string_view, const flag_values& values) {
+                config.backends.clear();
+                for (const auto& value : values) {
+                    auto backend = parse_backend_flag(value);
+                    const auto same = [&](const backend_settings& b) { return b.name == backend.name; };
+                    if (std::any_of(config.backends.begin(), config.backends.end(), same)) {
+                        throw std::invalid_argument("--backend: the name '" + backend.name + "' is given twice");
+                    }
+                    config.backends.push_back(std::move(backend));
+                }
+            },
+            nullptr};
+}
+
+/// The flags every command shares: the backends, the ingest limits and the logs.
 template <typename Config>
 flag_table<Config> backend_limit_and_log_flags() {
     return joined<Config>({
+        {backend_flag<Config>()},
         flags_of_member(&Config::backend, backend_flags()),
         flags_of_member(&Config::limits, limit_flags()),
         flags_of_member(&Config::log, log_flags()),
@@ -316,10 +338,12 @@ void set_probe_url(probe_config& config, std::string_view url) {
     if (slash != std::string_view::npos) config.target = std::string{rest.substr(slash)};
 }
 
+/// The flags applied, and the backends completed with the settings they share.
 template <typename Config>
 Config parsed(const flag_table<Config>& table, std::span<char* const> args) {
     Config config;
     apply_flags(table, args, config);
+    config.backends = fleet_settings(config.backend, config.backends);
     return config;
 }
 

@@ -31,7 +31,9 @@ struct serve_config {
     std::uint16_t admin_port = 0;
     std::filesystem::path auth_token_file;  ///< empty: authentication is off
     http_server_limits http;
-    backend_settings backend;
+    backend_settings backend;  ///< --ollama-url and the settings every backend shares
+    /// The backends runs go to: every --backend, or the one of --ollama-url ("default").
+    std::vector<backend_settings> backends;
     std::vector<std::filesystem::path> data_roots{"."};  ///< --data-root, repeatable; tried in order
     std::filesystem::path state_dir = "chimera-state";
     /// --store: a postgresql:// URL shared by every replica; empty: the embedded SQLite store
@@ -56,6 +58,7 @@ struct serve_config {
 /// `chimera run` settings: the pipeline once or N times, without a server.
 struct run_command_config {
     backend_settings backend;
+    std::vector<backend_settings> backends;  ///< as serve_config's
     std::filesystem::path data_dir = ".";
     std::string model{default_model};
     std::size_t runs = 1;
@@ -71,7 +74,8 @@ struct sweep_command_config {
     std::filesystem::path spec_file;      ///< empty: none
     std::string format = "md";
     backend_settings backend;
-    std::string model{default_model};  ///< when the spec names none
+    std::vector<backend_settings> backends;  ///< as serve_config's
+    std::string model{default_model};        ///< when the spec names none
     std::filesystem::path output_dir = "chimera-sweep";
     core::ingest_limits limits;
     log_settings log;

@@ -56,7 +56,7 @@ awaitable<void> execute_all(run_pipeline_services services,
 
 int run_once(const run_command_config& config) {
     configure_logging(config.log);
-    local_runtime runtime{config.backend, config.limits};
+    local_runtime runtime{config.backends, config.limits};
     std::vector<core::run_document> runs;
     runs.reserve(config.runs);
     progress_display display{config.runs};

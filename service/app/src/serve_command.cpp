@@ -22,8 +22,7 @@
 #include "chimera/api/run_events_handlers.hpp"
 #include "chimera/api/runs_handlers.hpp"
 #include "chimera/api/sweeps_handlers.hpp"
-#include "chimera/backend/backend_connection_pool.hpp"
-#include "chimera/backend/backend_monitor.hpp"
+#include "chimera/backend/backend_fleet.hpp"
 #include "chimera/http/bearer_tokens.hpp"
 #include "chimera/http/http_server.hpp"
 #include "chimera/http/token_file_permissions.hpp"
@@ -46,6 +45,16 @@ namespace {
 std::string data_root_list(const data_root& root) {
     std::string list;
     for (const auto& path : root.paths()) list += (list.empty() ? "" : ", ") + path.string();
+    return list;
+}
+
+/// "name (kind) host:port" of each backend, for the start-up line.
+std::string backend_list(const std::vector<backend_settings>& backends) {
+    std::string list;
+    for (const auto& backend : backends) {
+        list += (list.empty() ? "" : ", ") + backend.name + " (" + std::string{core::to_string(backend.kind)} + ") " +
+                backend.endpoint.authority();
+    }
     return list;
 }
 
@@ -139,18 +148,16 @@ int run_serve(const serve_config& config) {
     const auto owner = replica_name();
     const run_artifacts artifacts{config.state_dir / "runs"};
     const data_root root{config.data_roots};
-    backend_connection_pool pool{io.get_executor(), config.backend, metrics};
+    backend_fleet fleet{io.get_executor(), config.backends, metrics, config.preload_model};
     run_events events{io.get_executor()};
-    run_scheduler scheduler{
-        io.get_executor(),
-        store.runs(),
-        store.sweeps(),
-        artifacts,
-        run_pipeline_services{pool, config.backend, blocking, metrics, config.limits, &root, &events},
-        scheduler_settings_of(config, store, owner),
-        {},
-        store.calls()};
-    backend_monitor monitor{io.get_executor(), pool, config.backend, metrics, config.preload_model};
+    run_scheduler scheduler{io.get_executor(),
+                            store.runs(),
+                            store.sweeps(),
+                            artifacts,
+                            run_pipeline_services{fleet, blocking, metrics, config.limits, &root, &events},
+                            scheduler_settings_of(config, store, owner),
+                            {},
+                            store.calls()};
     store_monitor store_health{io.get_executor(), store.runs(), config.state_dir, metrics, store.calls()};
     std::optional<replica_event_relay> relay;
     if (store.shared()) {
@@ -160,12 +167,12 @@ int run_serve(const serve_config& config) {
     }
 
     router routes;
-    jobs_resource jobs{store.runs(), store.sweeps(), scheduler, root,
-                       config.model, store_health,   blocking,  store.calls()};
+    jobs_resource jobs{store.runs(), store.sweeps(), scheduler, root,         config.model,
+                       fleet,        store_health,   blocking,  store.calls()};
     add_runs_routes(routes, jobs);
     add_run_events_route(routes, scheduler, events);
     add_sweeps_routes(routes, jobs);
-    const readiness_inputs readiness{monitor, store_health, [&scheduler] { return scheduler.draining(); }};
+    const readiness_inputs readiness{fleet, store_health, [&scheduler] { return scheduler.draining(); }};
     add_health_routes(routes, readiness);
     const bool admin_address = !config.admin_host.empty();
     router admin_routes;
@@ -190,7 +197,7 @@ int run_serve(const serve_config& config) {
     }
     server.start();
     scheduler.start();
-    monitor.start();
+    fleet.start();
     store_health.start();
 
     const auto bound = server.local_endpoint();
@@ -198,8 +205,8 @@ int run_serve(const serve_config& config) {
     if (admin) {
         print_listening("admin ", admin->local_endpoint());
     }
-    spdlog::info("chimera serving on {}:{}, backend {}, data roots {}, {} workers, store {}",
-                 bound.address().to_string(), bound.port(), config.backend.endpoint.authority(), data_root_list(root),
+    spdlog::info("chimera serving on {}:{}, backends {}, data roots {}, {} workers, store {}",
+                 bound.address().to_string(), bound.port(), backend_list(config.backends), data_root_list(root),
                  config.workers, store.description());
 
     // The first signal drains; a second one (an operator who won't wait) hands the running runs
@@ -225,10 +232,9 @@ int run_serve(const serve_config& config) {
             if (admin) {
                 admin->stop();
             }
-            monitor.stop();
+            fleet.stop();
             store_health.stop();
             if (relay) relay->stop();
-            pool.close_idle();
             io.stop();  // what remains are idle keep-alive sessions of HTTP clients
         });
     };

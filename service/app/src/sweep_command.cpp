@@ -128,8 +128,9 @@ int run_sweep_command(std::span<char* const> args) {
     const auto spec = read_spec(config.spec_file);
     const auto planned = core::expand_sweep(spec).runs.size();
     progress_display display{planned};
-    const auto outcome = execute_live_sweep({config.backend, spec, spec.model.value_or(config.model), config.output_dir,
-                                             config.limits, show_progress(display, config.output_dir, planned)});
+    const auto outcome =
+        execute_live_sweep({config.backends, spec, spec.model.value_or(config.model), config.output_dir, config.limits,
+                            show_progress(display, config.output_dir, planned)});
     display.close();
     auto result = core::analyze_sweep(outcome.observations);
     result.cancelled = outcome.interrupted;

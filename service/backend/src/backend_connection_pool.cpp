@@ -24,7 +24,7 @@ awaitable<acquired_connection> backend_connection_pool::acquire() {
     if (!idle_.empty()) {
         auto connection = std::move(idle_.back());
         idle_.pop_back();
-        metrics_.observe_backend_connection_reused();
+        metrics_.observe_backend_connection_reused(settings_.name);
         co_return acquired_connection{std::move(connection), true};
     }
     auto connection = co_await connect();
@@ -77,7 +77,7 @@ awaitable<backend_connection> backend_connection_pool::connect() {
     boost::system::error_code ignored;
     stream->socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
     enable_receive_stamps(*stream);  // set once per connection: every read of every call is timed by them
-    metrics_.observe_backend_connection_opened();
+    metrics_.observe_backend_connection_opened(settings_.name);
     co_return stream;
 }
 

@@ -42,12 +42,13 @@ awaitable<void> backend_monitor::watch() {
     while (!stopped_) {
         const auto probe = co_await probe_backend(pool_, settings_);
         last_ = probe;
-        metrics_.set_backend_up(probe.ready);
+        metrics_.set_backend_up(settings_.name, probe.ready);
         if (probe.ready) {
-            const auto models = co_await list_backend_models(pool_, settings_);
-            models_listed_ = models.size();
-            metrics_.model_labels().learn(models);
+            models_ = co_await list_backend_models(pool_, settings_);
+            metrics_.model_labels().learn(models_);
         }
+        probed_ = true;
+        if (on_probed_) on_probed_();
         if (probe.ready && !preload_model_.empty()) {
             const auto preload = co_await preload_backend_model(pool_, settings_, preload_model_);
             spdlog::log(preload.ready ? spdlog::level::info : spdlog::level::warn, "preloading {}: {}", preload_model_,
@@ -55,7 +56,7 @@ awaitable<void> backend_monitor::watch() {
             preload_model_.clear();
         }
         if (probe.ready != was_up) {
-            spdlog::log(probe.ready ? spdlog::level::info : spdlog::level::warn, "backend {}: {}",
+            spdlog::log(probe.ready ? spdlog::level::info : spdlog::level::warn, "backend {} {}: {}", settings_.name,
                         probe.ready ? "up" : "down", probe.detail);
             was_up = probe.ready;
         }

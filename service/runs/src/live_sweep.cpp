@@ -80,7 +80,7 @@ awaitable<void> execute_plan(run_pipeline_services services, live_sweep_state& s
 }  // namespace
 
 live_sweep_outcome execute_live_sweep(const live_sweep_settings& settings) {
-    local_runtime runtime{settings.backend, settings.limits};
+    local_runtime runtime{settings.backends, settings.limits};
     live_sweep_state state{settings, runtime.cancellation(), runtime.io()};
     runtime.run(execute_plan(runtime.services(), state), [&state] { state.cooldown.cancel(); });
     state.outcome.interrupted = state.cancellation.cancelled();

@@ -8,7 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "chimera/backend/backend_connection_pool.hpp"
+#include "chimera/backend/backend_fleet.hpp"
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/runs/run_id.hpp"
 #include "chimera/telemetry/service_metrics.hpp"
@@ -17,25 +17,24 @@ namespace chimera::service {
 namespace asio = boost::asio;
 
 struct local_runtime::parts {
-    parts(const backend_settings& backend_settings, core::ingest_limits ingest_limits)
-        : backend(backend_settings), limits(ingest_limits), pool(io.get_executor(), backend, metrics) {}
+    parts(std::vector<backend_settings> backends, core::ingest_limits ingest_limits)
+        : limits(ingest_limits), fleet(io.get_executor(), std::move(backends), metrics) {}
 
-    const backend_settings& backend;
     core::ingest_limits limits;
     asio::io_context io{1};
     asio::thread_pool blocking{2};
     service_metrics metrics;
-    backend_connection_pool pool;
+    backend_fleet fleet;
     run_cancellation cancellation;
 };
 
-local_runtime::local_runtime(const backend_settings& backend, core::ingest_limits limits)
-    : parts_(std::make_unique<parts>(backend, limits)) {}
+local_runtime::local_runtime(std::vector<backend_settings> backends, core::ingest_limits limits)
+    : parts_(std::make_unique<parts>(std::move(backends), limits)) {}
 
 local_runtime::~local_runtime() = default;
 
 run_pipeline_services local_runtime::services() {
-    return run_pipeline_services{parts_->pool, parts_->backend, parts_->blocking, parts_->metrics, parts_->limits};
+    return run_pipeline_services{parts_->fleet, parts_->blocking, parts_->metrics, parts_->limits};
 }
 
 run_cancellation& local_runtime::cancellation() { return parts_->cancellation; }
@@ -49,10 +48,14 @@ void local_runtime::run(awaitable<void> work, std::function<void()> on_signal) {
         parts_->cancellation.cancel(core::cancel_reason::user);
         if (on_signal) on_signal();
     });
+    // Routing by model among several backends needs their probes; one backend is just used.
+    const bool probed = parts_->fleet.backends().size() > 1;
+    if (probed) parts_->fleet.start();
     std::exception_ptr failure;
     asio::co_spawn(parts_->io, std::move(work), [&](const std::exception_ptr& e) {
         failure = e;
         signals.cancel();
+        if (probed) parts_->fleet.stop();
     });
     parts_->io.run();
     parts_->blocking.join();

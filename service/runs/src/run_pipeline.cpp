@@ -116,9 +116,10 @@ awaitable<void> back_off(run_cancellation& cancellation, std::chrono::millisecon
     throw_if_cancelled(cancellation);
 }
 
+/// One call as the run asks for it. The body is built for the backend each attempt runs on.
 struct call_request {
     core::call_stage stage;
-    std::string body;
+    std::string prompt;
 };
 
 core::call_metrics failed_call_record(core::call_stage stage,
@@ -137,51 +138,102 @@ core::call_metrics failed_call_record(core::call_stage stage,
          .stream_ms = std::chrono::duration<double, std::milli>(steady::now() - progress.start).count()});
 }
 
+/// Where a run's calls go: its stream on a backend, that backend's connection, and how it was
+/// routed (a call that fails before its first token on one backend may move to another).
+struct run_backend {
+    backend_route route;
+    stream_slot slot;
+    backend_connection connection;
+};
+
+/// Moves the run to another backend after a call failed there before its first token, when
+/// another can serve it; else it stays (and the call retries where it was, after a back-off).
+awaitable<bool> fail_over(run_pipeline_services& services, run_backend& where, run_cancellation& cancellation) {
+    auto& failed = where.slot.backend();
+    failed.note_failure_before_first_token(steady::now());
+    where.route.skipped.push_back(failed.name());
+    if (!services.fleet.can_fail_over(where.route)) co_return false;
+    where.connection.reset();
+    where.slot = stream_slot{};  // freed before waiting: the run must not hold two streams
+    where.slot = co_await services.fleet.reserve(where.route, cancellation);
+    co_return true;
+}
+
+/// One attempt of a call on the run's backend, recorded in the metrics under that backend.
+awaitable<core::call_metrics> attempt_call(run_pipeline_services& services,
+                                           core::run_document& run,
+                                           run_backend& where,
+                                           run_cancellation& cancellation,
+                                           const call_request& call,
+                                           attempt_progress& progress,
+                                           std::string& text) {
+    auto& backend = where.slot.backend();
+    const auto& settings = backend.settings();
+    const auto body = core::make_generate_body(run.model, call.prompt, run.options);
+    generate_call_context context{
+        backend.pool(), settings, &cancellation,
+        token_observer(services, run, call.stage,
+                       services.metrics.inter_token_latency(settings.name, run.model, call.stage), progress)};
+    services.metrics.add_backend_requests_in_flight(settings.name, 1);
+    try {
+        auto result = co_await stream_generate(context, where.connection, body);
+        services.metrics.add_backend_requests_in_flight(settings.name, -1);
+        backend.note_call_completed();
+        text = std::move(result.text);
+        auto metrics = core::make_call_metrics(call.stage, result.timings, result.stats);
+        metrics.backend = settings.name;
+        co_return metrics;
+    } catch (const core::run_failure&) {
+        services.metrics.add_backend_requests_in_flight(settings.name, -1);
+        throw;
+    }
+}
+
 /// One LLM call with its retries, recorded in the run document (a failed call too) and in the
 /// metrics. Only failures where the backend can't have started are retried
-/// (core::run_failure::retryable). Takes the call by value so that its body, the prompt, is
-/// freed when the call ends rather than with the run.
+/// (core::run_failure::retryable): on another backend when one can serve the run, else on the
+/// same one after a back-off. Takes the call by value so that its prompt is freed when the
+/// call ends rather than with the run.
 awaitable<std::string> llm_call(run_pipeline_services& services,
                                 core::run_document& run,
-                                backend_connection& connection,
+                                run_backend& where,
                                 run_cancellation& cancellation,
                                 call_request call) {
     attempt_progress progress;
-    generate_call_context context{
-        services.pool, services.backend, &cancellation,
-        token_observer(services, run, call.stage, services.metrics.inter_token_latency(run.model, call.stage),
-                       progress)};
     std::vector<std::string> attempt_errors;
     for (int attempt = 1;; ++attempt) {
         progress = attempt_progress{};
+        const auto backend_name = where.slot.backend().name();
         std::optional<core::run_failure> failure;
-        services.metrics.add_backend_requests_in_flight(1);
         try {
-            auto result = co_await stream_generate(context, connection, call.body);
-            services.metrics.add_backend_requests_in_flight(-1);
-            auto metrics = core::make_call_metrics(call.stage, result.timings, result.stats);
+            std::string text;
+            auto metrics = co_await attempt_call(services, run, where, cancellation, call, progress, text);
             metrics.attempts = attempt;
             metrics.attempt_errors = std::move(attempt_errors);
             services.metrics.observe_call(run.model, metrics);
-            services.metrics.observe_call_outcome(run.model, call.stage, core::llm_outcome::ok);
+            services.metrics.observe_call_outcome(backend_name, run.model, call.stage, core::llm_outcome::ok);
             run.calls.push_back(std::move(metrics));
-            co_return std::move(result.text);
+            co_return text;
         } catch (const core::run_failure& e) {
             failure = e;
         }
-        services.metrics.add_backend_requests_in_flight(-1);
-        services.metrics.observe_call_outcome(run.model, call.stage, failure->outcome());
-        if (!failure->retryable() || attempt >= services.backend.max_call_attempts || cancellation.cancelled()) {
-            run.calls.push_back(failed_call_record(call.stage, attempt, *failure, std::move(attempt_errors), progress));
+        services.metrics.observe_call_outcome(backend_name, run.model, call.stage, failure->outcome());
+        const auto& settings = where.slot.backend().settings();
+        if (!failure->retryable() || attempt >= settings.max_call_attempts || cancellation.cancelled()) {
+            auto record = failed_call_record(call.stage, attempt, *failure, std::move(attempt_errors), progress);
+            record.backend = backend_name;
+            run.calls.push_back(std::move(record));
             const auto suffix = attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : std::string{};
             throw failure->final_after(suffix);
         }
-        attempt_errors.emplace_back(failure->what());
+        attempt_errors.emplace_back(backend_name + ": " + failure->what());
         log_run_event(log_level::info, run.id, core::to_string(call.stage),
-                      "call attempt " + std::to_string(attempt) + " failed, retrying: " + failure->what(),
+                      "call attempt " + std::to_string(attempt) + " on backend " + backend_name +
+                          " failed, retrying: " + failure->what(),
                       request_id_of(run));
-        services.metrics.observe_call_retry(run.model, call.stage);
-        co_await back_off(cancellation, services.backend.backoff.delay_before(attempt + 1, unit_random()));
+        services.metrics.observe_call_retry(backend_name, run.model, call.stage);
+        const auto backoff = settings.backoff.delay_before(attempt + 1, unit_random());
+        if (!co_await fail_over(services, where, cancellation)) co_await back_off(cancellation, backoff);
     }
 }
 
@@ -228,35 +280,36 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
                                   std::filesystem::path data_dir,
                                   run_cancellation& cancellation) {
     using namespace asio::experimental::awaitable_operators;
+    const std::string_view named = run.backend ? std::string_view{*run.backend} : std::string_view{};
+    run_backend where{{named, run.model, &run.options}, {}, {}};
+    where.slot = co_await services.fleet.reserve(where.route, cancellation);
     auto [ingest, connection] =
-        co_await (ingest_stage(services, run, std::move(data_dir)) && preconnect(services.pool));
+        co_await (ingest_stage(services, run, std::move(data_dir)) && preconnect(where.slot.backend().pool()));
     run.ingest = std::move(ingest);
+    where.connection = std::move(connection);
     if (auto unusable = nothing_to_analyse(run)) {
-        services.pool.release(std::move(connection));  // unused, and good for the next run
+        where.slot.backend().pool().release(std::move(where.connection));  // unused, and good for the next run
         throw std::move(*unusable);
     }
     throw_if_cancelled(cancellation);
     const auto summary = core::render_data_summary(*run.ingest);
 
-    // `connection`: both calls share it, one keep-alive connection per run.
+    // Both calls share the backend and its connection: one keep-alive connection per run.
     enter_stage(services, run, core::run_stage::analysis);
     auto stage_start = steady::now();
-    call_request analysis_call{core::call_stage::analysis,
-                               core::make_generate_body(run.model, core::build_analysis_prompt(summary), run.options)};
-    const auto analysis_text = co_await llm_call(services, run, connection, cancellation, std::move(analysis_call));
+    call_request analysis_call{core::call_stage::analysis, core::build_analysis_prompt(summary)};
+    const auto analysis_text = co_await llm_call(services, run, where, cancellation, std::move(analysis_call));
     run.parsed_analysis = core::parse_analysis(analysis_text);
     run.timings.analysis_seconds = seconds_since(stage_start);
     services.metrics.observe_run_stage(core::run_stage::analysis, *run.timings.analysis_seconds);
 
     enter_stage(services, run, core::run_stage::report);
     stage_start = steady::now();
-    call_request report_call{
-        core::call_stage::report,
-        core::make_generate_body(run.model, core::build_report_prompt(*run.parsed_analysis, summary), run.options)};
-    auto report_text = co_await llm_call(services, run, connection, cancellation, std::move(report_call));
+    call_request report_call{core::call_stage::report, core::build_report_prompt(*run.parsed_analysis, summary)};
+    auto report_text = co_await llm_call(services, run, where, cancellation, std::move(report_call));
     run.timings.report_seconds = seconds_since(stage_start);
     services.metrics.observe_run_stage(core::run_stage::report, *run.timings.report_seconds);
-    services.pool.release(std::move(connection));
+    where.slot.backend().pool().release(std::move(where.connection));
     co_return report_text;
 }
 

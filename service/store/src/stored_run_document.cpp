@@ -19,6 +19,7 @@ core::run_document document_from_request(const stored_run& run) {
     document.model = run.model;
     document.options = request->options;
     document.label = request->label;
+    document.backend = request->backend;
     document.data_dir = request->data_dir.value_or(".");
     document.created_at = run.created_at;
     document.attempt = run.attempt;

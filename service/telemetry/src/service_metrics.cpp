@@ -47,9 +47,17 @@ gauge_family& gauge(prometheus::Registry& registry, const std::string& name, con
     return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
 }
 
-prometheus::Labels call_labels(const model_label_set& models, std::string_view model, core::call_stage stage) {
-    return {{"model", models.label_of(model)}, {"stage", std::string{core::to_string(stage)}}};
+/// `backend` is an operator's name from the configuration (`--backend NAME=URL`): a bounded set.
+prometheus::Labels call_labels(const model_label_set& models,
+                               std::string_view backend,
+                               std::string_view model,
+                               core::call_stage stage) {
+    return {{"backend", std::string{backend}},
+            {"model", models.label_of(model)},
+            {"stage", std::string{core::to_string(stage)}}};
 }
+
+prometheus::Labels backend_labels(std::string_view backend) { return {{"backend", std::string{backend}}}; }
 
 /// The series of one HTTP route, looked up by label once and then kept: prometheus-cpp's
 /// Family::Add builds a metric (for a histogram, its buckets) before it finds the existing
@@ -91,15 +99,14 @@ struct service_metrics::families {
           http_requests(counter(r, "chimera_http_requests_total", "HTTP requests served, by route and status code")),
           http_duration(histogram(r, "chimera_http_request_duration_seconds", "Time to produce an HTTP response")),
           connections_opened(
-              counter(r, "chimera_backend_connections_opened_total", "TCP connections opened to the backend").Add({})),
-          connections_reused(
-              counter(r, "chimera_backend_connections_reused_total", "Backend calls served on a kept-alive connection")
-                  .Add({})),
-          in_flight(gauge(r, "chimera_backend_requests_in_flight", "Backend requests under way").Add({})),
+              counter(r, "chimera_backend_connections_opened_total", "TCP connections opened to a backend")),
+          connections_reused(counter(
+              r, "chimera_backend_connections_reused_total", "Backend calls served on a kept-alive connection")),
+          in_flight(gauge(r, "chimera_backend_requests_in_flight", "Backend requests under way, by backend")),
           event_streams(
               gauge(r, "chimera_http_event_streams_open", "Server-Sent Event streams open (GET /runs/{id}/events)")
                   .Add({})),
-          backend_up(gauge(r, "chimera_backend_up", "1 when the last readiness probe reached the backend").Add({})),
+          backend_up(gauge(r, "chimera_backend_up", "1 when the last readiness probe reached the backend")),
           connections_open(gauge(r, "chimera_http_connections_open", "Client connections open, by listener")),
           connections_refused(counter(r,
                                       "chimera_http_connections_refused_total",
@@ -131,11 +138,11 @@ struct service_metrics::families {
     prometheus::Counter& ingest_errors;
     counter_family& http_requests;
     histogram_family& http_duration;
-    prometheus::Counter& connections_opened;
-    prometheus::Counter& connections_reused;
-    prometheus::Gauge& in_flight;
+    counter_family& connections_opened;
+    counter_family& connections_reused;
+    gauge_family& in_flight;
     prometheus::Gauge& event_streams;
-    prometheus::Gauge& backend_up;
+    gauge_family& backend_up;
     gauge_family& connections_open;
     counter_family& connections_refused;
     prometheus::Gauge& store_writable;
@@ -182,12 +189,14 @@ service_metrics::service_metrics(std::vector<std::string> metric_models)
 
 service_metrics::~service_metrics() = default;
 
-gap_histogram service_metrics::inter_token_latency(std::string_view model, core::call_stage stage) {
-    return {f_->inter_token.Add(call_labels(models_, model, stage), inter_token_buckets), inter_token_buckets};
+gap_histogram service_metrics::inter_token_latency(std::string_view backend,
+                                                   std::string_view model,
+                                                   core::call_stage stage) {
+    return {f_->inter_token.Add(call_labels(models_, backend, model, stage), inter_token_buckets), inter_token_buckets};
 }
 
 void service_metrics::observe_call(std::string_view model, const core::call_metrics& call) {
-    const auto labels = call_labels(models_, model, call.stage);
+    const auto labels = call_labels(models_, call.backend, model, call.stage);
     f_->ttft.Add(labels, ttft_buckets).Observe(call.ttft_ms / 1e3);
     f_->e2e.Add(labels, phase_buckets).Observe(call.stream_ms / 1e3);
     f_->tokens_per_second.Add(labels, rate_buckets).Observe(call.tokens_per_second);
@@ -198,14 +207,17 @@ void service_metrics::observe_call(std::string_view model, const core::call_metr
     f_->generation_tokens.Add(labels).Increment(static_cast<double>(call.tokens_generated));
 }
 
-void service_metrics::observe_call_outcome(std::string_view model, core::call_stage stage, core::llm_outcome outcome) {
-    auto labels = call_labels(models_, model, stage);
+void service_metrics::observe_call_outcome(std::string_view backend,
+                                           std::string_view model,
+                                           core::call_stage stage,
+                                           core::llm_outcome outcome) {
+    auto labels = call_labels(models_, backend, model, stage);
     labels.emplace("outcome", std::string{to_string(outcome)});
     f_->requests.Add(labels).Increment();
 }
 
-void service_metrics::observe_call_retry(std::string_view model, core::call_stage stage) {
-    f_->retries.Add(call_labels(models_, model, stage)).Increment();
+void service_metrics::observe_call_retry(std::string_view backend, std::string_view model, core::call_stage stage) {
+    f_->retries.Add(call_labels(models_, backend, model, stage)).Increment();
 }
 
 void service_metrics::observe_run_finished(core::run_status status) {
@@ -244,13 +256,29 @@ void service_metrics::observe_runs_recovered(std::size_t count) {
     f_->runs_recovered.Increment(static_cast<double>(count));
 }
 
-void service_metrics::observe_backend_connection_opened() { f_->connections_opened.Increment(); }
+void service_metrics::add_backend(std::string_view backend) {
+    const auto labels = backend_labels(backend);
+    f_->connections_opened.Add(labels);
+    f_->connections_reused.Add(labels);
+    f_->in_flight.Add(labels);
+    f_->backend_up.Add(labels);
+}
 
-void service_metrics::observe_backend_connection_reused() { f_->connections_reused.Increment(); }
+void service_metrics::observe_backend_connection_opened(std::string_view backend) {
+    f_->connections_opened.Add(backend_labels(backend)).Increment();
+}
 
-void service_metrics::add_backend_requests_in_flight(double delta) { f_->in_flight.Increment(delta); }
+void service_metrics::observe_backend_connection_reused(std::string_view backend) {
+    f_->connections_reused.Add(backend_labels(backend)).Increment();
+}
 
-void service_metrics::set_backend_up(bool up) { f_->backend_up.Set(up ? 1 : 0); }
+void service_metrics::add_backend_requests_in_flight(std::string_view backend, double delta) {
+    f_->in_flight.Add(backend_labels(backend)).Increment(delta);
+}
+
+void service_metrics::set_backend_up(std::string_view backend, bool up) {
+    f_->backend_up.Add(backend_labels(backend)).Set(up ? 1 : 0);
+}
 
 std::string service_metrics::serialize() const {
     auto collected = registry_->Collect();

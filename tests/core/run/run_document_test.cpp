@@ -80,14 +80,15 @@ TEST(run_document, a_queued_run_has_every_key_with_nulls_for_what_did_not_happen
     run.data_dir = "/d";
     const json doc = to_json(run);
     EXPECT_EQ(keys_of(doc),
-              (std::vector<std::string>{"analysis",   "attempt",     "calls",       "created_at",  "data_dir",
-                                        "error",      "executed_by", "finished_at", "handed_back", "id",
-                                        "ingest",     "label",       "links",       "model",       "options",
-                                        "request_id", "stage",       "started_at",  "status",      "timings"}));
+              (std::vector<std::string>{
+                  "analysis",    "attempt",     "backend",     "calls", "created_at", "data_dir", "error",
+                  "executed_by", "finished_at", "handed_back", "id",    "ingest",     "label",    "links",
+                  "model",       "options",     "request_id",  "stage", "started_at", "status",   "timings"}));
     EXPECT_EQ(doc["status"], "queued");
     EXPECT_EQ(doc["stage"], "queued");
     EXPECT_EQ(doc["options"], json::object());
     EXPECT_EQ(doc["attempt"], 0);
+    EXPECT_EQ(doc["backend"], nullptr);
     for (const char* key :
          {"label", "request_id", "executed_by", "started_at", "finished_at", "error", "ingest", "analysis"}) {
         EXPECT_TRUE(doc[key].is_null()) << key;
@@ -118,8 +119,8 @@ TEST(run_document, a_finished_run_serialises_every_part) {
     ASSERT_EQ(doc["calls"].size(), 1U);
     const auto& call = doc["calls"][0];
     EXPECT_EQ(keys_of(call),
-              (std::vector<std::string>{"attempt_errors", "attempts", "done_reason", "error", "eval_ms", "load_ms",
-                                        "outcome", "prompt_eval_ms", "prompt_tokens", "stage", "stream_ms",
+              (std::vector<std::string>{"attempt_errors", "attempts", "backend", "done_reason", "error", "eval_ms",
+                                        "load_ms", "outcome", "prompt_eval_ms", "prompt_tokens", "stage", "stream_ms",
                                         "tokens_generated", "tokens_per_second", "total_ms", "ttft_ms"}));
     EXPECT_EQ(call["outcome"], "ok");
     EXPECT_TRUE(call["error"].is_null());

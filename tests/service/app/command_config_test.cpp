@@ -271,10 +271,11 @@ TEST_F(command_config, help_shows_the_defaults_the_parsers_use) {
     EXPECT_PRED_FORMAT2(IsSubstring, "runs executed at once (default " + std::to_string(served.workers) + ")", usage);
     EXPECT_PRED_FORMAT2(IsSubstring, "(default " + served.model + ")", usage);
     EXPECT_PRED_FORMAT2(IsSubstring, "(default " + std::to_string(served.http.max_connections) + ")", usage);
-    EXPECT_PRED_FORMAT2(IsSubstring,
-                        "--ollama-url URL          Ollama backend (default http://" +
-                            served.backend.endpoint.authority() + ", or $OLLAMA_HOST)",
-                        usage);
+    EXPECT_PRED_FORMAT2(
+        IsSubstring,
+        "--ollama-url URL          Ollama backend, named default, when no --backend is given (default http://" +
+            served.backend.endpoint.authority() + ", or $OLLAMA_HOST)",
+        usage);
     const auto ran = run({});
     EXPECT_PRED_FORMAT2(IsSubstring, "repetitions (default " + std::to_string(ran.runs) + ")", run_usage());
     EXPECT_PRED_FORMAT2(IsSubstring, "--num-ctx N", run_usage());

@@ -8,7 +8,7 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
-#include "chimera/backend/backend_connection_pool.hpp"
+#include "chimera/backend/backend_fleet.hpp"
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/runs/data_root.hpp"
 #include "chimera/runs/run_pipeline.hpp"
@@ -37,7 +37,7 @@ protected:
         run.id = "run-1";
         run.model = "m";
         run.data_dir = "bench";
-        const run_pipeline_services services{pool_, backend_, blocking_, metrics_, limits, roots};
+        const run_pipeline_services services{fleet_, blocking_, metrics_, limits, roots};
         auto done =
             asio::co_spawn(io_, execute_run(services, run, std::move(data_dir), cancellation_), asio::use_future);
         io_.run();
@@ -50,8 +50,7 @@ private:
     asio::io_context io_{1};
     asio::thread_pool blocking_{2};
     service_metrics metrics_;
-    backend_settings backend_;
-    backend_connection_pool pool_{io_.get_executor(), backend_, metrics_};
+    backend_fleet fleet_{io_.get_executor(), {backend_settings{}}, metrics_};
     run_cancellation cancellation_;
 };
 

@@ -15,7 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
-#include "chimera/backend/backend_connection_pool.hpp"
+#include "chimera/backend/backend_fleet.hpp"
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/runs/run_artifacts.hpp"
 #include "chimera/store/sqlite_run_store.hpp"
@@ -62,7 +62,7 @@ protected:
         EXPECT_TRUE(run_until([&] { return drained; }));
     }
 
-    run_pipeline_services services() { return {pool, backend, blocking, metrics, {}}; }
+    run_pipeline_services services() { return {fleet, blocking, metrics, {}}; }
 
     /// What the pipeline would do, but waiting for the test: succeeds when released, ends
     /// cancelled when its cancellation fires.
@@ -131,8 +131,7 @@ protected:
     sqlite_run_store store{dir.path()};
     run_artifacts artifacts{dir.path() / "runs"};
     service_metrics metrics;
-    backend_settings backend;
-    backend_connection_pool pool{io.get_executor(), backend, metrics};
+    backend_fleet fleet{io.get_executor(), {backend_settings{}}, metrics};
     std::map<std::string, asio::steady_timer*> gates;
     std::vector<std::string> started;
     std::unique_ptr<run_scheduler> scheduler;

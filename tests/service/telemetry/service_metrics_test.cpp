@@ -10,6 +10,7 @@ using testing::IsSubstring;
 core::call_metrics analysis_call() {
     core::call_metrics call;
     call.stage = core::call_stage::analysis;
+    call.backend = "gpu-1";
     call.ttft_ms = 250;
     call.tokens_per_second = 100;
     call.tokens_generated = 512;
@@ -38,22 +39,30 @@ TEST(service_metrics, call_is_observed_in_labelled_histograms) {
     service_metrics metrics{{"m"}};
     metrics.observe_call("m", analysis_call());
     const auto text = metrics.serialize();
-    EXPECT_PRED_FORMAT2(IsSubstring,
-                        "chimera_llm_time_to_first_token_seconds_count{model=\"m\",stage=\"analysis\"} 1\n", text);
-    EXPECT_PRED_FORMAT2(IsSubstring,
-                        "chimera_llm_time_to_first_token_seconds_sum{model=\"m\",stage=\"analysis\"} 0.25\n", text);
+    EXPECT_PRED_FORMAT2(
+        IsSubstring,
+        "chimera_llm_time_to_first_token_seconds_count{backend=\"gpu-1\",model=\"m\",stage=\"analysis\"} 1\n", text);
+    EXPECT_PRED_FORMAT2(
+        IsSubstring,
+        "chimera_llm_time_to_first_token_seconds_sum{backend=\"gpu-1\",model=\"m\",stage=\"analysis\"} 0.25\n", text);
     // 0.25 s lands exactly on a bucket bound: buckets are `le`, so it counts there, not only above.
     EXPECT_PRED_FORMAT2(IsSubstring,
-                        "chimera_llm_time_to_first_token_seconds_bucket{model=\"m\",stage=\"analysis\",le=\"0.1\"} 0\n",
+                        "chimera_llm_time_to_first_token_seconds_bucket{backend=\"gpu-1\",model=\"m\",stage="
+                        "\"analysis\",le=\"0.1\"} 0\n",
+                        text);
+    EXPECT_PRED_FORMAT2(IsSubstring,
+                        "chimera_llm_time_to_first_token_seconds_bucket{backend=\"gpu-1\",model=\"m\",stage="
+                        "\"analysis\",le=\"0.25\"} 1\n",
+                        text);
+    EXPECT_PRED_FORMAT2(IsSubstring,
+                        "chimera_llm_generation_tokens_per_second_bucket{backend=\"gpu-1\",model=\"m\",stage="
+                        "\"analysis\",le=\"100\"} 1\n",
+                        text);
+    EXPECT_PRED_FORMAT2(IsSubstring,
+                        "chimera_llm_generation_tokens_total{backend=\"gpu-1\",model=\"m\",stage=\"analysis\"} 512\n",
                         text);
     EXPECT_PRED_FORMAT2(
-        IsSubstring, "chimera_llm_time_to_first_token_seconds_bucket{model=\"m\",stage=\"analysis\",le=\"0.25\"} 1\n",
-        text);
-    EXPECT_PRED_FORMAT2(
-        IsSubstring, "chimera_llm_generation_tokens_per_second_bucket{model=\"m\",stage=\"analysis\",le=\"100\"} 1\n",
-        text);
-    EXPECT_PRED_FORMAT2(IsSubstring, "chimera_llm_generation_tokens_total{model=\"m\",stage=\"analysis\"} 512\n", text);
-    EXPECT_PRED_FORMAT2(IsSubstring, "chimera_llm_prompt_tokens_total{model=\"m\",stage=\"analysis\"} 900\n", text);
+        IsSubstring, "chimera_llm_prompt_tokens_total{backend=\"gpu-1\",model=\"m\",stage=\"analysis\"} 900\n", text);
 }
 
 TEST(service_metrics, runs_total_has_every_final_status_from_start) {
@@ -77,11 +86,11 @@ TEST(service_metrics, gauges_and_connection_counter_are_settable) {
     metrics.set_runs_queued(7);
     metrics.set_runs_running(2);
     metrics.set_runs_running(1);
-    metrics.observe_backend_connection_opened();
+    metrics.observe_backend_connection_opened("default");
     const auto text = metrics.serialize();
     EXPECT_PRED_FORMAT2(IsSubstring, "\nchimera_runs_queued 7\n", text);
     EXPECT_PRED_FORMAT2(IsSubstring, "\nchimera_runs_running 1\n", text);
-    EXPECT_PRED_FORMAT2(IsSubstring, "\nchimera_backend_connections_opened_total 1\n", text);
+    EXPECT_PRED_FORMAT2(IsSubstring, "\nchimera_backend_connections_opened_total{backend=\"default\"} 1\n", text);
 }
 
 // Clients choose model names; the metrics must not grow with them (issue 16, item 2).
@@ -89,14 +98,18 @@ TEST(service_metrics, models_outside_the_label_set_share_the_other_series) {
     service_metrics metrics{{"gemma3:latest"}};
     for (int i = 0; i < 500; ++i) {
         const auto model = "client-" + std::to_string(i) + "\r\n# HELP forged \"x\"";
-        metrics.observe_call_outcome(model, core::call_stage::analysis, core::llm_outcome::ok);
+        metrics.observe_call_outcome("default", model, core::call_stage::analysis, core::llm_outcome::ok);
     }
-    metrics.observe_call_outcome("gemma3:latest", core::call_stage::analysis, core::llm_outcome::ok);
+    metrics.observe_call_outcome("default", "gemma3:latest", core::call_stage::analysis, core::llm_outcome::ok);
     const auto text = metrics.serialize();
-    EXPECT_PRED_FORMAT2(IsSubstring,
-                        "chimera_llm_requests_total{model=\"other\",outcome=\"ok\",stage=\"analysis\"} 500\n", text);
     EXPECT_PRED_FORMAT2(
-        IsSubstring, "chimera_llm_requests_total{model=\"gemma3:latest\",outcome=\"ok\",stage=\"analysis\"} 1\n", text);
+        IsSubstring,
+        "chimera_llm_requests_total{backend=\"default\",model=\"other\",outcome=\"ok\",stage=\"analysis\"} 500\n",
+        text);
+    EXPECT_PRED_FORMAT2(
+        IsSubstring,
+        "chimera_llm_requests_total{backend=\"default\",model=\"gemma3:latest\",outcome=\"ok\",stage=\"analysis\"} 1\n",
+        text);
     EXPECT_EQ(text.find("client-"), std::string::npos);
     EXPECT_EQ(text.find('\r'), std::string::npos);
 }

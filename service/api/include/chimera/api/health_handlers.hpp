@@ -10,20 +10,20 @@ class thread_pool;
 
 namespace chimera::service {
 
-class backend_monitor;
+class backend_fleet;
 class service_metrics;
 class store_monitor;
 
 /// What readiness reads: every input answers at once, none waits on I/O.
 struct readiness_inputs {
-    const backend_monitor& backend;
+    const backend_fleet& backends;
     const store_monitor& store;
     std::function<bool()> draining;
 };
 
 /// GET /healthz (liveness: the process serves HTTP). GET /readyz: whether this replica can
-/// serve the API — 503 while draining or while its run store cannot write; the backend's
-/// health is reported in the body but does not decide (every replica shares one backend, and
+/// serve the API — 503 while draining or while its run store cannot write; the backends'
+/// health is reported in the body but does not decide (every replica shares the backends, and
 /// reads of runs need none). See docs/operations.md, "Readiness".
 void add_health_routes(router& routes, readiness_inputs inputs);
 

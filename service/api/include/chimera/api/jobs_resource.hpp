@@ -11,6 +11,7 @@ class thread_pool;
 
 namespace chimera::service {
 
+class backend_fleet;
 class run_store;
 class sweep_store;
 class run_scheduler;
@@ -23,6 +24,7 @@ struct jobs_resource {
     run_scheduler& scheduler;
     const data_root& root;
     std::string default_model;             ///< of runs and sweeps that name none
+    const backend_fleet& fleet;            ///< a run naming a backend it lacks gets 400
     store_monitor& store_health;           ///< told when a store write fails or succeeds
     boost::asio::thread_pool& parse_pool;  ///< where large request bodies are parsed
     store_calls calls;                     ///< where the handlers' own store reads run

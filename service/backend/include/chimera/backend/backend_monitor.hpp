@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -32,11 +34,21 @@ public:
     void start();
     void stop();
 
+    /// Called on the io thread after every probe round (health or models may have changed):
+    /// the fleet's router wakes the runs waiting for a backend.
+    void on_probed(std::function<void()> callback) { on_probed_ = std::move(callback); }
+
+    /// Whether a probe has answered or failed yet: before that, "down" means "not asked yet".
+    [[nodiscard]] bool probed() const { return probed_; }
+
     /// The last probe's result; not ready until the first probe answered.
     [[nodiscard]] const probe_result& last() const { return last_; }
 
     /// How many models the backend listed at its last answer to `GET /api/tags`.
-    [[nodiscard]] std::size_t models_listed() const { return models_listed_; }
+    [[nodiscard]] std::size_t models_listed() const { return models_.size(); }
+
+    /// The models of that answer: what model routing sends to this backend.
+    [[nodiscard]] const std::vector<std::string>& models() const { return models_; }
 
 private:
     awaitable<void> watch();
@@ -48,7 +60,9 @@ private:
     std::string preload_model_;
     std::chrono::seconds interval_;
     probe_result last_{false, "the backend has not been probed yet"};
-    std::size_t models_listed_ = 0;
+    std::vector<std::string> models_;
+    std::function<void()> on_probed_;
+    bool probed_ = false;
     bool stopped_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "chimera/backend/backend_settings.hpp"
 #include "chimera/core/ingest/benchmark_ingest.hpp"
@@ -23,7 +24,7 @@ struct live_sweep_observer {
 };
 
 struct live_sweep_settings {
-    backend_settings backend;
+    std::vector<backend_settings> backends;
     core::sweep_spec spec;
     std::string model;  ///< the spec's, else --model
     std::filesystem::path output_dir;

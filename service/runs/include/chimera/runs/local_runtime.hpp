@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "chimera/asio/awaitable.hpp"
 #include "chimera/backend/backend_settings.hpp"
@@ -22,11 +23,11 @@ namespace chimera::service {
 class run_cancellation;
 
 /// Where `chimera run` and `chimera sweep` execute runs without a server or a store: one io
-/// thread, two threads for file ingestion, a keep-alive pool to the backend, and SIGINT or
+/// thread, two threads for file ingestion, the backends (a keep-alive pool each), and SIGINT or
 /// SIGTERM cancelling the run in flight (which closes its stream: Ollama stops generating).
 class local_runtime {
 public:
-    local_runtime(const backend_settings& backend, core::ingest_limits limits);
+    local_runtime(std::vector<backend_settings> backends, core::ingest_limits limits);
     ~local_runtime();
     local_runtime(const local_runtime&) = delete;
     local_runtime& operator=(const local_runtime&) = delete;

@@ -5,7 +5,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
-#include "chimera/backend/backend_connection_pool.hpp"
+#include "chimera/backend/backend_fleet.hpp"
 #include "chimera/core/ingest/benchmark_ingest.hpp"
 #include "chimera/core/run/run_document.hpp"
 
@@ -18,8 +18,7 @@ class run_events;
 
 /// What a run needs from its host (the server or `chimera run`).
 struct run_pipeline_services {
-    backend_connection_pool& pool;
-    const backend_settings& backend;
+    backend_fleet& fleet;                ///< where the run's calls go (backend_fleet::reserve)
     boost::asio::thread_pool& blocking;  ///< file ingestion runs here, never on the io thread
     service_metrics& metrics;
     core::ingest_limits limits;
@@ -29,8 +28,9 @@ struct run_pipeline_services {
     run_events* events = nullptr;
 };
 
-/// Executes one run to its end: ingest `data_dir` → analysis call → parse → report
-/// call (on the same keep-alive connection) → Markdown report. Updates `run` as it
+/// Executes one run to its end: a stream on a backend (routing; it may wait) → ingest
+/// `data_dir` → analysis call → parse → report call (on the same backend and keep-alive
+/// connection) → Markdown report. Updates `run` as it
 /// goes (status, stage, calls, timings, error) and returns the report, or "" when
 /// the run failed or was cancelled. Failures never escape: they end in `run.error`.
 /// `run` and `cancellation` must outlive the coroutine; both are only touched on

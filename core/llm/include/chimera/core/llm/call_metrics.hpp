@@ -26,6 +26,7 @@ struct client_timings {
 /// failed run shows what its calls did rather than only the final error.
 struct call_metrics {
     call_stage stage = call_stage::analysis;
+    std::string backend;  ///< the name of the backend its last attempt ran on (`--backend NAME=URL`)
     double ttft_ms = 0;
     double tokens_per_second = 0;
     std::int64_t tokens_generated = 0;

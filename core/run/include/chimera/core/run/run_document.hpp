@@ -56,6 +56,8 @@ struct run_document {
     std::string model;
     run_options options;
     std::optional<std::string> label;
+    /// The backend the request named; none: routed by model (each call says where it ran).
+    std::optional<std::string> backend;
     /// The X-Request-Id of the request that created the run: its log lines carry it too.
     std::optional<std::string> request_id;
     std::string data_dir;

@@ -15,6 +15,8 @@ struct run_request {
     run_options options;
     std::optional<std::string> data_dir;
     std::optional<std::string> label;
+    /// The backend to run on (its --backend name); none: routed by model among the healthy ones.
+    std::optional<std::string> backend;
 };
 
 /// Why a request body was refused; `field` is a JSON pointer-ish path ("options.top_k"),

@@ -1,0 +1,43 @@
+#include "chimera/backend/fleet_backend.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+namespace chimera::service {
+
+fleet_backend::fleet_backend(boost::asio::any_io_executor executor,
+                             backend_settings settings,
+                             service_metrics& metrics,
+                             std::string preload_model)
+    : settings_(std::move(settings)),
+      pool_(executor, settings_, metrics),
+      monitor_(executor, pool_, settings_, metrics, std::move(preload_model)) {}
+
+bool fleet_backend::healthy(clock::time_point now) const { return monitor_.last().ready && !marked_down(now); }
+
+namespace {
+
+std::string_view without_latest_tag(std::string_view model) {
+    constexpr std::string_view latest = ":latest";
+    return model.ends_with(latest) ? model.substr(0, model.size() - latest.size()) : model;
+}
+
+}  // namespace
+
+bool fleet_backend::lists(std::string_view model) const {
+    const auto wanted = without_latest_tag(model);
+    const auto& models = monitor_.models();
+    return std::any_of(models.begin(), models.end(),
+                       [wanted](const std::string& listed) { return without_latest_tag(listed) == wanted; });
+}
+
+void fleet_backend::note_failure_before_first_token(clock::time_point now) {
+    if (++failures_in_a_row_ < failures_before_down) return;
+    failures_in_a_row_ = 0;
+    down_until_ = now + down_for;
+    spdlog::warn("backend {}: {} calls in a row failed before their first token; left out of routing for {} s",
+                 settings_.name, failures_before_down, down_for.count());
+}
+
+}  // namespace chimera::service
