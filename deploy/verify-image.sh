@@ -78,7 +78,9 @@ echo "runs as uid: $uid"
 
 # 4. The image's HEALTHCHECK, as the runtime would run it (exec form, the image's own chimera),
 #    with the port moved like the server's: healthy, then unhealthy on a port nothing serves.
-healthcheck=$("${bah[@]}" inspect --type image --format '{{json .Docker.Config.Healthcheck.Test}}' "$IMAGE")
+# The whole inspection, read here: buildah 1.28 (Debian 12) has no `json` template function.
+healthcheck=$("${bah[@]}" inspect --type image "$IMAGE" | python3 -c 'import json, sys
+print(json.dumps(json.load(sys.stdin)["Docker"]["config"]["Healthcheck"]["Test"]))')
 echo "healthcheck: $healthcheck"
 mapfile -t check < <(python3 -c 'import json, sys
 test = json.loads(sys.argv[1])

@@ -1,7 +1,11 @@
 #pragma once
 
+#include <chrono>
 #include <stdexcept>
+#include <string>
 #include <thread>
+
+#include "http_client.hpp"
 
 namespace chimera::testing {
 

@@ -67,14 +67,14 @@ int dispatch(std::string_view command, std::span<char* const> args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Logs go to stderr so stdout carries only results (the bound address, tables). JSON lines
-    // until a command's --log-format/--log-level say otherwise.
-    chimera::service::configure_logging({});
     const std::span<char* const> all{argv, static_cast<std::size_t>(argc)};
     if (all.size() < 2) {
         std::fputs(top_usage.data(), stderr);
         return 2;
     }
+    // Logs go to stderr so stdout carries only results (the bound address, tables). JSON lines
+    // until a command's --log-format/--log-level say otherwise. A usage text logs nothing.
+    if (!wants_help(all.subspan(1))) chimera::service::configure_logging({});
     try {
         return dispatch(all[1], all.subspan(2));
     } catch (const std::invalid_argument& e) {

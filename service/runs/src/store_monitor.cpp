@@ -77,10 +77,10 @@ void store_monitor::write_succeeded() {
     spdlog::info("the run store can write again; ready");
 }
 
-awaitable<void> store_monitor::check() {
+awaitable<void> store_monitor::check(bool with_store) {
     try {
-        co_await calls_([this] {
-            store_.check_writable();
+        co_await calls_([this, with_store] {
+            if (with_store) store_.check_writable();
             write_probe_file(probe_file_);
         });
         write_succeeded();
@@ -92,8 +92,15 @@ awaitable<void> store_monitor::check() {
 }
 
 awaitable<void> store_monitor::watch() {
+    // The process's first write of an SQLite store creates its WAL, which SQLite syncs with the
+    // directory: two syncs that a start would make its first answer wait for (a millisecond on
+    // an idle disk, several on a busy one) though no commit needs them yet. So the first check
+    // writes the state directory only (a full disk fails it alike), and the store from the
+    // next one on, as every interval after; a request's write that fails reports it at once.
+    bool with_store = false;
     while (!stopped_) {
-        co_await check();
+        co_await check(with_store);
+        with_store = true;
         timer_.expires_after(interval_);
         co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     }

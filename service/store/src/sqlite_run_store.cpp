@@ -1,12 +1,7 @@
 #include "chimera/store/sqlite_run_store.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 
 #include "sqlite_run_rows.hpp"
 
@@ -103,41 +98,24 @@ std::int64_t migrate_schema(sqlite_database& db, const std::filesystem::path& fi
     return version;
 }
 
-/// One transaction: one commit (and one sync) for the whole schema, not one per statement.
+/// One transaction: the whole schema commits at once or not at all.
 void create_schema(sqlite_database& db) {
     db.execute("BEGIN IMMEDIATE");
     db.execute(schema);
     db.execute("COMMIT");
 }
 
-void sync_path(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    const bool synced = fd >= 0 && ::fsync(fd) == 0;
-    const int error = errno;
-    if (fd >= 0) ::close(fd);
-    if (!synced) throw store_error("run store: cannot sync " + path.string() + ": " + std::strerror(error));
-}
-
-/// `file`, made when missing: built aside with SQLite's syncs and journal off, synced once and
-/// renamed into place (then its directory synced). Two syncs instead of the eight that creating
-/// it in place costs (a journal per statement, and the switch to WAL), and a crash meanwhile
-/// leaves no half-made database behind, only a `.new` file the next start replaces.
-std::filesystem::path created_if_missing(const std::filesystem::path& file) {
-    if (std::filesystem::exists(file)) return file;
-    auto fresh = file;
-    fresh += ".new";
-    std::filesystem::remove(fresh);
-    {
-        sqlite_database db{fresh};
-        db.execute("PRAGMA journal_mode = OFF");
-        db.execute("PRAGMA synchronous = OFF");
-        create_schema(db);
-        db.execute("PRAGMA journal_mode = WAL");
-    }
-    sync_path(fresh);
-    std::filesystem::rename(fresh, file);
-    sync_path(file.parent_path());
-    return file;
+/// A database at version 0 holds nothing, so its schema is written without a sync: a crash can
+/// lose only the schema, never a run. What a power loss leaves is still readable: the file is
+/// empty or holds its first page (one 4 KB write, made in WAL mode's header before the schema),
+/// and the schema's commit is in the WAL, whose checksums discard a commit written in part.
+/// Either way the next start finds version 0 and writes the schema again. Commits after it
+/// (synchronous=NORMAL) are synced with it at the first checkpoint, as any other commit.
+void create_schema_unsynced(sqlite_database& db) {
+    db.execute("PRAGMA synchronous = OFF");
+    db.execute("PRAGMA journal_mode = OFF");
+    db.execute("PRAGMA journal_mode = WAL");
+    create_schema(db);
 }
 
 }  // namespace
@@ -184,14 +162,18 @@ using sqlite_rows::read_run;
 using sqlite_rows::run_columns;
 using sqlite_rows::select_runs;
 
-sqlite_run_store::sqlite_run_store(const std::filesystem::path& state_dir)
-    : db_(created_if_missing(state_dir / "runs.db")) {
-    db_.execute("PRAGMA journal_mode = WAL");
-    db_.execute("PRAGMA synchronous = NORMAL");
+sqlite_run_store::sqlite_run_store(const std::filesystem::path& state_dir) : db_(state_dir / "runs.db") {
     db_.execute("PRAGMA busy_timeout = 5000");
     // A current database is left as it is: the schema's statements, even those that change
     // nothing, would commit (and sync) a write at every start.
-    if (migrate_schema(db_, state_dir / "runs.db") != schema_version) create_schema(db_);
+    const auto version = migrate_schema(db_, state_dir / "runs.db");
+    if (version == 0) {
+        create_schema_unsynced(db_);
+    } else if (version != schema_version) {
+        create_schema(db_);
+    }
+    db_.execute("PRAGMA journal_mode = WAL");
+    db_.execute("PRAGMA synchronous = NORMAL");
 }
 
 stored_run sqlite_run_store::submit(const run_submission& submission) {

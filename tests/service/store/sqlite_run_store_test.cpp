@@ -48,20 +48,45 @@ PRAGMA user_version = 2;
     EXPECT_NO_THROW(migrated.check_writable()) << "version 4's write_probe table exists";
 }
 
-TEST(sqlite_run_store_test, a_new_database_is_whole_in_wal_mode_and_replaces_a_leftover_of_a_crash) {
-    test::temp_dir dir;
-    std::ofstream{dir.path() / "runs.db.new"} << "half a database, from a start that crashed";
-    sqlite_run_store store{dir.path()};
-    EXPECT_FALSE(std::filesystem::exists(dir.path() / "runs.db.new"));
-    store.submit(file_submission("a"));
-    EXPECT_TRUE(store.find("a"));
-    sqlite_database db{dir.path() / "runs.db"};
+void expect_current_wal_database(const std::filesystem::path& file) {
+    sqlite_database db{file};
     auto mode = db.prepare("PRAGMA journal_mode");
     ASSERT_TRUE(mode.step());
     EXPECT_EQ(mode.text(0), "wal");
     auto version = db.prepare("PRAGMA user_version");
     ASSERT_TRUE(version.step());
     EXPECT_EQ(version.integer(0), 4);
+}
+
+TEST(sqlite_run_store_test, a_new_database_is_whole_and_in_wal_mode) {
+    test::temp_dir dir;
+    {
+        sqlite_run_store store{dir.path()};
+        store.submit(file_submission("a"));
+    }
+    sqlite_run_store reopened{dir.path()};
+    EXPECT_TRUE(reopened.find("a"));
+    expect_current_wal_database(dir.path() / "runs.db");
+}
+
+// A new database's schema is written without a sync, so a power loss can leave an empty file, or
+// its first page without the schema's commit (which was in the WAL): the next start writes it again.
+TEST(sqlite_run_store_test, what_a_crash_leaves_of_a_new_database_gets_its_schema_again) {
+    test::temp_dir empty_file;
+    std::ofstream{empty_file.path() / "runs.db"};
+    test::temp_dir first_page_only;
+    {
+        sqlite_database db{first_page_only.path() / "runs.db"};
+        db.execute("PRAGMA journal_mode = WAL");
+    }
+    for (const auto* dir : {&empty_file, &first_page_only}) {
+        {
+            sqlite_run_store store{dir->path()};
+            store.submit(file_submission("a"));
+            EXPECT_TRUE(store.find("a"));
+        }
+        expect_current_wal_database(dir->path() / "runs.db");
+    }
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ public:
                   store_calls calls = {},
                   std::chrono::milliseconds interval = std::chrono::seconds{2});
 
-    /// Checks once at once, then on the timer.
+    /// Checks the state directory at once, then the store and the directory on the timer.
     void start();
     void stop();
 
@@ -43,8 +43,8 @@ public:
     [[nodiscard]] const std::string& detail() const { return detail_; }
 
 private:
-    /// A write of the store and of a file in the state directory; updates the state.
-    awaitable<void> check();
+    /// A write of a file in the state directory and, `with_store`, of the store; updates the state.
+    awaitable<void> check(bool with_store);
     awaitable<void> watch();
 
     boost::asio::steady_timer timer_;
