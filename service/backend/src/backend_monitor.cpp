@@ -48,7 +48,7 @@ awaitable<void> backend_monitor::watch() {
             models_listed_ = models.size();
             metrics_.model_labels().learn(models);
         }
-        if (probe.ready && !preload_model_.empty()) {
+        if (probe.ready && !preload_model_.empty() && settings_.kind == core::backend_kind::ollama) {
             const auto preload = co_await preload_backend_model(pool_, settings_, preload_model_);
             spdlog::log(preload.ready ? spdlog::level::info : spdlog::level::warn, "preloading {}: {}", preload_model_,
                         preload.detail);

@@ -12,9 +12,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "chimera/backend/ollama_streaming_call.hpp"
 #include "chimera/backend/run_cancellation.hpp"
-#include "chimera/core/llm/generate_request.hpp"
+#include "chimera/backend/streaming_call.hpp"
+#include "chimera/core/llm/backend_options.hpp"
+#include "chimera/core/llm/call_body.hpp"
 #include "chimera/core/llm/prompts.hpp"
 #include "chimera/core/run/data_summary.hpp"
 #include "chimera/core/run/report_renderer.hpp"
@@ -211,6 +212,21 @@ std::optional<core::run_failure> nothing_to_analyse(const core::run_document& ru
     return std::nullopt;
 }
 
+/// A run whose options its backend cannot take fails before it starts, naming them: sent, the
+/// engine would ignore them and the run measure another configuration than the one asked for.
+/// POST /runs answers such a request 400; this holds for runs that reach a backend another way.
+void refuse_unsupported_options(const backend_settings& backend, const core::run_options& options) {
+    const auto unsupported = core::options_unsupported_by(backend.kind, options);
+    if (unsupported.empty()) return;
+    std::string names;
+    for (const auto name : unsupported) names += (names.empty() ? "" : ", ") + std::string{name};
+    throw core::run_failure::of_run(core::failure_type::unsupported_options,
+                                    "backend " + backend.name + " (" + std::string{core::to_string(backend.kind)} +
+                                        ") cannot take the options " + names +
+                                        ": an OpenAI-compatible engine fixes num_ctx and num_gpu when it loads "
+                                        "the model, and names repeat_penalty its own way");
+}
+
 /// The run's backend connection, opened while its files are read, so that the first call's
 /// TTFT holds no connect (the second call's never did). Best effort: when it fails, the first
 /// call connects itself, with its retries and its error.
@@ -228,6 +244,7 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
                                   std::filesystem::path data_dir,
                                   run_cancellation& cancellation) {
     using namespace asio::experimental::awaitable_operators;
+    refuse_unsupported_options(services.backend, run.options);
     auto [ingest, connection] =
         co_await (ingest_stage(services, run, std::move(data_dir)) && preconnect(services.pool));
     run.ingest = std::move(ingest);
@@ -241,8 +258,9 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     // `connection`: both calls share it, one keep-alive connection per run.
     enter_stage(services, run, core::run_stage::analysis);
     auto stage_start = steady::now();
-    call_request analysis_call{core::call_stage::analysis,
-                               core::make_generate_body(run.model, core::build_analysis_prompt(summary), run.options)};
+    call_request analysis_call{
+        core::call_stage::analysis,
+        core::make_call_body(services.backend.kind, run.model, core::build_analysis_prompt(summary), run.options)};
     const auto analysis_text = co_await llm_call(services, run, connection, cancellation, std::move(analysis_call));
     run.parsed_analysis = core::parse_analysis(analysis_text);
     run.timings.analysis_seconds = seconds_since(stage_start);
@@ -252,7 +270,8 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     stage_start = steady::now();
     call_request report_call{
         core::call_stage::report,
-        core::make_generate_body(run.model, core::build_report_prompt(*run.parsed_analysis, summary), run.options)};
+        core::make_call_body(services.backend.kind, run.model, core::build_report_prompt(*run.parsed_analysis, summary),
+                             run.options)};
     auto report_text = co_await llm_call(services, run, connection, cancellation, std::move(report_call));
     run.timings.report_seconds = seconds_since(stage_start);
     services.metrics.observe_run_stage(core::run_stage::report, *run.timings.report_seconds);
