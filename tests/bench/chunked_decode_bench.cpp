@@ -2,7 +2,7 @@
 // parser over the socket's bytes (chunked transfer encoding, one chunk per token line, as
 // ollama-sim and Ollama write them), the NDJSON decoder over each chunk's data, and the
 // response text assembled, exactly as body_reader::take and generation_assembler do in
-// service/backend/src/ollama_streaming_call.cpp. The stream: 1,000 token lines and a final line
+// service/backend/src/streaming_call.cpp. The stream: 1,000 token lines and a final line
 // whose `context` holds prompt + generated ids, as the simulator sends it. Bytes are copied
 // into the flat_buffer one "socket read" at a time; state.range(0) tokens per read: 1 is a
 // slow stream (one wake-up per token), 20 what read coalescing takes at 20,000 tok/s.

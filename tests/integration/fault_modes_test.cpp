@@ -52,14 +52,6 @@ double llm_requests(const service_stack& s, const std::string& model, const std:
                         {"model=\"" + model + "\"", "outcome=\"" + outcome + "\""});
 }
 
-void expect_failed(const json& run, const std::string& type, const std::string& detail_part) {
-    EXPECT_EQ(run.at("status"), "failed") << run.dump();
-    ASSERT_TRUE(run.at("error").is_object()) << run.dump();
-    EXPECT_EQ(run.at("error").at("type"), type) << run.dump();
-    const auto detail = run.at("error").at("detail").get<std::string>();
-    EXPECT_NE(detail.find(detail_part), std::string::npos) << detail;
-}
-
 void expect_healthy(const service_stack& s) { EXPECT_EQ(http_request(s.port, "GET", "/healthz").status, 200U); }
 
 TEST(FaultModes, UnknownModelIs404AndNotRetried) {

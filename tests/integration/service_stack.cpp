@@ -20,6 +20,12 @@ std::vector<std::string> with(std::vector<std::string> base, const std::vector<s
     return base;
 }
 
+/// How `chimera serve` is told where the simulator is.
+std::vector<std::string> backend_flags(const std::string& openai_backend, unsigned short sim_port) {
+    if (openai_backend.empty()) return {"--ollama-url", "http://127.0.0.1:" + std::to_string(sim_port)};
+    return {"--backend", openai_backend_flag(openai_backend, sim_port)};
+}
+
 /// Tests end with SIGTERM: a short drain unless a test sets its own, so that a run
 /// stuck on a slow backend doesn't hold every test's teardown for the default 25 s.
 std::vector<std::string> with_drain_timeout(std::vector<std::string> flags) {
@@ -33,12 +39,13 @@ std::vector<std::string> with_drain_timeout(std::vector<std::string> flags) {
 
 service_stack::service_stack(const std::vector<std::string>& sim_flags,
                              const std::vector<std::string>& service_flags,
-                             const std::filesystem::path& service_stderr)
+                             const std::filesystem::path& service_stderr,
+                             const std::string& openai_backend)
     : sim(with({CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"}, sim_flags)),
       sim_port(read_listening_port(sim)),
-      service(with({test_support::chimera_binary(), "serve", "--listen", "127.0.0.1:0", "--ollama-url",
-                    "http://127.0.0.1:" + std::to_string(sim_port), "--data-root", CHIMERA_TEST_DATA_DIR, "--state-dir",
-                    state.path().string()},
+      service(with(with({test_support::chimera_binary(), "serve", "--listen", "127.0.0.1:0", "--data-root",
+                         CHIMERA_TEST_DATA_DIR, "--state-dir", state.path().string()},
+                        backend_flags(openai_backend, sim_port)),
                    with_drain_timeout(service_flags)),
               service_stderr),
       port(read_listening_port(service)) {
@@ -67,6 +74,14 @@ json service_stack::sim_stats() const { return json::parse(http_request(sim_port
 
 std::string service_stack::metrics() const { return http_request(port, "GET", "/metrics").body; }
 
+void expect_failed(const json& run, const std::string& type, const std::string& detail_part) {
+    EXPECT_EQ(run.at("status"), "failed") << run.dump();
+    ASSERT_TRUE(run.at("error").is_object()) << run.dump();
+    EXPECT_EQ(run.at("error").at("type"), type) << run.dump();
+    const auto detail = run.at("error").at("detail").get<std::string>();
+    EXPECT_NE(detail.find(detail_part), std::string::npos) << detail;
+}
+
 /// RFC 3339 with fixed-width milliseconds: string order is time order.
 bool runs_overlap(const json& a, const json& b) {
     const auto a_start = a.at("started_at").get<std::string>();
@@ -76,14 +91,20 @@ bool runs_overlap(const json& a, const json& b) {
     return a_start < b_end && b_start < a_end;
 }
 
-std::vector<json> generate_requests(const json& stats) {
+std::vector<json> generate_requests(const json& stats) { return requests_to(stats, "/api/generate"); }
+
+std::vector<json> requests_to(const json& stats, const std::string& path) {
     std::vector<json> out;
     for (const auto& request : stats.at("requests")) {
-        if (request.at("path") == "/api/generate") {
+        if (request.at("path") == path) {
             out.push_back(request);
         }
     }
     return out;
+}
+
+std::string openai_backend_flag(const std::string& name, unsigned short port) {
+    return name + "=http://127.0.0.1:" + std::to_string(port) + ",kind=openai";
 }
 
 double metric_value(const std::string& exposition, const std::string& sample_name) {

@@ -17,7 +17,9 @@ using test_support::temp_dir;
 
 /// An ollama-sim and a `chimera serve` wired to it, both on ephemeral loopback
 /// ports; ready (GET /readyz 200) when constructed. The service's stderr (its log)
-/// goes to `service_stderr` when given.
+/// goes to `service_stderr` when given. The service knows the simulator as Ollama
+/// (`--ollama-url`), or, given `openai_backend`, as the OpenAI-compatible backend of that name
+/// (`--backend NAME=URL,kind=openai`; the simulator's flags then say which `--engine`).
 struct service_stack {
     temp_dir state;
     child_process sim;
@@ -27,7 +29,8 @@ struct service_stack {
 
     explicit service_stack(const std::vector<std::string>& sim_flags,
                            const std::vector<std::string>& service_flags = {},
-                           const std::filesystem::path& service_stderr = {});
+                           const std::filesystem::path& service_stderr = {},
+                           const std::string& openai_backend = {});
 
     /// POST /runs, expecting 202; returns the run id.
     std::string submit(const nlohmann::json& body) const;
@@ -39,11 +42,20 @@ struct service_stack {
     [[nodiscard]] std::string metrics() const;
 };
 
+/// The run failed with error `type` and a detail that contains `detail_part`.
+void expect_failed(const nlohmann::json& run, const std::string& type, const std::string& detail_part);
+
 /// Whether two ended runs' executions (their documents' started_at .. finished_at) overlap in time.
 [[nodiscard]] bool runs_overlap(const nlohmann::json& a, const nlohmann::json& b);
 
 /// The simulator's /api/generate requests, in arrival order.
 std::vector<nlohmann::json> generate_requests(const nlohmann::json& stats);
+
+/// The simulator's requests to `path` (e.g. /v1/chat/completions), in arrival order.
+std::vector<nlohmann::json> requests_to(const nlohmann::json& stats, const std::string& path);
+
+/// The flag that names the simulator on `port` as the OpenAI-compatible backend `name`.
+std::string openai_backend_flag(const std::string& name, unsigned short port);
 
 /// Sum over all label sets of a sample in a Prometheus exposition (`name` or `name_count`…).
 double metric_value(const std::string& exposition, const std::string& sample_name);

@@ -7,6 +7,16 @@ namespace {
 
 [[nodiscard]] double ns_to_ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
+void set_tokens_per_second(call_metrics& metrics, const client_timings& client, const generation_stats& backend) {
+    if (backend.eval_duration_ns > 0) {
+        metrics.tokens_per_second = backend.tokens_per_second();
+        metrics.tokens_per_second_source = rate_source::engine;
+    } else if (backend.eval_count > 1 && client.decode_ms > 0) {
+        metrics.tokens_per_second = static_cast<double>(backend.eval_count - 1) / (client.decode_ms / 1e3);
+        metrics.tokens_per_second_source = rate_source::client;
+    }
+}
+
 }  // namespace
 
 std::string_view to_string(call_stage stage) {
@@ -14,12 +24,17 @@ std::string_view to_string(call_stage stage) {
     return name_of(names, stage);
 }
 
+std::string_view to_string(rate_source source) {
+    constexpr enum_names<rate_source, 2> names{{{rate_source::engine, "engine"}, {rate_source::client, "client"}}};
+    return name_of(names, source);
+}
+
 call_metrics make_call_metrics(call_stage stage, const client_timings& client, const generation_stats& backend) {
     call_metrics metrics;
     metrics.stage = stage;
     metrics.ttft_ms = client.ttft_ms;
     metrics.stream_ms = client.stream_ms;
-    metrics.tokens_per_second = backend.tokens_per_second();
+    set_tokens_per_second(metrics, client, backend);
     metrics.tokens_generated = backend.eval_count;
     metrics.prompt_tokens = backend.prompt_eval_count;
     metrics.prompt_eval_ms = ns_to_ms(backend.prompt_eval_duration_ns);

@@ -58,6 +58,8 @@ void openai_stream_decoder::feed(std::string_view bytes, std::vector<stream_even
     events_.clear();
 }
 
+void openai_stream_decoder::finish(std::vector<stream_event>& /*out*/) { sse_.finish(); }
+
 void openai_stream_decoder::decode(const sse_event& event, std::vector<stream_event>& out) {
     if (event.too_large) {
         out.emplace_back(malformed_event{"an event larger than the limit"});

@@ -5,7 +5,7 @@
 namespace chimera::core {
 namespace {
 
-constexpr enum_names<failure_type, 13> wire_names{{
+constexpr enum_names<failure_type, 14> wire_names{{
     {failure_type::backend_unavailable, "backend_unavailable"},
     {failure_type::backend_error, "backend_error"},
     {failure_type::backend_protocol_error, "backend_protocol_error"},
@@ -18,6 +18,7 @@ constexpr enum_names<failure_type, 13> wire_names{{
     {failure_type::attempts_exhausted, "attempts_exhausted"},
     {failure_type::invalid_stored_request, "invalid_stored_request"},
     {failure_type::data_dir_refused, "data_dir_refused"},
+    {failure_type::unsupported_options, "unsupported_options"},
     {failure_type::internal_error, "internal_error"},
 }};
 

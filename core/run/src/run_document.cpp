@@ -41,6 +41,8 @@ template <typename T, typename Convert>
         {"attempt_errors", call.attempt_errors},
         {"ttft_ms", call.first_token_arrived ? json(call.ttft_ms) : json(nullptr)},
         {"tokens_per_second", call.tokens_per_second},
+        {"tokens_per_second_source",
+         optional_json(call.tokens_per_second_source, [](rate_source source) { return to_string(source); })},
         {"tokens_generated", call.tokens_generated},
         {"prompt_tokens", call.prompt_tokens},
         {"prompt_eval_ms", call.prompt_eval_ms},

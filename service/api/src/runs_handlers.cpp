@@ -81,7 +81,7 @@ http_response refused(jobs_resource& resource, const http_request& request, cons
 }
 
 /// Why no backend of this service could ever take the run, if none could.
-std::optional<std::string> routing_refusal(const jobs_resource& resource, const core::run_request& run_request) {
+std::optional<route_refusal> routing_refusal(const jobs_resource& resource, const core::run_request& run_request) {
     const auto model = run_request.model.value_or(resource.default_model);
     return resource.fleet.refusal({run_request.backend.value_or(""), model, &run_request.options});
 }
@@ -98,7 +98,7 @@ awaitable<http_response> submit_run(jobs_resource& resource, const http_request&
     }
     const auto& run_request = std::get<core::run_request>(parsed);
     if (auto unroutable = routing_refusal(resource, run_request)) {
-        co_return make_problem(request, http::status::bad_request, *unroutable, "backend");
+        co_return make_problem(request, http::status::bad_request, unroutable->detail, unroutable->field);
     }
     auto resolved = resource.root.resolve(run_request.data_dir.value_or("."));
     if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {

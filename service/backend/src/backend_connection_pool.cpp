@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "backend_wire.hpp"
 #include "chimera/core/run/run_failure.hpp"
 #include "chimera/telemetry/service_metrics.hpp"
 #include "stamped_stream_reader.hpp"
@@ -39,6 +40,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 /// its own, started at the first resolve, which the first call of a run paid for even when the
 /// URL named an IP address.
 awaitable<std::vector<asio::ip::tcp::endpoint>> addresses_of(const backend_endpoint& endpoint,
+                                                             const std::string& who,
                                                              const asio::any_io_executor& executor) {
     boost::system::error_code literal_ec;
     const auto literal = asio::ip::make_address(endpoint.host, literal_ec);
@@ -49,7 +51,7 @@ awaitable<std::vector<asio::ip::tcp::endpoint>> addresses_of(const backend_endpo
     asio::ip::tcp::resolver resolver{executor};
     auto [resolve_ec, results] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
     if (resolve_ec) {
-        throw core::run_failure::unreachable("cannot resolve Ollama host " + endpoint.host + ": " +
+        throw core::run_failure::unreachable("cannot resolve " + who + " host " + endpoint.host + ": " +
                                              resolve_ec.message());
     }
     std::vector<asio::ip::tcp::endpoint> addresses;
@@ -61,17 +63,19 @@ awaitable<std::vector<asio::ip::tcp::endpoint>> addresses_of(const backend_endpo
 
 awaitable<backend_connection> backend_connection_pool::connect() {
     const auto& endpoint = settings_.endpoint;
-    const auto addresses = co_await addresses_of(endpoint, executor_);
+    const auto who = wire_of(settings_).who;
+    const auto addresses = co_await addresses_of(endpoint, who, executor_);
     auto stream = std::make_unique<beast::tcp_stream>(executor_);
     stream->expires_after(settings_.connect_timeout);
     auto [connect_ec, connected] = co_await stream->async_connect(addresses, use_tuple);
     if (connect_ec == beast::error::timeout) {
-        throw core::run_failure::timed_out("connect-timeout fired: no connection to Ollama at " + endpoint.authority() +
-                                               " within " + std::to_string(settings_.connect_timeout.count()) + " ms",
+        throw core::run_failure::timed_out("connect-timeout fired: no connection to " + who + " at " +
+                                               endpoint.authority() + " within " +
+                                               std::to_string(settings_.connect_timeout.count()) + " ms",
                                            core::call_retry::safe);
     }
     if (connect_ec) {
-        throw core::run_failure::unreachable("cannot connect to Ollama at " + endpoint.authority() + ": " +
+        throw core::run_failure::unreachable("cannot connect to " + who + " at " + endpoint.authority() + ": " +
                                              connect_ec.message());
     }
     boost::system::error_code ignored;

@@ -85,8 +85,13 @@ bool skipped(const backend_route& route, const fleet_backend& backend) {
     return std::find(route.skipped.begin(), route.skipped.end(), backend.name()) != route.skipped.end();
 }
 
+std::optional<std::string> options_refusal(const fleet_backend& backend, const backend_route& route) {
+    return route.options == nullptr ? std::nullopt : backend.options_refusal(*route.options);
+}
+
 /// What a backend offers a run that names only a model, for the failure that says why none could.
-std::string state_of(const fleet_backend& backend, fleet_backend::clock::time_point now) {
+std::string state_of(const fleet_backend& backend, const backend_route& route, fleet_backend::clock::time_point now) {
+    if (auto why = options_refusal(backend, route)) return *why;
     if (!backend.monitor().last().ready) return backend.name() + ": down (" + backend.monitor().last().detail + ")";
     if (backend.marked_down(now)) return backend.name() + ": left out after calls failed before their first token";
     std::string models;
@@ -96,17 +101,30 @@ std::string state_of(const fleet_backend& backend, fleet_backend::clock::time_po
 
 }  // namespace
 
-std::optional<std::string> backend_fleet::refusal(const backend_route& route) const {
-    if (!route.backend.empty() && find(route.backend) == nullptr) {
-        return "no backend is named '" + std::string{route.backend} + "': this service has " + backend_names(backends_);
+std::optional<route_refusal> backend_fleet::refusal(const backend_route& route) const {
+    if (!route.backend.empty()) {
+        const auto* named = find(route.backend);
+        if (named == nullptr) {
+            return route_refusal{"backend", "no backend is named '" + std::string{route.backend} +
+                                                "': this service has " + backend_names(backends_)};
+        }
+        if (auto why = options_refusal(*named, route)) return route_refusal{"options", std::move(*why)};
+        return std::nullopt;
     }
-    return std::nullopt;
+    std::string why_not;
+    for (const auto& backend : backends_) {
+        const auto why = options_refusal(*backend, route);
+        if (!why) return std::nullopt;
+        why_not += (why_not.empty() ? "" : "; ") + *why;
+    }
+    return route_refusal{"options", std::move(why_not)};
 }
 
 bool backend_fleet::candidate(const fleet_backend& backend, const backend_route& route) const {
     if (!route.backend.empty()) return backend.name() == route.backend;
     if (skipped(route, backend)) return false;
-    return backends_.size() == 1 || backend.lists(route.model);
+    if (backends_.size() == 1) return true;
+    return backend.lists(route.model) && !options_refusal(backend, route);
 }
 
 backend_fleet::choice backend_fleet::choose(const backend_route& route) const {
@@ -133,7 +151,7 @@ backend_fleet::choice backend_fleet::choose(const backend_route& route) const {
     }
     if (chosen.backend != nullptr || chosen.wait) return chosen;
     chosen.refusal = "no healthy backend lists model '" + std::string{route.model} + "'";
-    for (const auto& backend : backends_) chosen.refusal += "; " + state_of(*backend, now);
+    for (const auto& backend : backends_) chosen.refusal += "; " + state_of(*backend, route, now);
     return chosen;
 }
 

@@ -49,7 +49,7 @@ awaitable<void> backend_monitor::watch() {
         }
         probed_ = true;
         if (on_probed_) on_probed_();
-        if (probe.ready && !preload_model_.empty()) {
+        if (probe.ready && !preload_model_.empty() && settings_.kind == core::backend_kind::ollama) {
             const auto preload = co_await preload_backend_model(pool_, settings_, preload_model_);
             spdlog::log(preload.ready ? spdlog::level::info : spdlog::level::warn, "preloading {}: {}", preload_model_,
                         preload.detail);

@@ -12,6 +12,7 @@
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include "backend_wire.hpp"
 #include "chimera/core/run/run_failure.hpp"
 
 namespace chimera::service {
@@ -32,46 +33,59 @@ struct json_answer {
 awaitable<json_answer> get_json(beast::tcp_stream& stream, const backend_settings& settings, const char* target) {
     constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
     http::request<http::empty_body> request{http::verb::get, target, 11};
-    request.set(http::field::host, settings.endpoint.authority());
+    set_backend_headers(request, settings);
     request.keep_alive(true);
     stream.expires_after(probe_timeout);
+    const auto who = wire_of(settings).who;
     auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
     if (write_ec) {
-        co_return json_answer{std::nullopt, "cannot send to Ollama: " + write_ec.message()};
+        co_return json_answer{std::nullopt, "cannot send to " + who + ": " + write_ec.message()};
     }
     beast::flat_buffer buffer;
     http::response<http::string_body> response;
     auto [read_ec, read] = co_await http::async_read(stream, buffer, response, use_tuple);
     if (read_ec) {
-        co_return json_answer{std::nullopt, "no answer from Ollama: " + read_ec.message()};
+        co_return json_answer{std::nullopt, "no answer from " + who + ": " + read_ec.message()};
     }
     if (response.result() != http::status::ok) {
-        co_return json_answer{std::nullopt, "Ollama answered HTTP " + std::to_string(response.result_int())};
+        co_return json_answer{std::nullopt, who + " answered HTTP " + std::to_string(response.result_int())};
     }
     co_return json_answer{nlohmann::json::parse(response.body(), nullptr, false), {}};
 }
 
+/// The string `name_key` of each entry of the array `list_key` (Ollama's `/api/tags`: models /
+/// name; the OpenAI-compatible `/v1/models`: data / id); entries without one are skipped.
+std::vector<std::string> listed_names(const nlohmann::json& list, const char* list_key, const char* name_key) {
+    std::vector<std::string> names;
+    if (!list.is_object() || !list.contains(list_key) || !list[list_key].is_array()) return names;
+    for (const auto& entry : list[list_key]) {
+        if (entry.is_object() && entry.contains(name_key) && entry[name_key].is_string()) {
+            names.push_back(entry[name_key].get<std::string>());
+        }
+    }
+    return names;
+}
+
+/// An OpenAI-compatible engine has no version route: it is ready when it lists its models.
+probe_result openai_readiness(const nlohmann::json& list, const backend_settings& settings) {
+    const bool is_list = list.is_object() && list.contains("data") && list["data"].is_array();
+    if (!is_list) return {false, "unexpected /v1/models body"};
+    return {true,
+            wire_of(settings).who + " lists " + std::to_string(listed_names(list, "data", "id").size()) + " models"};
+}
+
 awaitable<probe_result> probe_over(beast::tcp_stream& stream, const backend_settings& settings) {
-    const auto answer = co_await get_json(stream, settings, "/api/version");
+    const auto answer = co_await get_json(stream, settings, wire_of(settings).probe_target);
     if (!answer.body) {
         co_return probe_result{false, answer.failure};
     }
     const auto& body = *answer.body;
+    if (settings.kind == core::backend_kind::openai) {
+        co_return openai_readiness(body, settings);
+    }
     const bool has_version = body.is_object() && body.contains("version") && body["version"].is_string();
     co_return probe_result{
         has_version, has_version ? "ollama " + body["version"].get<std::string>() : "unexpected /api/version body"};
-}
-
-/// `{"models":[{"name":…},…]}`; entries without a string name are skipped.
-std::vector<std::string> model_names(const nlohmann::json& tags) {
-    std::vector<std::string> names;
-    if (!tags.is_object() || !tags.contains("models") || !tags["models"].is_array()) return names;
-    for (const auto& model : tags["models"]) {
-        if (model.is_object() && model.contains("name") && model["name"].is_string()) {
-            names.push_back(model["name"].get<std::string>());
-        }
-    }
-    return names;
 }
 
 awaitable<probe_result> preload_over(beast::tcp_stream& stream,
@@ -79,7 +93,7 @@ awaitable<probe_result> preload_over(beast::tcp_stream& stream,
                                      const std::string& model) {
     constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
     http::request<http::string_body> request{http::verb::post, "/api/generate", 11};
-    request.set(http::field::host, settings.endpoint.authority());
+    set_backend_headers(request, settings);
     request.set(http::field::content_type, "application/json");
     request.keep_alive(true);
     request.body() = nlohmann::json{{"model", model}}.dump();
@@ -153,12 +167,13 @@ awaitable<std::vector<std::string>> list_backend_models(backend_connection_pool&
     } catch (const core::run_failure&) {
         co_return std::vector<std::string>{};
     }
-    const auto answer = co_await get_json(*connection, settings, "/api/tags");
+    const bool openai = settings.kind == core::backend_kind::openai;
+    const auto answer = co_await get_json(*connection, settings, openai ? "/v1/models" : "/api/tags");
     if (!answer.body) {
         co_return std::vector<std::string>{};
     }
     pool.release(std::move(connection));
-    co_return model_names(*answer.body);
+    co_return openai ? listed_names(*answer.body, "data", "id") : listed_names(*answer.body, "models", "name");
 }
 
 }  // namespace chimera::service

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "chimera/core/llm/backend_options.hpp"
+
 namespace chimera::service {
 
 fleet_backend::fleet_backend(boost::asio::any_io_executor executor,
@@ -38,6 +40,17 @@ void fleet_backend::note_failure_before_first_token(clock::time_point now) {
     down_until_ = now + down_for;
     spdlog::warn("backend {}: {} calls in a row failed before their first token; left out of routing for {} s",
                  settings_.name, failures_before_down, down_for.count());
+}
+
+std::optional<std::string> fleet_backend::options_refusal(const core::run_options& options) const {
+    const auto unsupported = core::options_unsupported_by(settings_.kind, options);
+    if (unsupported.empty()) return std::nullopt;
+    std::string names;
+    for (const auto option : unsupported) names += (names.empty() ? "" : ", ") + std::string{option};
+    return "backend " + name() + " (" + std::string{core::to_string(settings_.kind)} + ") cannot take the options " +
+           names +
+           ": an OpenAI-compatible engine fixes num_ctx and num_gpu when it loads the model, and names "
+           "repeat_penalty its own way";
 }
 
 }  // namespace chimera::service

@@ -12,9 +12,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "chimera/backend/ollama_streaming_call.hpp"
 #include "chimera/backend/run_cancellation.hpp"
-#include "chimera/core/llm/generate_request.hpp"
+#include "chimera/backend/streaming_call.hpp"
+#include "chimera/core/llm/call_body.hpp"
 #include "chimera/core/llm/prompts.hpp"
 #include "chimera/core/run/data_summary.hpp"
 #include "chimera/core/run/report_renderer.hpp"
@@ -169,7 +169,7 @@ awaitable<core::call_metrics> attempt_call(run_pipeline_services& services,
                                            std::string& text) {
     auto& backend = where.slot.backend();
     const auto& settings = backend.settings();
-    const auto body = core::make_generate_body(run.model, call.prompt, run.options);
+    const auto body = core::make_call_body(settings.kind, run.model, call.prompt, run.options);
     generate_call_context context{
         backend.pool(), settings, &cancellation,
         token_observer(services, run, call.stage,
@@ -283,6 +283,10 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     const std::string_view named = run.backend ? std::string_view{*run.backend} : std::string_view{};
     run_backend where{{named, run.model, &run.options}, {}, {}};
     where.slot = co_await services.fleet.reserve(where.route, cancellation);
+    // POST /runs refuses such runs; this holds for runs that reach a backend another way.
+    if (auto why = where.slot.backend().options_refusal(run.options)) {
+        throw core::run_failure::of_run(core::failure_type::unsupported_options, std::move(*why));
+    }
     auto [ingest, connection] =
         co_await (ingest_stage(services, run, std::move(data_dir)) && preconnect(where.slot.backend().pool()));
     run.ingest = std::move(ingest);

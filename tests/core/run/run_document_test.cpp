@@ -44,6 +44,7 @@ run_document finished_run() {
     call.stage = call_stage::report;
     call.ttft_ms = 3828;
     call.tokens_per_second = 98.8;
+    call.tokens_per_second_source = rate_source::client;
     call.tokens_generated = 1512;
     call.prompt_tokens = 900;
     call.done_reason = "stop";
@@ -118,16 +119,17 @@ TEST(run_document, a_finished_run_serialises_every_part) {
                                    {"seconds", 0.004}}));
     ASSERT_EQ(doc["calls"].size(), 1U);
     const auto& call = doc["calls"][0];
-    EXPECT_EQ(keys_of(call),
-              (std::vector<std::string>{"attempt_errors", "attempts", "backend", "done_reason", "error", "eval_ms",
-                                        "load_ms", "outcome", "prompt_eval_ms", "prompt_tokens", "stage", "stream_ms",
-                                        "tokens_generated", "tokens_per_second", "total_ms", "ttft_ms"}));
+    EXPECT_EQ(keys_of(call), (std::vector<std::string>{
+                                 "attempt_errors", "attempts", "backend", "done_reason", "error", "eval_ms", "load_ms",
+                                 "outcome", "prompt_eval_ms", "prompt_tokens", "stage", "stream_ms", "tokens_generated",
+                                 "tokens_per_second", "tokens_per_second_source", "total_ms", "ttft_ms"}));
     EXPECT_EQ(call["outcome"], "ok");
     EXPECT_TRUE(call["error"].is_null());
     EXPECT_EQ(call["attempts"], 1);
     EXPECT_EQ(call["stage"], "report");
     EXPECT_EQ(call["tokens_generated"], 1512);
     EXPECT_EQ(call["tokens_per_second"], 98.8);
+    EXPECT_EQ(call["tokens_per_second_source"], "client");
     EXPECT_EQ(doc["timings"]["ingest_seconds"], 0.004);
     EXPECT_TRUE(doc["timings"]["analysis_seconds"].is_null());
     EXPECT_EQ(doc["analysis"],
@@ -165,6 +167,7 @@ TEST(run_document, a_failed_call_keeps_its_record_with_null_ttft_when_no_token_c
     EXPECT_EQ(call["attempts"], 3);
     EXPECT_EQ(call["attempt_errors"].size(), 2U);
     EXPECT_TRUE(call["ttft_ms"].is_null());
+    EXPECT_TRUE(call["tokens_per_second_source"].is_null()) << "a failed call has no rate";
     EXPECT_EQ(call["tokens_generated"], 0);
 }
 

@@ -23,6 +23,7 @@ const std::set<std::string> documented_types{"backend_unavailable",
                                              "attempts_exhausted",
                                              "invalid_stored_request",
                                              "data_dir_refused",
+                                             "unsupported_options",
                                              "internal_error"};
 
 TEST(failure_type, every_documented_wire_value_parses_and_prints_back_unchanged) {

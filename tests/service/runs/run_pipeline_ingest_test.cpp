@@ -1,5 +1,6 @@
 // The ingest stage of a run: limits and confinement end the run with a typed error,
-// before any backend call (the backend here points at nothing).
+// before any backend call (the backend here points at nothing); so do options the backend
+// cannot take, before ingest.
 #include <fstream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -32,12 +33,17 @@ protected:
     [[nodiscard]] fs::path tmp_path() const { return tmp_.path(); }
     [[nodiscard]] fs::path root_dir() const { return tmp_.path() / "root"; }
 
-    core::run_document execute(const core::ingest_limits& limits, const data_root* roots, fs::path data_dir) {
+    core::run_document execute(const core::ingest_limits& limits,
+                               const data_root* roots,
+                               fs::path data_dir,
+                               const core::run_options& options = {}) {
         core::run_document run;
         run.id = "run-1";
         run.model = "m";
         run.data_dir = "bench";
-        const run_pipeline_services services{fleet_, blocking_, metrics_, limits, roots};
+        run.options = options;
+        backend_fleet fleet{io_.get_executor(), {backend_}, metrics_};
+        const run_pipeline_services services{fleet, blocking_, metrics_, limits, roots};
         auto done =
             asio::co_spawn(io_, execute_run(services, run, std::move(data_dir), cancellation_), asio::use_future);
         io_.run();
@@ -45,12 +51,13 @@ protected:
         return run;
     }
 
+    backend_settings backend_;
+
 private:
     test::temp_dir tmp_;
     asio::io_context io_{1};
     asio::thread_pool blocking_{2};
     service_metrics metrics_;
-    backend_fleet fleet_{io_.get_executor(), {backend_settings{}}, metrics_};
     run_cancellation cancellation_;
 };
 
@@ -86,6 +93,25 @@ TEST_F(run_pipeline_ingest, the_data_dir_is_opened_again_beneath_its_root) {
     ASSERT_TRUE(run.error);
     EXPECT_EQ(run.error->type, core::failure_type::ingest_failed);
     EXPECT_FALSE(run.ingest);
+}
+
+// POST /runs answers such a request 400; a run that reaches an OpenAI-compatible backend
+// another way (chimera run, a stored request) fails naming the options, before any work.
+TEST_F(run_pipeline_ingest, options_the_backend_cannot_take_fail_the_run_before_ingest_naming_them) {
+    backend_.kind = core::backend_kind::openai;
+    backend_.name = "vllm";
+    core::run_options options;
+    options.num_ctx = 1024;
+    options.temperature = 0.5;
+    options.repeat_penalty = 1.1;
+    const auto run = execute({}, nullptr, root_dir() / "bench", options);
+    EXPECT_EQ(run.status, core::run_status::failed);
+    ASSERT_TRUE(run.error);
+    EXPECT_EQ(run.error->type, core::failure_type::unsupported_options);
+    EXPECT_TRUE(run.error->detail.starts_with("backend vllm (openai) cannot take the options num_ctx, repeat_penalty:"))
+        << run.error->detail;
+    EXPECT_FALSE(run.ingest) << "refused before ingest";
+    EXPECT_TRUE(run.calls.empty());
 }
 
 }  // namespace

@@ -45,9 +45,10 @@ public:
     [[nodiscard]] std::span<const std::unique_ptr<fleet_backend>> backends() const { return backends_; }
     [[nodiscard]] fleet_backend* find(std::string_view name) const;
 
-    /// Why no backend could ever take the run (a backend name the fleet does not have), for a
-    /// 400 at submission; nullopt when it can be routed (perhaps after a wait).
-    [[nodiscard]] std::optional<std::string> refusal(const backend_route& route) const;
+    /// Why no backend could ever take the run (a backend name the fleet does not have, options
+    /// that neither the named backend nor any other can take), for a 400 at submission;
+    /// nullopt when it can be routed (perhaps after a wait).
+    [[nodiscard]] std::optional<route_refusal> refusal(const backend_route& route) const;
 
     /// A stream on the backend the run goes to, waiting while every candidate is full or not
     /// probed yet; cancellation ends the wait. Throws core::run_failure (backend_unavailable)

@@ -21,7 +21,7 @@ class service_metrics;
 /// Ollama, and `chimera_backend_up` tells the truth even where nothing polls /readyz; a
 /// change is logged. With a preload model, the
 /// first successful probe is followed by Ollama's load-only request, so the first
-/// run doesn't pay the cold load. Used on the io thread only.
+/// run doesn't pay the cold load (an Ollama backend only: see preload_backend_model). Used on the io thread only.
 class backend_monitor {
 public:
     backend_monitor(boost::asio::any_io_executor executor,
@@ -44,7 +44,7 @@ public:
     /// The last probe's result; not ready until the first probe answered.
     [[nodiscard]] const probe_result& last() const { return last_; }
 
-    /// How many models the backend listed at its last answer to `GET /api/tags`.
+    /// How many models the backend listed at its last answer to `GET /api/tags` or `/v1/models`.
     [[nodiscard]] std::size_t models_listed() const { return models_.size(); }
 
     /// The models of that answer: what model routing sends to this backend.

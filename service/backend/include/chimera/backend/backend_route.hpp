@@ -19,4 +19,10 @@ struct backend_route {
     std::vector<std::string> skipped = {};
 };
 
+/// Why no backend of the fleet could ever take a run: the request field to blame, and why.
+struct route_refusal {
+    std::string field;
+    std::string detail;
+};
+
 }  // namespace chimera::service

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,7 @@
 #include "chimera/backend/backend_connection_pool.hpp"
 #include "chimera/backend/backend_monitor.hpp"
 #include "chimera/backend/backend_settings.hpp"
+#include "chimera/core/llm/run_options.hpp"
 
 namespace chimera::service {
 
@@ -56,6 +58,11 @@ public:
     /// Whether its last model list holds `model`; a name without a tag matches `:latest`, as
     /// Ollama resolves it.
     [[nodiscard]] bool lists(std::string_view model) const;
+
+    /// Why its kind cannot take `options`, naming each option it cannot take; nullopt when it can.
+    /// Sent anyway, the engine would ignore them and the run measure another configuration
+    /// than the one asked for.
+    [[nodiscard]] std::optional<std::string> options_refusal(const core::run_options& options) const;
 
     void stream_opened() { ++streams_; }
     void stream_closed() { --streams_; }

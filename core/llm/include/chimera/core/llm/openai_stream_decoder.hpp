@@ -30,6 +30,10 @@ public:
 
     void feed(std::string_view bytes, std::vector<stream_event>& out);
 
+    /// The end of the body. An event without its closing blank line is dropped, as the format
+    /// says, so nothing comes out; the signature is the NDJSON decoder's, so a caller ends both alike.
+    void finish(std::vector<stream_event>& out);
+
 private:
     void decode(const sse_event& event, std::vector<stream_event>& out);
 

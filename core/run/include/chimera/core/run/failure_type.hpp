@@ -20,6 +20,7 @@ enum class failure_type {
     attempts_exhausted,      ///< the processes executing it stopped --max-attempts times
     invalid_stored_request,  ///< the stored request no longer parses (written by another version)
     data_dir_refused,        ///< data_dir no longer resolves beneath the data roots
+    unsupported_options,     ///< options the run's backend cannot take (core::options_unsupported_by)
     internal_error,
 };
 

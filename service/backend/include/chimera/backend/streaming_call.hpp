@@ -14,7 +14,7 @@ namespace chimera::service {
 
 class run_cancellation;
 
-/// The outcome of one streamed `/api/generate` call.
+/// The outcome of one streamed call.
 struct streamed_generation {
     core::generation_stats stats;
     core::client_timings timings;
@@ -45,19 +45,26 @@ struct generate_call_context {
     token_sink on_token;
 };
 
-/// Streams one `POST /api/generate` and measures it. This is where TTFT is taken:
-/// from the call's start — connection checkout included, so a cold connect counts —
-/// to the arrival of the bytes that held the first non-empty `response` token, on the
-/// steady clock. Arrival is the kernel's receive stamp (stamped_stream_reader), not when
-/// the io thread got to the bytes, so the client's own wake-up stays out of the figure.
+/// Streams one generation in the backend's wire and measures it: Ollama's `POST /api/generate`
+/// (NDJSON), or for an OpenAI-compatible backend (`settings.kind`, llama.cpp, vLLM)
+/// `POST /v1/chat/completions` (Server-Sent Events), with `Authorization` when the settings have
+/// one. `body` is in that wire (core::make_call_body). This is where TTFT is taken, for both
+/// wires alike: from the call's start — connection checkout included, so a cold connect counts —
+/// to the arrival of the bytes that held the first non-empty token (Ollama's `response`, the
+/// OpenAI `delta.content`: the role-only first chunk never counts), on the steady clock. Arrival
+/// is the kernel's receive stamp (stamped_stream_reader), not when the io thread got to the bytes,
+/// so the client's own wake-up stays out of the figure. The arrival of the last non-empty token
+/// gives the client's decode time (client_timings::decode_ms), the rate of an engine that
+/// reports no durations.
 ///
 /// `connection` is used when set (a run keeps one for both calls), else taken from
 /// the pool; it is left set only when the response was read whole on a keep-alive
 /// connection. A reused connection that the backend had closed while idle is
 /// replaced once, provided no byte of the response had arrived.
-/// Throws core::run_failure naming the cause (HTTP error with Ollama's message, mid-stream
-/// error line, truncated stream, which timeout fired, cancellation) and whether a
-/// retry is safe. `body` must outlive the call.
+/// Throws core::run_failure naming the cause (HTTP error with the backend's message, mid-stream
+/// error, a stream that ended without done:true or [DONE], which timeout fired, cancellation)
+/// and whether a retry is safe; an OpenAI-compatible backend is named by its name, not as Ollama.
+/// `body` must outlive the call.
 awaitable<streamed_generation> stream_generate(generate_call_context& context,
                                                backend_connection& connection,
                                                const std::string& body);

@@ -1,4 +1,4 @@
-#include "chimera/backend/ollama_streaming_call.hpp"
+#include "chimera/backend/streaming_call.hpp"
 
 #include <algorithm>
 #include <array>
@@ -16,12 +16,13 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <nlohmann/json.hpp>
 
+#include "backend_error_body.hpp"
+#include "backend_wire.hpp"
 #include "chimera/backend/run_cancellation.hpp"
-#include "chimera/core/llm/ndjson_stream_decoder.hpp"
 #include "chimera/core/run/run_failure.hpp"
 #include "stamped_stream_reader.hpp"
+#include "stream_body_decoder.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -53,8 +54,8 @@ double ms_between(steady::time_point from, steady::time_point to) {
 /// call deadline, remembering which of the two it was so a timeout can be named.
 class call_clock {
 public:
-    call_clock(const backend_settings& settings, steady::time_point start)
-        : settings_(settings), deadline_(start + settings.call_timeout) {}
+    call_clock(const backend_settings& settings, const backend_wire& wire, steady::time_point start)
+        : settings_(settings), wire_(wire), deadline_(start + settings.call_timeout) {}
 
     [[nodiscard]] steady::time_point arm(std::chrono::milliseconds phase_timeout, const char* phase_name) {
         const auto phase_end = steady::now() + phase_timeout;
@@ -73,13 +74,14 @@ public:
     }
 
     [[nodiscard]] core::run_failure timeout_failure() const {
-        return core::run_failure::timed_out(
-            std::string{armed_name_} + " fired: Ollama sent nothing for " + std::to_string(armed_ms_) + " ms",
-            core::call_retry::unsafe);
+        return core::run_failure::timed_out(std::string{armed_name_} + " fired: " + wire_.who + " sent nothing for " +
+                                                std::to_string(armed_ms_) + " ms",
+                                            core::call_retry::unsafe);
     }
 
 private:
     const backend_settings& settings_;
+    const backend_wire& wire_;
     steady::time_point deadline_;
     const char* armed_name_ = "";
     std::int64_t armed_ms_ = 0;
@@ -89,11 +91,13 @@ private:
 /// streaming call for as long as it streams.
 using generate_request = http::request<http::span_body<const char>>;
 
-generate_request make_generate_request(const backend_settings& settings, const std::string& body) {
-    generate_request request{http::verb::post, "/api/generate", 11};
-    request.set(http::field::host, settings.endpoint.authority());
+generate_request make_generate_request(const backend_settings& settings,
+                                       const backend_wire& wire,
+                                       const std::string& body) {
+    generate_request request{http::verb::post, wire.generate_target, 11};
+    set_backend_headers(request, settings);
     request.set(http::field::content_type, "application/json");
-    request.set(http::field::accept, "application/x-ndjson");
+    request.set(http::field::accept, wire.stream_media_type);
     request.set(http::field::user_agent, "chimera/0.1");
     request.keep_alive(true);
     request.body() = {body.data(), body.size()};
@@ -101,19 +105,11 @@ generate_request make_generate_request(const backend_settings& settings, const s
     return request;
 }
 
-std::string ollama_error_message(const std::string& body) {
-    const auto parsed = nlohmann::json::parse(body, nullptr, false);
-    if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) {
-        return parsed["error"].get<std::string>();
-    }
-    return body.substr(0, 200);
-}
-
 /// Consumes decoder events into the result; throws on error and malformed lines.
 class generation_assembler {
 public:
-    generation_assembler(steady::time_point start, const token_sink& on_tokens)
-        : start_(start), on_tokens_(on_tokens) {}
+    generation_assembler(steady::time_point start, const token_sink& on_tokens, const backend_wire& wire)
+        : start_(start), on_tokens_(on_tokens), wire_(wire) {}
 
     /// `arrived` is when the read that delivered the events completed: one clock read
     /// per read, not per token, and the first token's TTFT is that read's time.
@@ -168,8 +164,10 @@ private:
         ++tokens;
         if (!first_token_seen_) {
             first_token_seen_ = true;
+            first_token_ = arrived;
             out.timings.ttft_ms = ms_between(start_, arrived);
         }
+        last_content_ = arrived;
         out.text += e.text;
     }
 
@@ -179,29 +177,34 @@ private:
         out.timings.stream_ms = ms_between(start_, arrived);
         if (!first_token_seen_) {
             out.timings.ttft_ms = out.timings.stream_ms;
+        } else {
+            out.timings.decode_ms = ms_between(first_token_, last_content_);
         }
         if (!e.stats.done_reason.empty() && e.stats.done_reason == "load") {
             throw core::run_failure::protocol_error("Ollama answered with a load-only reply; no text was generated");
         }
     }
 
-    static void on(core::error_event& e,
-                   steady::time_point /*arrived*/,
-                   std::size_t& /*tokens*/,
-                   streamed_generation& /*out*/) {
-        throw core::run_failure::midstream_error("Ollama reported an error mid-stream: " + e.message);
+    void on(core::error_event& e,
+            steady::time_point /*arrived*/,
+            std::size_t& /*tokens*/,
+            streamed_generation& /*out*/) const {
+        throw core::run_failure::midstream_error(wire_.who + " reported an error mid-stream: " + e.message);
     }
 
-    static void on(core::malformed_event& e,
-                   steady::time_point /*arrived*/,
-                   std::size_t& /*tokens*/,
-                   streamed_generation& /*out*/) {
-        throw core::run_failure::protocol_error("Ollama sent a line that is not a generate chunk: " + e.detail);
+    void on(core::malformed_event& e,
+            steady::time_point /*arrived*/,
+            std::size_t& /*tokens*/,
+            streamed_generation& /*out*/) const {
+        throw core::run_failure::protocol_error(wire_.who + " sent " + wire_.not_a_chunk + ": " + e.detail);
     }
 
     steady::time_point start_;
-    steady::time_point last_token_;
+    steady::time_point last_token_;    ///< arrival of the last read that brought tokens: the gaps
+    steady::time_point first_token_;   ///< arrival of the first non-empty token: TTFT's end
+    steady::time_point last_content_;  ///< arrival of the last non-empty token: the decode time's end
     const token_sink& on_tokens_;
+    const backend_wire& wire_;
     bool first_token_seen_ = false;
     bool done_ = false;
 };
@@ -210,7 +213,8 @@ private:
 awaitable<void> throw_http_error(beast::tcp_stream& stream,
                                  beast::flat_buffer& buffer,
                                  http::response_parser<http::buffer_body>& parser,
-                                 call_clock& clock) {
+                                 call_clock& clock,
+                                 const backend_wire& wire) {
     std::string body;
     std::array<char, 4096> chunk{};
     while (!parser.is_done() && body.size() < std::size_t{64} * 1024) {
@@ -225,7 +229,7 @@ awaitable<void> throw_http_error(beast::tcp_stream& stream,
     }
     const auto status = parser.get().result_int();
     throw core::run_failure::http_status(
-        status, "Ollama answered HTTP " + std::to_string(status) + ": " + ollama_error_message(body));
+        status, wire.who + " answered HTTP " + std::to_string(status) + ": " + backend_error_message(body));
 }
 
 /// How a kept-alive connection the backend closed while idle shows up. Anything else —
@@ -247,6 +251,7 @@ awaitable<header_arrival> read_header(stamped_stream_reader& reader,
                                       http::response_parser<http::buffer_body>& parser,
                                       call_clock& clock,
                                       const backend_settings& settings,
+                                      const backend_wire& wire,
                                       bool reused) {
     std::size_t received = 0;
     for (;;) {
@@ -259,7 +264,7 @@ awaitable<header_arrival> read_header(stamped_stream_reader& reader,
         }
         if (got.ec) {
             throw core::run_failure::closed_before_answer(
-                "Ollama closed the connection before answering: " + got.ec.message(),
+                wire.who + " closed the connection before answering: " + got.ec.message(),
                 received == 0 ? core::call_retry::safe : core::call_retry::unsafe);
         }
         received += got.bytes;
@@ -269,7 +274,7 @@ awaitable<header_arrival> read_header(stamped_stream_reader& reader,
             co_return got.arrived;
         }
         if (ec != http::error::need_more) {
-            throw core::run_failure::protocol_error("Ollama's response header is not valid HTTP: " + ec.message());
+            throw core::run_failure::protocol_error(wire.who + "'s response header is not valid HTTP: " + ec.message());
         }
     }
 }
@@ -282,11 +287,12 @@ awaitable<header_arrival> send_and_read_header(beast::tcp_stream& stream,
                                                http::response_parser<http::buffer_body>& parser,
                                                call_clock& clock,
                                                const backend_settings& settings,
+                                               const backend_wire& wire,
                                                bool reused) {
     clock.arm(stream, settings.idle_timeout, "idle-timeout");
     auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
     if (!write_ec) {
-        co_return co_await read_header(reader, buffer, parser, clock, settings, reused);
+        co_return co_await read_header(reader, buffer, parser, clock, settings, wire, reused);
     }
     if (write_ec == beast::error::timeout) {
         throw clock.timeout_failure();
@@ -294,11 +300,12 @@ awaitable<header_arrival> send_and_read_header(beast::tcp_stream& stream,
     if (reused && closed_by_peer(write_ec)) {
         co_return std::nullopt;
     }
-    throw core::run_failure::unreachable("sending the request to Ollama failed: " + write_ec.message());
+    throw core::run_failure::unreachable("sending the request to " + wire.who + " failed: " + write_ec.message());
 }
 
-core::run_failure broken_off(const boost::system::error_code& ec) {
-    return core::run_failure::truncated("the Ollama stream broke off before done:true: " + ec.message());
+core::run_failure broken_off(const boost::system::error_code& ec, const backend_wire& wire) {
+    return core::run_failure::truncated("the " + wire.who + " stream broke off before " + wire.end_marker + ": " +
+                                        ec.message());
 }
 
 /// Turns the response body, as it is read, into decoder events for the assembler.
@@ -309,8 +316,10 @@ public:
     body_reader(beast::flat_buffer& buffer,
                 http::response_parser<http::buffer_body>& parser,
                 generation_assembler& assembler,
-                streamed_generation& out)
-        : buffer_(buffer), parser_(parser), assembler_(assembler), out_(out) {
+                streamed_generation& out,
+                const backend_settings& settings,
+                const backend_wire& wire)
+        : buffer_(buffer), parser_(parser), assembler_(assembler), out_(out), wire_(wire), decoder_(settings.kind) {
         parser_.eager(true);
     }
 
@@ -329,27 +338,31 @@ public:
         }
         assembler_.consume(events_, arrived, out_);
         if (ec && ec != http::error::need_more) {
-            throw broken_off(ec);
+            throw broken_off(ec, wire_);
         }
     }
 
     [[nodiscard]] bool streaming() const { return assembler_.streaming(); }
 
-    /// The end of the body: decodes a last line without newline and checks for done:true.
+    /// The end of the body: decodes what the decoder still holds and checks that the stream
+    /// ended as it should (Ollama's done:true, the OpenAI-compatible [DONE]).
     void finish() {
         decoder_.finish(events_);
         assembler_.consume(events_, steady::now(), out_);
         if (!assembler_.done()) {
-            throw core::run_failure::truncated("the Ollama stream ended without a done:true chunk");
+            throw core::run_failure::truncated("the " + wire_.who + " stream ended without " + wire_.missing_end);
         }
     }
+
+    [[nodiscard]] const backend_wire& wire() const { return wire_; }
 
 private:
     beast::flat_buffer& buffer_;
     http::response_parser<http::buffer_body>& parser_;
     generation_assembler& assembler_;
     streamed_generation& out_;
-    core::ndjson_stream_decoder decoder_;
+    const backend_wire& wire_;
+    stream_body_decoder decoder_;
     std::vector<core::stream_event> events_;
     std::array<char, 4096> chunk_{};  // lives as long as the call, so small: a big read takes a few turns through it
 };
@@ -384,7 +397,7 @@ awaitable<void> read_stream(stamped_stream_reader& socket_reader,
             throw clock.timeout_failure();
         }
         if (got.ec) {
-            throw broken_off(got.ec);
+            throw broken_off(got.ec, reader.wire());
         }
         // A read that filled its buffer left more behind (a long final line): take it at once.
         hold_back =
@@ -414,8 +427,9 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
                                         backend_connection& connection,
                                         const std::string& body,
                                         steady::time_point start) {
-    call_clock clock{context.settings, start};
-    auto request = make_generate_request(context.settings, body);
+    const auto wire = wire_of(context.settings);
+    call_clock clock{context.settings, wire, start};
+    auto request = make_generate_request(context.settings, wire, body);
     beast::flat_buffer buffer;
     std::optional<http::response_parser<http::buffer_body>> parser;
     parser.emplace();
@@ -424,7 +438,7 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
     auto exposed = expose(context, *connection);
     socket_reader.emplace(*connection, buffer);
     auto arrived = co_await send_and_read_header(*connection, *socket_reader, buffer, request, *parser, clock,
-                                                 context.settings, reused);
+                                                 context.settings, wire, reused);
     if (!arrived) {
         connection = co_await context.pool.connect();
         exposed = expose(context, *connection);
@@ -432,15 +446,15 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
         parser.emplace();
         buffer.clear();
         arrived = co_await send_and_read_header(*connection, *socket_reader, buffer, request, *parser, clock,
-                                                context.settings, false);
+                                                context.settings, wire, false);
     }
     parser->body_limit(boost::none);  // the decoder bounds each line; a long generation is legitimate
     if (parser->get().result() != http::status::ok) {
-        co_await throw_http_error(*connection, buffer, *parser, clock);
+        co_await throw_http_error(*connection, buffer, *parser, clock, wire);
     }
     streamed_generation out;
-    generation_assembler assembler{start, context.on_token};
-    body_reader reader{buffer, *parser, assembler, out};
+    generation_assembler assembler{start, context.on_token, wire};
+    body_reader reader{buffer, *parser, assembler, out, context.settings, wire};
     co_await read_stream(*socket_reader, *parser, clock, context.settings, reader, arrived.value_or(start));
     if (!parser->keep_alive()) {
         connection.reset();
