@@ -95,19 +95,23 @@ TEST(Replicas, AnyReplicaAnswersEveryRequestOfAThousandRuns) {
 
     std::shuffle(ids.begin(), ids.end(), std::mt19937{42});
     std::set<std::size_t> executors;
-    std::atomic<std::size_t> errors{0};
+    std::vector<std::string> errors;
     std::mutex seen;
     in_parallel(runs, 8, [&](std::size_t i) {
         const auto document = fleet.wait_finished(ids[i]);
-        if (document.at("status") != "succeeded") ++errors;
-        if (http_request(fleet.port(), "GET", "/runs/" + ids[i] + "/report").status != 200) ++errors;
-        if (http_request(fleet.port(), "DELETE", "/runs/" + ids[i]).status != 409) ++errors;
+        const auto report = http_request(fleet.port(), "GET", "/runs/" + ids[i] + "/report");
+        const auto deleted = http_request(fleet.port(), "DELETE", "/runs/" + ids[i]);
         const auto events = http_request(fleet.port(), "GET", "/runs/" + ids[i] + "/events");
-        if (events.status != 200 || events.body.find("event: document") == std::string::npos) ++errors;
         const std::lock_guard lock{seen};
+        if (document.at("status") != "succeeded") errors.push_back("not succeeded: " + document.dump());
+        if (report.status != 200) errors.push_back("report " + std::to_string(report.status) + ": " + report.body);
+        if (deleted.status != 409) errors.push_back("DELETE " + std::to_string(deleted.status) + ": " + deleted.body);
+        if (events.status != 200 || events.body.find("event: document") == std::string::npos) {
+            errors.push_back("events " + std::to_string(events.status) + ": " + events.body);
+        }
         executors.insert(fleet.replica_of(document));
     });
-    EXPECT_EQ(errors.load(), 0U);
+    EXPECT_TRUE(errors.empty()) << errors.size() << " errors, the first: " << errors.front();
     EXPECT_EQ(executors.count(fleet.size()), 0U) << "every run names the replica that executed it";
     EXPECT_GE(executors.size(), 2U) << "the replicas share the queue";
 
@@ -233,15 +237,16 @@ TEST(Replicas, AKilledReplicasRunsEndExactlyOnceOnAnother) {
 }
 
 TEST(Replicas, APostgresRestartMidLoadLosesNoRunAndRunsNoneTwice) {
-    // Half a second per call, six runs at once: calls stream across the outage.
-    replica_fleet fleet{3, {"--tokens", "50", "--tokens-per-second", "100"}, {"--workers", "2"}};
+    // A second per call, six runs at once: calls stream across the outage. Counted before the
+    // stop, which may take a while on a busy machine: calls in flight when it began must end.
+    replica_fleet fleet{3, {"--tokens", "100", "--tokens-per-second", "100"}, {"--workers", "2"}};
     std::vector<std::string> ids;
     for (int i = 0; i < 18; ++i) ids.push_back(fleet.submit(tiny_run));
     wait_running(fleet, ids.front());
 
     auto& database = test_support::shared_postgres_server();
-    database.stop();
     const auto completed_at_stop = completed_calls(fleet.sim_stats());
+    database.stop();
     for (std::size_t i = 0; i < fleet.size(); ++i) {
         const auto ready = poll_until(
             fleet.replica_port(i), "/readyz", [](const http_reply& r) { return r.status == 503; }, 10s);

@@ -36,6 +36,9 @@ struct run_scheduler::live_run {
         std::string agent_report;
         bool recorded = false;  ///< in the store; only its files are left to write
         bool writing = false;   ///< a write is in flight: the retry leaves it alone
+        /// Its end may be shown: recorded, or held here because the store could not write it.
+        /// Before, another replica would still answer its report 409 and its document `running`.
+        bool shown = false;
     };
     std::optional<pending_completion> pending;
 };
@@ -194,9 +197,8 @@ bool run_scheduler::cancel_live(std::string_view id) {
 }
 
 awaitable<cancel_outcome> run_scheduler::cancel(std::string id) {
-    if (live_runs_.contains(id)) {
-        cancel_live(id);
-        co_return cancel_outcome::cancelling;
+    if (const auto it = live_runs_.find(id); it != live_runs_.end()) {
+        co_return cancel_live(id) ? cancel_outcome::cancelling : cancel_outcome::already_finished;
     }
     const auto at = settings_.clock();
     if (co_await calls_([&] { return store_.cancel_queued(id, at); })) {
@@ -236,15 +238,26 @@ const core::run_document* run_scheduler::live(std::string_view id) const {
     return it == live_runs_.end() ? nullptr : &it->second->run;
 }
 
+/// A run that ended shows as running until its end may be shown (live_run::pending_completion::shown).
+nlohmann::json run_scheduler::live_document(const live_run& live) {
+    auto document = core::to_json(live.run);
+    if (core::is_terminal(live.run.status) && !(live.pending && live.pending->shown)) {
+        document["status"] = core::to_string(core::run_status::running);
+    }
+    return document;
+}
+
 awaitable<std::optional<nlohmann::json>> run_scheduler::document_json(std::string id) {
-    if (const auto* running = live(id)) co_return core::to_json(*running);
+    if (const auto it = live_runs_.find(id); it != live_runs_.end()) co_return live_document(*it->second);
     const auto stored = co_await calls_([&] { return store_.find(id); });
     if (stored) co_return stored_run_json(*stored);
     co_return std::nullopt;
 }
 
 awaitable<std::optional<std::string>> run_scheduler::document_text(std::string id) {
-    if (const auto* running = live(id)) co_return core::json_text(core::to_json(*running));
+    if (const auto it = live_runs_.find(id); it != live_runs_.end()) {
+        co_return core::json_text(live_document(*it->second));
+    }
     const auto stored = co_await calls_([&] { return store_.find(id); });
     if (stored) co_return stored_run_text(*stored);
     co_return std::nullopt;
@@ -414,11 +427,13 @@ awaitable<bool> run_scheduler::complete_pending(live_run& live) {
                 pending.writing = false;
                 co_return true;
             }
+            pending.shown = true;
         }
         artifacts_.write(run, pending.report, pending.agent_report);
         done = true;
     } catch (const store_error& e) {
         pending.recorded = false;
+        pending.shown = true;
         log_run_event(
             log_level::error, run.id, core::to_string(run.stage),
             std::string{"the run ended, but its result cannot be recorded yet (retried until it can): "} + e.what(),

@@ -140,6 +140,7 @@ private:
     awaitable<void> renew_leases();
     awaitable<void> recover();
     awaitable<void> finish(live_run& live, std::string report);
+    [[nodiscard]] static nlohmann::json live_document(const live_run& live);
     awaitable<void> hand_back(live_run& live);
     /// Writes a ended run's result (store, then files); false when it must be retried.
     awaitable<bool> complete_pending(live_run& live);
