@@ -112,6 +112,23 @@ TEST_P(OpenAiBackend, ARunWithAnOptionTheEngineCannotTakeIsRefused400NamingIt) {
     EXPECT_TRUE(requests_to(s.sim_stats(), chat_path).empty());
 }
 
+// `,api=completions`: the text completions route, for base models without a chat template.
+TEST_P(OpenAiBackend, ABackendOnTheCompletionsRouteRunsBothCallsThere) {
+    const service_stack s{engine_sim(engine()), {}, {}, engine() + ",api=completions"};
+    const auto run = run_with_model(s, "m1", {{"num_predict", engine_tokens}});
+    ASSERT_EQ(run.at("status"), "succeeded") << run.dump();
+    const auto completions = requests_to(s.sim_stats(), "/v1/completions");
+    ASSERT_EQ(completions.size(), 2U);
+    EXPECT_TRUE(requests_to(s.sim_stats(), chat_path).empty());
+    EXPECT_EQ(completions[0].at("connection_id"), completions[1].at("connection_id")) << "one keep-alive connection";
+    for (const auto& call : run.at("calls")) {
+        EXPECT_EQ(call.at("backend"), engine());
+        EXPECT_GT(call.at("ttft_ms").get<double>(), 0.0);
+        EXPECT_EQ(call.at("tokens_generated"), engine_tokens) << "usage.completion_tokens";
+        EXPECT_EQ(call.at("tokens_per_second_source"), reports_timings() ? "engine" : "client") << call.dump();
+    }
+}
+
 TEST_P(OpenAiBackend, MidStreamErrorIsABackendErrorNamingTheBackend) {
     const auto s = engine_stack(engine());
     const auto run = run_with_model(s, "fault/midstream-error-after=3");

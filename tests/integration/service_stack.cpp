@@ -104,7 +104,9 @@ std::vector<json> requests_to(const json& stats, const std::string& path) {
 }
 
 std::string openai_backend_flag(const std::string& name, unsigned short port) {
-    return name + "=http://127.0.0.1:" + std::to_string(port) + ",kind=openai";
+    const auto comma = name.find(',');
+    const auto settings = comma == std::string::npos ? std::string{} : name.substr(comma);
+    return name.substr(0, comma) + "=http://127.0.0.1:" + std::to_string(port) + ",kind=openai" + settings;
 }
 
 double metric_value(const std::string& exposition, const std::string& sample_name) {

@@ -54,7 +54,8 @@ std::vector<nlohmann::json> generate_requests(const nlohmann::json& stats);
 /// The simulator's requests to `path` (e.g. /v1/chat/completions), in arrival order.
 std::vector<nlohmann::json> requests_to(const nlohmann::json& stats, const std::string& path);
 
-/// The flag that names the simulator on `port` as the OpenAI-compatible backend `name`.
+/// The flag that names the simulator on `port` as the OpenAI-compatible backend `name`; settings
+/// after a comma in `name` (`vllm,api=completions`) follow the URL.
 std::string openai_backend_flag(const std::string& name, unsigned short port);
 
 /// Sum over all label sets of a sample in a Prometheus exposition (`name` or `name_count`…).

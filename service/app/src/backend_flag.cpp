@@ -15,8 +15,9 @@ namespace {
 constexpr std::size_t max_name_chars = 64;
 
 std::invalid_argument flag_error(std::string_view value, const std::string& why) {
-    return std::invalid_argument("--backend '" + std::string{value} + "': " + why +
-                                 " (NAME=URL[,kind=ollama|openai][,max-streams=N][,auth-file=FILE])");
+    return std::invalid_argument(
+        "--backend '" + std::string{value} + "': " + why +
+        " (NAME=URL[,kind=ollama|openai][,api=chat|completions][,max-streams=N][,auth-file=FILE])");
 }
 
 /// Names become metric labels and appear in URLs' JSON: letters, digits, '.', '_' and '-'.
@@ -46,6 +47,10 @@ void apply_option(backend_settings& backend, std::string_view value, std::string
         const auto kind = core::parse_backend_kind(setting);
         if (!kind) throw flag_error(value, "kind must be ollama or openai, not '" + setting + "'");
         backend.kind = *kind;
+    } else if (key == "api") {
+        const auto api = core::parse_openai_api(setting);
+        if (!api) throw flag_error(value, "api must be chat or completions, not '" + setting + "'");
+        backend.openai_api = *api;
     } else if (key == "max-streams") {
         backend.max_streams = static_cast<std::size_t>(parse_count_value("backend max-streams", setting, 1, 100'000));
     } else if (key == "auth-file") {
@@ -77,6 +82,9 @@ backend_settings parse_backend_flag(std::string_view value) {
         apply_option(backend, value, options.substr(0, next));
         options = next == std::string_view::npos ? std::string_view{} : options.substr(next + 1);
     }
+    if (backend.kind == core::backend_kind::ollama && backend.openai_api != core::openai_api::chat) {
+        throw flag_error(value, "api= is for kind=openai: Ollama is called on /api/generate");
+    }
     return backend;
 }
 
@@ -88,6 +96,7 @@ std::vector<backend_settings> fleet_settings(const backend_settings& common,
         auto settings = common;
         settings.name = backend.name;
         settings.kind = backend.kind;
+        settings.openai_api = backend.openai_api;
         settings.endpoint = backend.endpoint;
         settings.max_streams = backend.max_streams;
         settings.authorization = backend.authorization;

@@ -7,8 +7,8 @@
 
 namespace chimera::service {
 
-/// One `--backend NAME=URL[,kind=ollama|openai][,max-streams=N][,auth-file=FILE]`: the
-/// backend's own settings; the timeouts and pool size come from the command's other flags.
+/// One `--backend NAME=URL[,kind=ollama|openai][,api=chat|completions][,max-streams=N][,auth-file=FILE]`:
+/// the backend's own settings; the timeouts and pool size come from the command's other flags.
 /// Throws std::invalid_argument naming the flag and the part at fault. The auth file's first
 /// line is the bearer token (vLLM's and llama.cpp's --api-key), read now so that a missing
 /// file stops the start rather than a run.

@@ -227,8 +227,8 @@ template <typename Config>
 flag<Config> backend_flag() {
     return {"backend", "NAME=URL",
             "a backend to run on; repeatable. After the URL: ,kind=openai for llama.cpp,\nvLLM or SGLang "
-            "(default ollama), ,max-streams=N for the streams it serves at\nonce (Ollama: OLLAMA_NUM_PARALLEL), "
-            ",auth-file=FILE for a bearer token",
+            "(default ollama; with ,api=completions on /v1/completions), ,max-streams=N\nfor the streams it "
+            "serves at once (Ollama: OLLAMA_NUM_PARALLEL), ,auth-file=FILE\nfor a bearer token",
             [](Config& config, std::string_view, const flag_values& values) {
                 config.backends.clear();
                 for (const auto& value : values) {

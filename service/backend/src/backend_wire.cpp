@@ -4,13 +4,15 @@ namespace chimera::service {
 
 backend_wire wire_of(const backend_settings& settings) {
     if (settings.kind == core::backend_kind::openai) {
-        return {.generate_target = "/v1/chat/completions",
+        const bool chat = settings.openai_api == core::openai_api::chat;
+        return {.generate_target = chat ? "/v1/chat/completions" : "/v1/completions",
                 .stream_media_type = "text/event-stream",
                 .probe_target = "/v1/models",
                 .who = "backend " + settings.name,
                 .end_marker = "data: [DONE]",
                 .missing_end = "data: [DONE]",
-                .not_a_chunk = "an event that is not a chat completion chunk"};
+                .not_a_chunk =
+                    chat ? "an event that is not a chat completion chunk" : "an event that is not a completion chunk"};
     }
     return {.generate_target = "/api/generate",
             .stream_media_type = "application/x-ndjson",

@@ -13,7 +13,7 @@ namespace chimera::service {
 /// Everything else — timeouts, retries, keep-alive, receive stamps, where TTFT is taken — is one
 /// machinery for both (streaming_call.cpp).
 struct backend_wire {
-    const char* generate_target;  ///< `/api/generate`, `/v1/chat/completions`
+    const char* generate_target;  ///< `/api/generate`, `/v1/chat/completions`, `/v1/completions`
     const char* stream_media_type;
     const char* probe_target;  ///< what readiness and model discovery ask: `/api/version`, `/v1/models`
     /// How failures name the backend: "Ollama", as it always did, or "backend NAME": an

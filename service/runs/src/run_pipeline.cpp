@@ -169,7 +169,7 @@ awaitable<core::call_metrics> attempt_call(run_pipeline_services& services,
                                            std::string& text) {
     auto& backend = where.slot.backend();
     const auto& settings = backend.settings();
-    const auto body = core::make_call_body(settings.kind, run.model, call.prompt, run.options);
+    const auto body = core::make_call_body(settings.kind, settings.openai_api, run.model, call.prompt, run.options);
     generate_call_context context{
         backend.pool(), settings, &cancellation,
         token_observer(services, run, call.stage,

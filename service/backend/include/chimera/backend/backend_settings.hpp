@@ -16,6 +16,8 @@ struct backend_settings {
     /// and what a run document says a call ran on.
     std::string name = "default";
     core::backend_kind kind = core::backend_kind::ollama;
+    /// The route a backend of kind openai is called on (`,api=completions`); unused for Ollama.
+    core::openai_api openai_api = core::openai_api::chat;
     backend_endpoint endpoint{"127.0.0.1", "11434"};
     /// Streams it serves at once (Ollama: OLLAMA_NUM_PARALLEL); 0: no limit of ours.
     std::size_t max_streams = 0;

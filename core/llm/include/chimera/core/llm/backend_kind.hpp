@@ -20,4 +20,18 @@ inline constexpr enum_names<backend_kind, 2> backend_kind_names{
     return value_named(backend_kind_names, name);
 }
 
+/// Which route a backend of kind openai is called on: chat completions (the prompt as one user
+/// message, which the engine formats with the model's chat template) or text completions (the
+/// prompt as it is: for a base model without a template). llama.cpp's server and vLLM serve both.
+enum class openai_api { chat, completions };
+
+inline constexpr enum_names<openai_api, 2> openai_api_names{
+    {{openai_api::chat, "chat"}, {openai_api::completions, "completions"}}};
+
+[[nodiscard]] constexpr std::string_view to_string(openai_api api) { return name_of(openai_api_names, api); }
+
+[[nodiscard]] constexpr std::optional<openai_api> parse_openai_api(std::string_view name) {
+    return value_named(openai_api_names, name);
+}
+
 }  // namespace chimera::core

@@ -1,4 +1,4 @@
-#include "chimera/core/llm/chat_completion_request.hpp"
+#include "chimera/core/llm/openai_request.hpp"
 
 #include <cstdint>
 
@@ -22,18 +22,23 @@ void add_sampling(nlohmann::json& body, const run_options& options) {
     if (options.num_predict && *options.num_predict != unlimited_predict) body["max_tokens"] = *options.num_predict;
 }
 
-}  // namespace
-
-std::string make_chat_completion_body(std::string_view model, std::string_view prompt, const run_options& options) {
-    nlohmann::json body = {
-        {"model", model},
-        {"messages", nlohmann::json::array({{{"role", "user"}, {"content", prompt}}})},
-        {"stream", true},
-        {"stream_options", {{"include_usage", true}}},
-    };
+std::string streamed_body(nlohmann::json body, const run_options& options) {
+    body["stream"] = true;
+    body["stream_options"] = {{"include_usage", true}};
     add_sampling(body, options);
     // The prompt carries file names and earlier model output; neither is guaranteed UTF-8.
     return json_text(body);
+}
+
+}  // namespace
+
+std::string make_chat_completion_body(std::string_view model, std::string_view prompt, const run_options& options) {
+    return streamed_body(
+        {{"model", model}, {"messages", nlohmann::json::array({{{"role", "user"}, {"content", prompt}}})}}, options);
+}
+
+std::string make_completion_body(std::string_view model, std::string_view prompt, const run_options& options) {
+    return streamed_body({{"model", model}, {"prompt", prompt}}, options);
 }
 
 }  // namespace chimera::core

@@ -17,4 +17,9 @@ namespace chimera::core {
                                                     std::string_view prompt,
                                                     const run_options& options);
 
+/// The same for the text completions route, `POST /v1/completions`: the prompt as it is, in `prompt`.
+[[nodiscard]] std::string make_completion_body(std::string_view model,
+                                               std::string_view prompt,
+                                               const run_options& options);
+
 }  // namespace chimera::core

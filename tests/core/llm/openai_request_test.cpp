@@ -1,4 +1,4 @@
-#include "chimera/core/llm/chat_completion_request.hpp"
+#include "chimera/core/llm/openai_request.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -8,7 +8,7 @@ namespace {
 
 using json = nlohmann::json;
 
-TEST(chat_completion_request, streams_the_prompt_as_one_user_message_and_asks_for_usage) {
+TEST(openai_request, streams_the_prompt_as_one_user_message_and_asks_for_usage) {
     const auto body = json::parse(make_chat_completion_body("qwen2.5", "Analyse this", {}));
     EXPECT_EQ(body, (json{{"model", "qwen2.5"},
                           {"messages", json::array({{{"role", "user"}, {"content", "Analyse this"}}})},
@@ -16,7 +16,7 @@ TEST(chat_completion_request, streams_the_prompt_as_one_user_message_and_asks_fo
                           {"stream_options", {{"include_usage", true}}}}));
 }
 
-TEST(chat_completion_request, maps_the_options_to_the_engines_names) {
+TEST(openai_request, maps_the_options_to_the_engines_names) {
     run_options options;
     options.temperature = 0.6;
     options.top_p = 0.9;
@@ -33,16 +33,29 @@ TEST(chat_completion_request, maps_the_options_to_the_engines_names) {
     EXPECT_FALSE(body.contains("num_predict"));
 }
 
-TEST(chat_completion_request, ollamas_unlimited_num_predict_leaves_max_tokens_out) {
+TEST(openai_request, ollamas_unlimited_num_predict_leaves_max_tokens_out) {
     run_options options;
     options.num_predict = -1;
     const auto body = json::parse(make_chat_completion_body("m", "p", options));
     EXPECT_FALSE(body.contains("max_tokens"));
 }
 
-TEST(chat_completion_request, escapes_the_prompt_and_survives_invalid_utf8) {
+TEST(openai_request, escapes_the_prompt_and_survives_invalid_utf8) {
     const auto body = json::parse(make_chat_completion_body("m", "say \"hi\"\nbad\xff byte", {}));
     EXPECT_EQ(body.at("messages")[0].at("content"), "say \"hi\"\nbad\xEF\xBF\xBD byte");
+}
+
+TEST(openai_request, text_completions_send_the_prompt_as_it_is_with_the_same_options) {
+    run_options options;
+    options.temperature = 0.6;
+    options.num_predict = 64;
+    const auto body = json::parse(make_completion_body("base-model", "Once upon", options));
+    EXPECT_EQ(body, (json{{"model", "base-model"},
+                          {"prompt", "Once upon"},
+                          {"stream", true},
+                          {"stream_options", {{"include_usage", true}}},
+                          {"temperature", 0.6},
+                          {"max_tokens", 64}}));
 }
 
 }  // namespace
