@@ -440,6 +440,7 @@ void expect_engines_compared(const json& results) {
 
 TEST(Sweeps, ATwoEngineSweepRunsEachArmAloneOnItsBackendAndComparesThem) {
     const two_engines engines;
+    // The --backend flags replace the stack's own simulator (its --ollama-url) as the fleet.
     service_stack stack{{}, [&] {
                             auto flags = engines.backend_flags();
                             flags.insert(flags.end(), {"--workers", "4", "--model", "m1"});
