@@ -347,5 +347,228 @@ TEST(Sweeps, ChimeraSweepStopsOnSigintAndSaysWhereThePartialResultsAre) {
     EXPECT_EQ(run_dirs, 2U);  // the run that ended and the one interrupted; none started after
 }
 
+/// Issue 18 item 4: an Ollama host and a llama.cpp host (`kind=openai`), each a simulator whose
+/// decode rate tells it apart — 20 tokens a call at 300 tok/s on Ollama, 900 on llama.cpp.
+struct two_engines {
+    static std::vector<std::string> sim(const std::string& engine, const std::string& rate) {
+        return {CHIMERA_SIM_BIN,
+                "--listen",
+                "127.0.0.1:0",
+                "--engine",
+                engine,
+                "--models",
+                "m1",
+                "--tokens",
+                "20",
+                "--tokens-per-second",
+                rate,
+                "--prompt-tokens-per-second",
+                "1000000"};
+    }
+
+    child_process ollama{sim("ollama", "300")};
+    unsigned short ollama_port = read_listening_port(ollama);
+    child_process llamacpp{sim("llamacpp", "900")};
+    unsigned short llamacpp_port = read_listening_port(llamacpp);
+
+    [[nodiscard]] std::vector<std::string> backend_flags() const {
+        return {"--backend", "ollama-a=http://127.0.0.1:" + std::to_string(ollama_port), "--backend",
+                openai_backend_flag("llamacpp-b", llamacpp_port)};
+    }
+
+    /// LLM calls each simulator received: Ollama's on /api/generate, llama.cpp's on chat completions.
+    [[nodiscard]] std::pair<std::size_t, std::size_t> calls() const {
+        const auto ollama_stats = json::parse(http_request(ollama_port, "GET", "/sim/stats").body);
+        const auto llamacpp_stats = json::parse(http_request(llamacpp_port, "GET", "/sim/stats").body);
+        EXPECT_TRUE(requests_to(ollama_stats, "/v1/chat/completions").empty());
+        EXPECT_TRUE(generate_requests(llamacpp_stats).empty());
+        return {generate_requests(ollama_stats).size(), requests_to(llamacpp_stats, "/v1/chat/completions").size()};
+    }
+};
+
+const json engine_sweep = {{"model", "m1"},
+                           {"data_dir", "tiny"},
+                           {"grid", {{"backend", {"ollama-a", "llamacpp-b"}}, {"temperature", {0.6, 0.8}}}},
+                           {"repetitions", 2}};
+
+/// The backend each planned run names, in core::expand_sweep's order.
+std::vector<std::string> planned_backends(const json& body) {
+    const auto plan = core::expand_sweep(std::get<core::sweep_spec>(core::parse_sweep_spec(body.dump())));
+    std::vector<std::string> backends;
+    for (const auto& run : plan.runs) backends.push_back(core::config_of(plan, run).backend.value_or(""));
+    return backends;
+}
+
+/// The run named `backend`, and each of its calls ran there.
+void expect_ran_on(const json& run, const std::string& backend) {
+    EXPECT_EQ(run.at("status"), "succeeded") << run.dump();
+    EXPECT_EQ(run.at("backend"), backend) << run.dump();
+    ASSERT_EQ(run.at("calls").size(), 2U) << run.dump();
+    for (const auto& call : run.at("calls")) EXPECT_EQ(call.at("backend"), backend) << run.dump();
+}
+
+/// Mean tok/s of the report's configs on `backend` (each config's own mean, averaged).
+double mean_tok_s_on(const json& results, const std::string& backend) {
+    double sum = 0;
+    int n = 0;
+    for (const auto& config : results.at("configs")) {
+        if (config.at("backend") != backend) continue;
+        sum += config.at("tok_s").at("mean").get<double>();
+        ++n;
+    }
+    EXPECT_EQ(n, 2) << backend;
+    return n == 0 ? 0 : sum / n;
+}
+
+/// The report's arms: each config on the backend its label starts with, with its runs, and the
+/// faster engine's configs faster — the figures came from where the runs ran.
+void expect_engines_compared(const json& results) {
+    ASSERT_EQ(results.at("baselines").size(), 1U);
+    EXPECT_EQ(results.at("baselines")[0].at("backend"), "ollama-a");  // the grid's first: no arm is left to routing
+    EXPECT_EQ(results.at("baselines")[0].at("runs"), 2);
+    std::vector<std::string> labels;
+    for (const auto& config : results.at("configs")) {
+        labels.push_back(config.at("label").get<std::string>());
+        EXPECT_EQ(config.at("runs"), 2) << config.dump();
+        EXPECT_TRUE(labels.back().starts_with(config.at("backend").get<std::string>() + "_")) << config.dump();
+    }
+    EXPECT_EQ(labels, (std::vector<std::string>{"ollama-a_temp0.6", "ollama-a_temp0.8", "llamacpp-b_temp0.6",
+                                                "llamacpp-b_temp0.8"}));
+    EXPECT_GT(mean_tok_s_on(results, "llamacpp-b"), 1.5 * mean_tok_s_on(results, "ollama-a"));
+    EXPECT_EQ(results.at("ranking")[0].get<std::string>().rfind("llamacpp-b_", 0), 0U) << results.at("ranking");
+}
+
+TEST(Sweeps, ATwoEngineSweepRunsEachArmAloneOnItsBackendAndComparesThem) {
+    const two_engines engines;
+    // The --backend flags replace the stack's own simulator (its --ollama-url) as the fleet.
+    service_stack stack{{}, [&] {
+                            auto flags = engines.backend_flags();
+                            flags.insert(flags.end(), {"--workers", "4", "--model", "m1"});
+                            return flags;
+                        }()};
+    // Ordinary runs on both backends before and after the sweep, free to run side by side.
+    std::vector<std::string> ordinary;
+    const auto submit_ordinary = [&] {
+        for (const auto* backend : {"ollama-a", "llamacpp-b", "ollama-a", "llamacpp-b"})
+            ordinary.push_back(stack.submit({{"data_dir", "tiny"}, {"backend", backend}}));
+    };
+    submit_ordinary();
+    const auto id = post_sweep(stack, engine_sweep);
+    submit_ordinary();
+
+    const auto sweep = wait_sweep_finished(stack, id);
+    ASSERT_EQ(sweep.at("status"), "succeeded") << sweep.dump();
+    EXPECT_EQ(sweep.at("progress").at("total"), 10);
+
+    const auto runs = by_start(sweep_run_documents(stack, id));
+    ASSERT_EQ(runs.size(), 10U);
+    const auto backends = planned_backends(engine_sweep);
+    for (std::size_t i = 0; i < runs.size(); ++i) expect_ran_on(runs[i], backends[i]);
+    std::vector<json> others;
+    for (const auto& run_id : ordinary) others.push_back(stack.wait_finished(run_id));
+    const auto ordinary_runs = by_start(others);
+    // Runs on the two engines did overlap outside the sweep: what follows is not serial by accident.
+    EXPECT_TRUE(runs_overlap(ordinary_runs[0], ordinary_runs[1]) || runs_overlap(ordinary_runs[4], ordinary_runs[5]));
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        for (std::size_t j = i + 1; j < runs.size(); ++j)
+            EXPECT_FALSE(runs_overlap(runs[i], runs[j])) << i << ", " << j;
+        for (const auto& other : others) EXPECT_FALSE(runs_overlap(runs[i], other)) << other.at("id");
+    }
+
+    // 6 sweep runs on Ollama (2 baselines, 4 configs), 4 on llama.cpp, and 4 ordinary runs on each: 2 calls a run.
+    const auto [ollama_calls, llamacpp_calls] = engines.calls();
+    EXPECT_EQ(ollama_calls, (6U + 4U) * 2U);
+    EXPECT_EQ(llamacpp_calls, (4U + 4U) * 2U);
+
+    expect_engines_compared(sweep.at("results"));
+    const auto csv = lines_of(http_request(stack.port, "GET", "/sweeps/" + id + "/report?format=csv").body);
+    ASSERT_EQ(csv.size(), 6U);
+    EXPECT_TRUE(csv[0].ends_with(",backend"));
+    EXPECT_TRUE(csv[1].starts_with("baseline,baseline,") && csv[1].ends_with(",ollama-a")) << csv[1];
+    EXPECT_TRUE(csv[5].starts_with("config,llamacpp-b_temp0.8,") && csv[5].ends_with(",llamacpp-b")) << csv[5];
+}
+
+TEST(Sweeps, ATwoEngineSweepIsRefusedWholeWhenAnArmCannotRun) {
+    const two_engines engines;
+    service_stack stack{{}, engines.backend_flags()};
+    const auto refusal_of = [&](const json& body) {
+        const auto reply = http_request(stack.port, "POST", "/sweeps", body.dump());
+        const auto problem = json::parse(reply.body);
+        return std::to_string(reply.status) + " " + problem.value("field", "") + ": " + problem.value("detail", "");
+    };
+    EXPECT_TRUE(refusal_of({{"model", "m1"}, {"grid", {{"backend", {"ollama-a", "vllm-c"}}}}})
+                    .starts_with("400 grid.backend[1]: no backend is named 'vllm-c'"));
+    EXPECT_TRUE(refusal_of({{"model", "m1"}, {"grid", {{"backend", {"ollama-a", "llamacpp-b"}}, {"num_ctx", {512}}}}})
+                    .starts_with("400 grid.num_ctx[0]: backend llamacpp-b (openai) cannot take the options num_ctx"));
+    EXPECT_TRUE(refusal_of({{"model", "m1"}, {"baseline", {{"backend", "nope"}}}, {"grid", {{"seed", {1}}}}})
+                    .starts_with("400 baseline.backend: "));
+    EXPECT_EQ(json::parse(http_request(stack.port, "GET", "/sweeps").body).at("sweeps").size(), 0U);
+    const auto [ollama_calls, llamacpp_calls] = engines.calls();
+    EXPECT_EQ(ollama_calls + llamacpp_calls, 0U);
+}
+
+TEST(Sweeps, ChimeraSweepComparesTwoEnginesLocally) {
+    const two_engines engines;
+    temp_dir work;
+    auto body = engine_sweep;
+    body["data_dir"] = std::string{CHIMERA_TEST_DATA_DIR} + "/tiny";
+    std::ofstream{work.path() / "spec.json"} << body.dump();
+    const auto out = work.path() / "out";
+    std::vector<std::string> argv{test_support::chimera_binary(),
+                                  "sweep",
+                                  "--spec",
+                                  (work.path() / "spec.json").string(),
+                                  "--output-dir",
+                                  out.string(),
+                                  "--format",
+                                  "json",
+                                  "--log-level",
+                                  "warn"};
+    const auto flags = engines.backend_flags();
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    child_process sweep{argv, work.path() / "stderr.txt"};
+    const auto results = json::parse(read_all(sweep));
+    EXPECT_EQ(sweep.terminate(), 0) << test_support::read_text(work.path() / "stderr.txt");
+
+    expect_engines_compared(results);
+    const auto [ollama_calls, llamacpp_calls] = engines.calls();
+    EXPECT_EQ(ollama_calls, 6U * 2U);
+    EXPECT_EQ(llamacpp_calls, 4U * 2U);
+
+    // Each run's own record, in plan order: it ran where its config said, and the runs did not overlap.
+    std::vector<std::filesystem::path> run_dirs;
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+        if (entry.is_directory()) run_dirs.push_back(entry.path());
+    }
+    std::sort(run_dirs.begin(), run_dirs.end());
+    const auto backends = planned_backends(engine_sweep);
+    ASSERT_EQ(run_dirs.size(), backends.size());
+    std::vector<json> runs;
+    for (std::size_t i = 0; i < run_dirs.size(); ++i) {
+        runs.push_back(json::parse(test_support::read_text(run_dirs[i] / "run.json")));
+        expect_ran_on(runs.back(), backends[i]);
+    }
+    for (std::size_t i = 1; i < runs.size(); ++i) EXPECT_FALSE(runs_overlap(runs[i - 1], runs[i])) << i;
+}
+
+TEST(Sweeps, ChimeraSweepRefusesABackendItWasNotGiven) {
+    const two_engines engines;
+    temp_dir work;
+    std::ofstream{work.path() / "spec.json"}
+        << json{{"model", "m1"}, {"grid", {{"backend", {"ollama-a", "vllm-c"}}}}}.dump();
+    std::vector<std::string> argv{test_support::chimera_binary(),       "sweep",        "--spec",
+                                  (work.path() / "spec.json").string(), "--output-dir", (work.path() / "out").string()};
+    const auto flags = engines.backend_flags();
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    child_process sweep{argv, work.path() / "stderr.txt"};
+    EXPECT_EQ(sweep.wait_for_exit(20s), 2);
+    EXPECT_NE(test_support::read_text(work.path() / "stderr.txt")
+                  .find("--spec: grid.backend[1]: no backend is named 'vllm-c'"),
+              std::string::npos)
+        << test_support::read_text(work.path() / "stderr.txt");
+    const auto [ollama_calls, llamacpp_calls] = engines.calls();
+    EXPECT_EQ(ollama_calls + llamacpp_calls, 0U);
+}
+
 }  // namespace
 }  // namespace chimera::testing

@@ -37,6 +37,7 @@ template <typename Field>
     arm_summary summary;
     summary.label = arm.label;
     summary.options = arm.options;
+    summary.backend = arm.backend;
     summary.runs = arm.runs.size();
     summary.tok_s = describe(throughputs(arm));
     summary.ttft_ms = ttft_stats(arm, [](start_kind) { return true; });

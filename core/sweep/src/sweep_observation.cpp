@@ -7,9 +7,9 @@ namespace chimera::core {
 sweep_observations plan_observations(const sweep_plan& plan, std::string model) {
     sweep_observations observations;
     observations.model = std::move(model);
-    observations.baselines.push_back({plan.baseline.label, plan.baseline.options, {}});
+    observations.baselines.push_back({plan.baseline.label, plan.baseline.options, plan.baseline.backend, {}});
     for (const auto& config : plan.configs)
-        observations.configs.push_back({{config.label, config.options, {}}, 0, true});
+        observations.configs.push_back({{config.label, config.options, config.backend, {}}, 0, true});
     return observations;
 }
 

@@ -14,9 +14,17 @@ namespace {
     return detail::option_label_prefix(axis.option) + to_json(axis.values[value])[axis.option].dump();
 }
 
-/// Grid point `index` in mixed radix, the last axis as the least significant digit.
+/// The backend the baseline runs on: a grid of backends with none named for the baseline puts
+/// it on the first, so that the baseline's runs do not spread over engines by routing.
+[[nodiscard]] std::optional<std::string> baseline_backend(const sweep_spec& spec) {
+    if (spec.baseline_backend || spec.backends.empty()) return spec.baseline_backend;
+    return spec.backends.front();
+}
+
+/// Grid point `index` in mixed radix, the last axis as the least significant digit and the
+/// backend axis, which comes first, as the most significant.
 [[nodiscard]] sweep_config grid_point(const sweep_spec& spec, std::size_t index) {
-    sweep_config config{"", spec.baseline};
+    sweep_config config{"", spec.baseline, baseline_backend(spec)};
     std::vector<std::string> parts(spec.grid.size());
     for (std::size_t axis = spec.grid.size(); axis-- > 0;) {
         const auto& values = spec.grid[axis].values;
@@ -24,6 +32,11 @@ namespace {
         index /= values.size();
         parts[axis] = label_part(spec.grid[axis], value);
         config.options = detail::overlay(config.options, values[value]);
+    }
+    // A backend's name is its label part, unprefixed: "llamacpp-b_temp0.6".
+    if (!spec.backends.empty()) {
+        config.backend = spec.backends.at(index);
+        parts.insert(parts.begin(), *config.backend);
     }
     for (const auto& part : parts) config.label += (config.label.empty() ? "" : "_") + part;
     return config;
@@ -55,7 +68,7 @@ namespace {
 
 sweep_plan expand_sweep(const sweep_spec& spec) {
     sweep_plan plan;
-    plan.baseline = {"baseline", spec.baseline};
+    plan.baseline = {"baseline", spec.baseline, baseline_backend(spec)};
     const std::size_t configs = config_count(spec);
     for (std::size_t i = 0; i < configs; ++i) plan.configs.push_back(grid_point(spec, i));
     for (std::size_t repetition = 0; repetition < spec.repetitions; ++repetition) {

@@ -55,6 +55,7 @@ constexpr std::array columns{
     "p_value",
     "cohens_d",
     "beats_baseline",
+    "backend",
 };
 
 constexpr std::array option_columns{"num_gpu", "num_ctx",        "temperature", "top_p",
@@ -149,6 +150,7 @@ std::string render_sweep_csv(const sweep_result& result) {
     for (const auto& baseline : result.baselines) {
         auto cells = arm_row(baseline, {"baseline", "", "", ""});
         cells.insert(cells.end(), no_comparison.begin(), no_comparison.end());
+        cells.push_back(field(baseline.backend.value_or("")));
         out += join(cells);
     }
     const auto rank_of = ranks(result);
@@ -158,6 +160,7 @@ std::string render_sweep_csv(const sweep_result& result) {
                           rank_of[i]};
         auto cells = arm_row(config.summary, key);
         add_comparison(cells, config.vs_baseline);
+        cells.push_back(field(config.summary.backend.value_or("")));
         out += join(cells);
     }
     return out;

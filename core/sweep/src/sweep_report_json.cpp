@@ -30,6 +30,7 @@ using detail::optional_json;
     return {
         {"label", arm.label},
         {"options", to_json(arm.options)},
+        {"backend", optional_json(arm.backend)},
         {"runs", arm.runs},
         {"tok_s", stats_json(arm.tok_s)},
         {"ttft_ms", stats_json(arm.ttft_ms)},

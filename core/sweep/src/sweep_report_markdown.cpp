@@ -44,9 +44,10 @@ constexpr std::string_view dash = "—";
     return stats ? format_mean_sd(*stats) : std::string(dash);
 }
 
-[[nodiscard]] std::string describe_options(const run_options& options) {
+/// Defaults are Ollama's unless the arm names a backend, which may be another engine.
+[[nodiscard]] std::string describe_options(const run_options& options, bool on_named_backend) {
     const auto json = to_json(options);
-    if (json.empty()) return "Ollama defaults";
+    if (json.empty()) return on_named_backend ? "the backend's defaults" : "Ollama defaults";
     std::string out;
     for (const auto& [name, value] : json.items()) {
         if (!out.empty()) out += ", ";
@@ -68,8 +69,12 @@ constexpr std::string_view arm_rule = "|---|---:|---:|---:|---:|---:|";
 
 void append_baselines(std::string& out, const sweep_result& result) {
     out += "\n## Baseline\n\n";
-    if (result.baselines.size() == 1)
-        out += concat("Options: ", describe_options(result.baselines[0].options), ".\n\n");
+    if (result.baselines.size() == 1) {
+        const auto& baseline = result.baselines[0];
+        out += concat("Options: ", describe_options(baseline.options, baseline.backend.has_value()), ".");
+        if (baseline.backend) out += concat(" Backend: ", cell(*baseline.backend), ".");
+        out += "\n\n";
+    }
     out += concat(arm_header, "\n", arm_rule, "\n");
     for (const auto& baseline : result.baselines) out += concat(arm_cells(baseline, cell(baseline.label)), "\n");
 }

@@ -39,10 +39,25 @@ using maybe_error = std::optional<request_error>;
     return std::nullopt;
 }
 
-[[nodiscard]] maybe_error read_baseline(const json& value, run_options& out) {
-    auto parsed = detail::parse_options(value);
+/// A backend name under POST /runs' rule, or the error naming `field`.
+[[nodiscard]] maybe_error read_backend(const json& value, const std::string& field, std::optional<std::string>& out) {
+    if (auto error = read_run_field("backend", value, &run_request::backend, out)) {
+        error->field = field;
+        return error;
+    }
+    return std::nullopt;
+}
+
+/// The baseline is a run's options plus, optionally, the backend it runs on.
+[[nodiscard]] maybe_error read_baseline(const json& value, sweep_spec& out) {
+    json options = value;
+    if (value.is_object() && value.contains("backend")) {
+        if (auto error = read_backend(value.at("backend"), "baseline.backend", out.baseline_backend)) return error;
+        options.erase("backend");
+    }
+    auto parsed = detail::parse_options(options);
     if (auto* error = std::get_if<request_error>(&parsed)) return rename_option_error(std::move(*error), "baseline");
-    out = std::get<run_options>(parsed);
+    out.baseline = std::get<run_options>(parsed);
     return std::nullopt;
 }
 
@@ -66,12 +81,31 @@ using maybe_error = std::optional<request_error>;
     return false;
 }
 
-[[nodiscard]] maybe_error read_axis(const std::string& option, const json& values, grid_axis& axis) {
-    const std::string field = "grid." + option;
+/// Shape of an axis: a non-empty array of at most max_grid_values.
+[[nodiscard]] maybe_error check_axis_values(const std::string& field, const json& values) {
     if (!values.is_array() || values.empty()) return field_error(field, "must be a non-empty array of values");
     if (values.size() > max_grid_values) {
         return field_error(field, "must have at most " + std::to_string(max_grid_values) + " values");
     }
+    return std::nullopt;
+}
+
+[[nodiscard]] maybe_error read_backend_axis(const json& values, std::vector<std::string>& out) {
+    const std::string field = "grid.backend";
+    if (auto error = check_axis_values(field, values)) return error;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const std::string item = field + "[" + std::to_string(i) + "]";
+        std::optional<std::string> name;
+        if (auto error = read_backend(values[i], item, name)) return error;
+        if (repeats_earlier(values, i)) return field_error(item, "repeats an earlier value");
+        out.push_back(std::move(*name));
+    }
+    return std::nullopt;
+}
+
+[[nodiscard]] maybe_error read_axis(const std::string& option, const json& values, grid_axis& axis) {
+    const std::string field = "grid." + option;
+    if (auto error = check_axis_values(field, values)) return error;
     axis.option = option;
     for (std::size_t i = 0; i < values.size(); ++i) {
         const std::string item = field + "[" + std::to_string(i) + "]";
@@ -82,9 +116,14 @@ using maybe_error = std::optional<request_error>;
     return std::nullopt;
 }
 
-[[nodiscard]] maybe_error read_grid(const json& value, std::vector<grid_axis>& out) {
+[[nodiscard]] maybe_error read_grid(const json& value, sweep_spec& spec) {
     if (!value.is_object() || value.empty()) return field_error("grid", "must be an object naming at least one option");
+    auto& out = spec.grid;
     for (const auto& [option, values] : value.items()) {
+        if (option == "backend") {
+            if (auto error = read_backend_axis(values, spec.backends)) return error;
+            continue;
+        }
         grid_axis axis;
         if (auto error = read_axis(option, values, axis)) return error;
         out.push_back(std::move(axis));
@@ -120,17 +159,27 @@ using maybe_error = std::optional<request_error>;
     if (name == "model") return read_run_field(name, value, &run_request::model, out.model);
     if (name == "data_dir") return read_run_field(name, value, &run_request::data_dir, out.data_dir);
     if (name == "label") return read_run_field(name, value, &run_request::label, out.label);
-    if (name == "baseline") return read_baseline(value, out.baseline);
-    if (name == "grid") return read_grid(value, out.grid);
+    if (name == "baseline") return read_baseline(value, out);
+    if (name == "grid") return read_grid(value, out);
     if (name == "repetitions") return read_repetitions(value, out.repetitions);
     if (name == "cooldown_seconds") return read_cooldown(value, out.cooldown_seconds);
     return field_error(name, "unknown field");
 }
 
+/// A grid of backends alone labels each config by its backend's name: one named "baseline"
+/// would read as the baseline in every report.
+[[nodiscard]] maybe_error check_labels(const sweep_spec& spec) {
+    if (!spec.grid.empty()) return std::nullopt;
+    const auto clash = std::find(spec.backends.begin(), spec.backends.end(), "baseline");
+    if (clash == spec.backends.end()) return std::nullopt;
+    return field_error("grid.backend[" + std::to_string(clash - spec.backends.begin()) + "]",
+                       "would label its config 'baseline', as the baseline is labelled; vary an option too");
+}
+
 [[nodiscard]] maybe_error check_size(const sweep_spec& spec) {
-    if (spec.grid.empty()) return field_error("grid", "is required");
-    // Saturating: a grid of 100^8 configs must not overflow into a small number.
-    std::size_t configs = 1;
+    if (spec.grid.empty() && spec.backends.empty()) return field_error("grid", "is required");
+    // Saturating: a grid of 100^9 configs must not overflow into a small number.
+    std::size_t configs = std::max<std::size_t>(spec.backends.size(), 1);
     for (const auto& axis : spec.grid) configs = std::min(configs * axis.values.size(), max_sweep_runs + 1);
     if ((configs + 1) * spec.repetitions > max_sweep_runs) {
         return field_error("grid", "expands to more than " + std::to_string(max_sweep_runs) +
@@ -150,11 +199,12 @@ std::variant<sweep_spec, request_error> parse_sweep_spec(std::string_view body) 
         if (auto error = read_field(name, value, spec)) return *std::move(error);
     }
     if (auto error = check_size(spec)) return *std::move(error);
+    if (auto error = check_labels(spec)) return *std::move(error);
     return spec;
 }
 
 std::size_t config_count(const sweep_spec& spec) {
-    std::size_t configs = 1;
+    std::size_t configs = std::max<std::size_t>(spec.backends.size(), 1);
     for (const auto& axis : spec.grid) configs *= axis.values.size();
     return configs;
 }

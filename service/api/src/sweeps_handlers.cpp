@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "body_parse.hpp"
+#include "chimera/core/sweep/sweep_plan.hpp"
 #include "chimera/core/sweep/sweep_report.hpp"
 #include "chimera/core/sweep/sweep_report_html.hpp"
 #include "chimera/core/sweep/sweep_spec.hpp"
@@ -18,6 +19,7 @@
 #include "chimera/http/query_string.hpp"
 #include "chimera/runs/run_scheduler.hpp"
 #include "chimera/runs/sweep_results.hpp"
+#include "chimera/runs/sweep_routing.hpp"
 #include "chimera/runs/sweep_submission.hpp"
 #include "chimera/store/sweep_store.hpp"
 #include "chimera/telemetry/log.hpp"
@@ -48,6 +50,10 @@ awaitable<http_response> submit_sweep(jobs_resource& resource, const http_reques
         co_return make_problem(request, http::status::bad_request, error->detail, error->field);
     }
     const auto& spec = std::get<core::sweep_spec>(parsed);
+    const auto model = spec.model.value_or(resource.default_model);
+    if (auto unroutable = sweep_routing_refusal(resource.fleet, spec, core::expand_sweep(spec), model)) {
+        co_return make_problem(request, http::status::bad_request, unroutable->detail, unroutable->field);
+    }
     auto resolved = resource.root.resolve(spec.data_dir.value_or("."));
     if (const auto* refusal = std::get_if<data_dir_refusal>(&resolved)) {
         co_return make_problem(request, static_cast<http::status>(refusal->status), refusal->detail, "data_dir");
@@ -58,8 +64,7 @@ awaitable<http_response> submit_sweep(jobs_resource& resource, const http_reques
                                "grid");
     }
     if (auto refused = refuse_while_unwritable(resource.store_health, request)) co_return std::move(*refused);
-    auto submission = make_sweep_submission(
-        spec, std::move(body.canonical), spec.model.value_or(resource.default_model), std::chrono::system_clock::now());
+    auto submission = make_sweep_submission(spec, std::move(body.canonical), model, std::chrono::system_clock::now());
     const auto result = co_await resource.scheduler.submit_sweep(std::move(submission));
     if (result.status != submit_status::accepted) {
         co_return refuse_submission(request, result.status, resource.scheduler.retry_after());

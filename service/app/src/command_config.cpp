@@ -387,7 +387,8 @@ std::string sweep_usage() {
        chimera sweep --from-recorded DIR [--format md|csv|json|html]
 
 --spec FILE executes a sweep here, against Ollama, without a server: FILE holds a POST /sweeps
-body (docs/sweeps.md). Its runs execute one at a time in the fair order of the service's sweeps,
+body (docs/sweeps.md); its baseline.backend and grid.backend name --backend flags, so one sweep can
+compare engines. Its runs execute one at a time in the fair order of the service's sweeps,
 each writing <output-dir>/<n>_<config>/; then the report is printed and written to
 <output-dir>/sweep_report.{md,csv,json,html} (the HTML page is rewritten after every run while
 the sweep goes on). Progress goes to stderr: one line redrawn in place on a terminal, one line per

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -15,6 +16,7 @@
 #include "chimera/runs/local_runtime.hpp"
 #include "chimera/runs/run_artifacts.hpp"
 #include "chimera/runs/run_pipeline.hpp"
+#include "chimera/runs/sweep_routing.hpp"
 
 namespace chimera::service {
 namespace asio = boost::asio;
@@ -65,6 +67,7 @@ awaitable<void> execute_plan(run_pipeline_services services, live_sweep_state& s
         if (settings.observer.run_started) settings.observer.run_started(config.label);
         auto& run =
             state.runs.emplace_back(local_run_document(settings.model, config.options, settings.spec.label, data_dir));
+        run.backend = config.backend;
         const auto report = co_await execute_run(services, run, data_dir, state.cancellation);
         ++state.outcome.ended;
         write_run_artifacts(settings.output_dir / run_dir_name(i, config.label), run, report,
@@ -82,6 +85,10 @@ awaitable<void> execute_plan(run_pipeline_services services, live_sweep_state& s
 live_sweep_outcome execute_live_sweep(const live_sweep_settings& settings) {
     local_runtime runtime{settings.backends, settings.limits};
     live_sweep_state state{settings, runtime.cancellation(), runtime.io()};
+    // As POST /sweeps: refused whole before the first run, not failing run by run.
+    if (auto refused = sweep_routing_refusal(runtime.services().fleet, settings.spec, state.plan, settings.model)) {
+        throw std::invalid_argument("--spec: " + refused->field + ": " + refused->detail);
+    }
     runtime.run(execute_plan(runtime.services(), state), [&state] { state.cooldown.cancel(); });
     state.outcome.interrupted = state.cancellation.cancelled();
     return std::move(state.outcome);

@@ -17,6 +17,8 @@ std::string run_request(const core::sweep_spec& spec,
                         const core::sweep_config& config) {
     nlohmann::json request{{"model", model}, {"label", label}, {"options", core::to_json(config.options)}};
     if (spec.data_dir) request["data_dir"] = *spec.data_dir;
+    // A run naming its backend runs only there: each arm measures one engine.
+    if (config.backend) request["backend"] = *config.backend;
     return request.dump();
 }
 

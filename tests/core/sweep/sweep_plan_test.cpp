@@ -116,5 +116,59 @@ TEST(sweep_plan, config_of_resolves_the_baseline_and_configs) {
     EXPECT_EQ(config_of(plan, {0, 1}).options.seed, 2);
 }
 
+TEST(sweep_plan, the_backend_is_the_outermost_axis_and_leads_the_label) {
+    const auto plan = expand_sweep(spec_of(R"({"baseline": {"top_k": 40},
+        "grid": {"backend": ["ollama-a", "llamacpp-b"], "temperature": [0.6, 0.8]}})"));
+    ASSERT_EQ(plan.configs.size(), 4u);
+    EXPECT_EQ(plan.configs[0].label, "ollama-a_temp0.6");
+    EXPECT_EQ(plan.configs[1].label, "ollama-a_temp0.8");
+    EXPECT_EQ(plan.configs[2].label, "llamacpp-b_temp0.6");
+    EXPECT_EQ(plan.configs[3].label, "llamacpp-b_temp0.8");
+    EXPECT_EQ(plan.configs[0].backend, "ollama-a");
+    EXPECT_EQ(plan.configs[3].backend, "llamacpp-b");
+    EXPECT_EQ(plan.configs[3].options.temperature, 0.8);
+    EXPECT_EQ(plan.configs[3].options.top_k, 40);
+}
+
+TEST(sweep_plan, the_baseline_runs_on_its_named_backend_else_on_the_grids_first) {
+    const auto named = expand_sweep(spec_of(R"({"baseline": {"backend": "vllm-c"},
+                                                "grid": {"backend": ["ollama-a", "llamacpp-b"]}})"));
+    EXPECT_EQ(named.baseline.backend, "vllm-c");
+    EXPECT_EQ(named.configs[0].label, "ollama-a");
+    EXPECT_EQ(named.configs[1].label, "llamacpp-b");
+    EXPECT_EQ(named.configs[1].backend, "llamacpp-b");
+
+    // No arm is left to routing, which could spread its runs over engines.
+    const auto unnamed = expand_sweep(spec_of(R"({"grid": {"backend": ["ollama-a", "llamacpp-b"]}})"));
+    EXPECT_EQ(unnamed.baseline.backend, "ollama-a");
+
+    // Without a backend axis every config runs where the baseline does.
+    const auto inherited = expand_sweep(spec_of(R"({"baseline": {"backend": "ollama-a"}, "grid": {"seed": [1, 2]}})"));
+    EXPECT_EQ(inherited.baseline.backend, "ollama-a");
+    EXPECT_EQ(inherited.configs[1].backend, "ollama-a");
+    EXPECT_EQ(inherited.configs[1].label, "seed2");
+
+    const auto routed = expand_sweep(spec_of(R"({"grid": {"seed": [1, 2]}})"));
+    EXPECT_FALSE(routed.baseline.backend);
+    EXPECT_FALSE(routed.configs[0].backend);
+}
+
+TEST(sweep_plan, the_fair_order_spreads_over_the_backend_axis_like_any_other) {
+    // 2 backends × 2 temperatures, 4 repetitions: no engine, and no config on it, gains from drift.
+    const auto plan = expand_sweep(spec_of(R"({"grid": {"backend": ["ollama-a", "llamacpp-b"],
+                                               "temperature": [0.6, 0.8]}, "repetitions": 4})"));
+    ASSERT_EQ(plan.runs.size(), 5u * 4u);
+    for (const auto& [arm, position] : mean_positions(plan, 4)) EXPECT_DOUBLE_EQ(position, 2.0) << "arm " << arm;
+    double llamacpp_position = 0;
+    double ollama_position = 0;
+    for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+        const auto& run = plan.runs[i];
+        if (!run.config) continue;
+        (config_of(plan, run).backend == "llamacpp-b" ? llamacpp_position : ollama_position) +=
+            static_cast<double>(i % 5);
+    }
+    EXPECT_DOUBLE_EQ(llamacpp_position, ollama_position);
+}
+
 }  // namespace
 }  // namespace chimera::core

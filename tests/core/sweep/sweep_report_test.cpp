@@ -103,7 +103,7 @@ TEST(sweep_report, csv_has_stable_columns_and_one_row_per_arm) {
               "num_predict,seed,tok_s_mean,tok_s_sd,tok_s_cv_pct,tok_s_median,tok_s_min,tok_s_max,tok_s_q1,tok_s_q3,"
               "ttft_ms_mean,ttft_ms_sd,ttft_ms_median,cold_calls,cold_ttft_ms_mean,cold_ttft_ms_sd,warm_calls,"
               "warm_ttft_ms_mean,warm_ttft_ms_sd,tokens_mean,duration_ms_mean,tok_s_delta_pct,ttft_delta_pct,"
-              "cold_ttft_delta_pct,warm_ttft_delta_pct,welch_t,welch_df,p_value,cohens_d,beats_baseline");
+              "cold_ttft_delta_pct,warm_ttft_delta_pct,welch_t,welch_df,p_value,cohens_d,beats_baseline,backend");
     const auto header = csv_cells(lines[0]);
     std::vector<std::map<std::string, std::string>> rows;
     for (std::size_t i = 1; i < lines.size(); ++i) {
@@ -129,6 +129,35 @@ TEST(sweep_report, csv_has_stable_columns_and_one_row_per_arm) {
     EXPECT_NEAR(std::stod(rows[2].at("p_value")), 0.0018262606682599833, 1e-13);
     EXPECT_EQ(rows[2].at("beats_baseline"), "true");
     EXPECT_EQ(rows[1].at("beats_baseline"), "false");
+    EXPECT_EQ(rows[0].at("backend"), "");  // the sweep named no backend
+}
+
+/// small_sweep with every arm on a named backend: the baseline and config 0 on one, config 1 on another.
+sweep_observations engine_sweep() {
+    auto sweep = small_sweep();
+    sweep.baselines[0].backend = "ollama-a";
+    sweep.configs[0].arm.backend = "ollama-a";
+    sweep.configs[1].arm.backend = "llamacpp-b";
+    return sweep;
+}
+
+TEST(sweep_report, every_format_says_where_each_arm_ran) {
+    const auto result = analyze_sweep(engine_sweep());
+    const auto lines = lines_of(render_sweep_csv(result));
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(csv_cells(lines[0]).back(), "backend");
+    EXPECT_EQ(csv_cells(lines[1]).back(), "ollama-a");
+    EXPECT_EQ(csv_cells(lines[2]).back(), "ollama-a");
+    EXPECT_EQ(csv_cells(lines[3]).back(), "llamacpp-b");
+
+    const auto out = to_json(result);
+    EXPECT_EQ(out["baselines"][0]["backend"], "ollama-a");
+    EXPECT_EQ(out["configs"][0]["backend"], "ollama-a");
+    EXPECT_EQ(out["configs"][1]["backend"], "llamacpp-b");
+    EXPECT_TRUE(to_json(analyze_sweep(small_sweep()))["configs"][1]["backend"].is_null());
+
+    const auto md = render_sweep_markdown(result);
+    EXPECT_TRUE(contains(md, "Options: the backend's defaults. Backend: ollama-a.")) << md;
 }
 
 TEST(sweep_report, csv_quotes_labels_that_need_it) {

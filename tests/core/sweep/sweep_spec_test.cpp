@@ -110,6 +110,14 @@ TEST(sweep_spec, refuses_bad_bodies_naming_the_field) {
         {R"({"grid": {"num_gpu": [60]}, "cooldown_seconds": "5s"})", "cooldown_seconds", "0 to 3600"},
         {R"([1])", "", "object"},
         {R"({"grid": )", "", "malformed JSON"},
+        {R"({"grid": {"backend": ["a", 3]}})", "grid.backend[1]", "string"},
+        {R"({"grid": {"backend": ["a", ""]}})", "grid.backend[1]", "1 to 64"},
+        {R"({"grid": {"backend": ["a", "b", "a"]}})", "grid.backend[2]", "repeats"},
+        {R"({"grid": {"backend": []}})", "grid.backend", "non-empty array"},
+        {R"({"grid": {"backend": "a"}})", "grid.backend", "non-empty array"},
+        {R"({"grid": {"backend": ["a", "baseline"]}})", "grid.backend[1]", "labelled"},
+        {R"({"grid": {"num_gpu": [60]}, "baseline": {"backend": 1}})", "baseline.backend", "string"},
+        {R"({"grid": {"num_gpu": [60]}, "baseline": {"backend": "a", "top_k": -1}})", "baseline.top_k", "0 to 1000"},
         {"", "", "malformed JSON"},
     };
     for (const auto& c : cases) {
@@ -146,6 +154,33 @@ TEST(sweep_spec, refuses_more_than_a_hundred_values_for_one_option) {
     const auto error = parse_error(R"({"grid": {"seed": )" + integer_list(0, 100) + "}}");
     EXPECT_EQ(error.field, "grid.seed");
     EXPECT_NE(error.detail.find("at most 100"), std::string::npos);
+}
+
+TEST(sweep_spec, the_backend_is_an_axis_and_the_baseline_may_name_one) {
+    const auto spec = parse_ok(R"({"baseline": {"backend": "ollama-a", "temperature": 0.7},
+        "grid": {"temperature": [0.6, 0.8], "backend": ["ollama-a", "llamacpp-b"]}})");
+    EXPECT_EQ(spec.baseline_backend, "ollama-a");
+    EXPECT_EQ(spec.baseline.temperature, 0.7);
+    EXPECT_EQ(spec.backends, (std::vector<std::string>{"ollama-a", "llamacpp-b"}));  // the order given
+    ASSERT_EQ(spec.grid.size(), 1u);                                                 // the option axes only
+    EXPECT_EQ(spec.grid[0].option, "temperature");
+    EXPECT_EQ(config_count(spec), 4u);
+
+    const auto alone = parse_ok(R"({"grid": {"backend": ["x", "y", "z"]}, "repetitions": 2})");
+    EXPECT_FALSE(alone.baseline_backend);
+    EXPECT_TRUE(alone.grid.empty());
+    EXPECT_EQ(config_count(alone), 3u);
+}
+
+TEST(sweep_spec, a_backend_named_baseline_is_fine_beside_an_option_axis) {
+    // Its configs read "baseline_temp0.6": no clash with the baseline's label.
+    EXPECT_EQ(config_count(parse_ok(R"({"grid": {"backend": ["baseline"], "temperature": [0.6]}})")), 1u);
+}
+
+TEST(sweep_spec, the_backend_axis_counts_towards_the_run_limit) {
+    const auto error = parse_error(R"({"repetitions": 1, "grid": {"backend": ["a", "b"], "seed": )" +
+                                   integer_list(1, 100) + R"(, "top_k": )" + integer_list(1, 50) + "}}");
+    EXPECT_EQ(error.field, "grid");
 }
 
 }  // namespace

@@ -41,9 +41,11 @@ struct live_sweep_outcome {
 };
 
 /// `chimera sweep --spec FILE`: the plan of core::expand_sweep executed here, one run at a
-/// time in its fair order with the spec's cool-down between runs, against Ollama directly
-/// (no server, no store). Each run's files go to `<output_dir>/<n>_<arm>/`. SIGINT/SIGTERM
-/// stop the run in flight and skip the rest; what ran is still returned.
+/// time in its fair order with the spec's cool-down between runs, against the backends directly
+/// (no server, no store); a run of an arm naming a backend runs there. Each run's files go to
+/// `<output_dir>/<n>_<arm>/`. SIGINT/SIGTERM stop the run in flight and skip the rest; what ran
+/// is still returned. Throws std::invalid_argument, before any run, when an arm names a backend
+/// not in `backends` or options its backend cannot take (sweep_routing_refusal).
 [[nodiscard]] live_sweep_outcome execute_live_sweep(const live_sweep_settings& settings);
 
 }  // namespace chimera::service

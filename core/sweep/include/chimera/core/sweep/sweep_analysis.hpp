@@ -17,6 +17,7 @@ namespace chimera::core {
 struct arm_summary {
     std::string label;
     run_options options;
+    std::optional<std::string> backend;  ///< where its runs executed, when the sweep named a backend
     std::size_t runs = 0;
     std::optional<descriptive_stats> tok_s;  ///< over runs
     std::optional<descriptive_stats> ttft_ms;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@ namespace chimera::core {
 struct observed_arm {
     std::string label;
     run_options options;
+    std::optional<std::string> backend;  ///< the backend its runs executed on, when the sweep named one
     std::vector<run_observation> runs;
 };
 

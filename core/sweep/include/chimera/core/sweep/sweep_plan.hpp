@@ -11,8 +11,9 @@
 namespace chimera::core {
 
 struct sweep_config {
-    std::string label;  ///< "baseline", or the grid point: "gpu60_ctx256_temp0.6"
+    std::string label;  ///< "baseline", or the grid point: "gpu60_ctx256_temp0.6", "llamacpp-b_temp0.6"
     run_options options;
+    std::optional<std::string> backend;  ///< where its runs execute; none: routed by model
 };
 
 struct planned_run {
@@ -23,12 +24,13 @@ struct planned_run {
 /// A sweep expanded into the runs to execute, one at a time, in this order.
 struct sweep_plan {
     sweep_config baseline;
-    std::vector<sweep_config> configs;  ///< grid order, the last axis varying fastest
+    std::vector<sweep_config> configs;  ///< grid order: the backend axis slowest, the last option axis fastest
     std::vector<planned_run> runs;
 };
 
 /// Expands the grid and orders the runs so that drift over the sweep (thermals, background
-/// load, a slowly filling cache) favours neither the baseline nor any config:
+/// load, a slowly filling cache) favours neither the baseline nor any config — nor any backend,
+/// which is an axis like the others:
 ///
 /// - each repetition is a block running the baseline and every config once;
 /// - blocks come in mirrored pairs — an order, then the same order reversed — so within a pair
@@ -39,6 +41,10 @@ struct sweep_plan {
 ///   (position ⌊configs / 2⌋), which keeps the baseline's mean position at the midpoint (within
 ///   half a run over the repetitions for an odd config count); a config's mean position then
 ///   differs from the baseline's by at most ⌈configs / 2⌉ / repetitions runs.
+///
+/// The baseline runs on baseline.backend, else — when the grid varies the backend — on the
+/// first backend of the grid, so that no arm mixes engines; a config runs on its grid backend,
+/// else on the baseline's.
 ///
 /// See docs/sweeps.md for the reasoning and a worked example.
 [[nodiscard]] sweep_plan expand_sweep(const sweep_spec& spec);
