@@ -413,6 +413,7 @@ awaitable<void> read_stream(stamped_stream_reader& socket_reader,
         }
         if (got.bytes == stamped_stream_reader::read_size) {
             next = next_read::drain;
+            ready = now;  // the read after the drain is on time, however late this one was
             continue;
         }
         const bool fast = reader.streaming() && now - ready < coalescing_window;
