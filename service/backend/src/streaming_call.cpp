@@ -367,6 +367,18 @@ private:
     std::array<char, 4096> chunk_{};  // lives as long as the call, so small: a big read takes a few turns through it
 };
 
+/// How the next read of a stream is made.
+enum class next_read {
+    wait,  ///< for the socket to become readable: the stream is slow, or the io thread came late
+    hold,  ///< after the rest of the coalescing window, the socket kept quiet meanwhile
+    /// at once, without waiting: the read filled its buffer, so the socket holds more (a fast
+    /// stream's window outgrows the buffer at about 16,000 tok/s; a long final line). The socket
+    /// stays quiet: lowering its watermark for this read and raising it again for the next
+    /// window cost two setsockopt calls, and the lowering signalled a readiness that woke epoll
+    /// once more per window with nothing to do.
+    drain,
+};
+
 /// Reads the socket directly rather than through http::async_read_some, which hands
 /// over one chunk per call and, when it stops inside a chunk header, reads on before
 /// returning the chunks it already parsed. The EOF handling follows Beast's.
@@ -378,13 +390,13 @@ awaitable<void> read_stream(stamped_stream_reader& socket_reader,
                             steady::time_point header_arrived) {
     reader.take(header_arrived);  // body bytes that came with the header
     auto ready = steady::now();   // when the next read may start
-    bool hold_back = false;
+    auto next = next_read::wait;
     while (!parser.is_done()) {
-        if (hold_back) {
+        if (next == next_read::hold) {
             co_await socket_reader.hold_until(ready);
         }
-        auto got = hold_back ? socket_reader.read_now() : stamped_read{};
-        if (got.bytes == 0 && !got.ec) {
+        auto got = next == next_read::wait ? stamped_read{} : socket_reader.read_now();
+        if (got.bytes == 0 && !got.ec && next != next_read::drain) {
             got = co_await socket_reader.read_waiting(clock.arm(settings.idle_timeout, "idle-timeout"));
         }
         const auto now = steady::now();
@@ -399,10 +411,14 @@ awaitable<void> read_stream(stamped_stream_reader& socket_reader,
         if (got.ec) {
             throw broken_off(got.ec, reader.wire());
         }
-        // A read that filled its buffer left more behind (a long final line): take it at once.
-        hold_back =
-            reader.streaming() && now - ready < coalescing_window && got.bytes < stamped_stream_reader::read_size;
-        ready = hold_back ? now + coalescing_window : now;
+        if (got.bytes == stamped_stream_reader::read_size) {
+            next = next_read::drain;
+            ready = now;  // the read after the drain is on time, however late this one was
+            continue;
+        }
+        const bool fast = reader.streaming() && now - ready < coalescing_window;
+        next = fast ? next_read::hold : next_read::wait;
+        ready = fast ? now + coalescing_window : now;
     }
     socket_reader.release();  // the connection may serve another call
     reader.finish();

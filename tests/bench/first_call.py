@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""The TTFT overhead of `chimera run`'s first call against its later calls, for one or more builds.
+
+client_overhead.py gives the first call's figure as the median of a few processes, which on a busy
+machine tells builds apart poorly; this runs many short processes, builds interleaved, and nothing
+else. Each process is `chimera run --runs 2` (4 calls, one connection) against one `ollama-sim` at
+200 tok/s, 100 tokens per call, as client_overhead.py's short streams; a call's overhead is its TTFT
+minus the simulator's, as there.
+
+usage: tests/bench/first_call.py [--processes 12] BUILD [BUILD ...]
+Each BUILD is a build directory holding bin/chimera; the simulator is the first one's.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+
+import benchlib
+
+CORPUS = os.path.join(benchlib.DATA_ROOT, "tr109")
+
+
+def overheads(binary, sim_port, scratch):
+    """One process's calls, in order: client TTFT minus the simulator's, in ms."""
+    benchlib.call(sim_port, "POST", "/sim/reset")
+    out_dir = tempfile.mkdtemp(dir=scratch)
+    subprocess.run([binary, "run", "--data-dir", CORPUS, "--ollama-url", f"http://127.0.0.1:{sim_port}",
+                    "--runs", "2", "--model", "gemma3:latest", "--output-dir", out_dir, "--log-level", "warn"],
+                   check=True, stdout=subprocess.DEVNULL)
+    calls = []
+    for index in (1, 2):
+        with open(os.path.join(out_dir, f"run_{index}", "run.json")) as f:
+            calls += json.load(f)["calls"]
+    served = [r for r in json.loads(benchlib.call(sim_port, "GET", "/sim/stats"))["requests"]
+              if r["path"] == "/api/generate"]
+    return [c["ttft_ms"] - s["ttft_ms"] for c, s in zip(calls, served, strict=True)]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=12, help="processes per build")
+    parser.add_argument("builds", nargs="+")
+    args = parser.parse_args()
+    figures = {build: {"first": [], "second": [], "warm": []} for build in args.builds}
+    scratch = tempfile.mkdtemp(prefix="chimera-first-call-")
+    sim, sim_port = benchlib.start_sim(args.builds[0], "--tokens-per-second", 200, "--tokens", 100)
+    try:
+        for i in range(args.processes):
+            for build in args.builds if i % 2 == 0 else args.builds[::-1]:
+                calls = overheads(os.path.join(build, "bin", "chimera"), sim_port, scratch)
+                figures[build]["first"].append(calls[0])
+                figures[build]["second"].append(calls[1])
+                figures[build]["warm"] += calls[1:]
+    finally:
+        benchlib.stop(sim)
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    for build, f in figures.items():
+        print(json.dumps({"build": build, "processes": args.processes,
+                          "first_call_ms_median": statistics.median(f["first"]),
+                          "first_call_ms_range": [min(f["first"]), max(f["first"])],
+                          "second_call_ms_median": statistics.median(f["second"]),
+                          "warm_calls_ms_p50": statistics.median(f["warm"]),
+                          "load_average": load}))
+
+
+if __name__ == "__main__":
+    main()
