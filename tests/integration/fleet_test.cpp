@@ -283,13 +283,15 @@ TEST(Fleet, ABackendKilledMidLoadLosesOnlyTheCallsThatHadStreamedTokensOnIt) {
         {"--workers", "48", "--log-level", "warn"}};
     std::vector<std::string> ids;
     for (int i = 0; i < runs; ++i) ids.push_back(fleet.submit({{"data_dir", "tiny"}, {"model", "m1"}}));
-    // Kill once the victim streams tokens on several calls and has completed some.
+    // Kill once the victim streams tokens on two calls or more, each less than half way through its
+    // 30 tokens (150 ms to go at least), and has completed some.
     poll_until(
         fleet.port(), "/healthz",
         [&](const http_reply&) {
             const auto requests = generations(fleet.sim_stats("victim"));
             const auto streaming = std::count_if(requests.begin(), requests.end(), [](const json& r) {
-                return r.at("eval_count").get<int>() > 0 && !r.at("completed").get<bool>();
+                const auto tokens = r.at("eval_count").get<int>();
+                return tokens > 0 && tokens < 15 && !r.at("completed").get<bool>();
             });
             const auto completed = std::count_if(requests.begin(), requests.end(),
                                                  [](const json& r) { return r.at("completed").get<bool>(); });
@@ -314,7 +316,13 @@ TEST(Fleet, ABackendKilledMidLoadLosesOnlyTheCallsThatHadStreamedTokensOnIt) {
                 lost_on_victim = true;
             }
             for (const auto& error : call.at("attempt_errors")) {
-                if (error.get<std::string>().rfind("victim: ", 0) == 0) ++failed_over;
+                const auto text = error.get<std::string>();
+                if (text.rfind("victim: ", 0) != 0) continue;
+                ++failed_over;
+                // Moved only when nothing had come back: the connection refused, or closed unanswered.
+                EXPECT_TRUE(text.find("cannot connect") != std::string::npos ||
+                            text.find("closed the connection before answering") != std::string::npos)
+                    << text;
             }
         }
         if (run.at("status") == "failed") {
