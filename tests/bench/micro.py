@@ -14,6 +14,9 @@ What is measured, each by its own binary (sources in tests/bench):
                            CSV, JSON and Markdown alone, per MB
   report_render_bench      report.md, agent_report.md and the run document JSON of a realistic run
   metrics_serialize_bench  the /metrics text with every series of the service populated
+  fleet_routing_bench      a fleet's routing decision (backend_fleet::reserve + release) over 8
+                           backends, no network: a free stream; every stream held and 100 or
+                           1,000 runs waiting (release, wake, route, take, wait again)
 
 Full run: three repetitions of each benchmark, medians reported. --quick: one short repetition
 (--benchmark_min_time=0.1) and trees only up to 10^4 files. Guards (CI) only on figures that do
@@ -176,6 +179,20 @@ def metrics_results(build, quick):
                             note=f"{entry['bytes'] / 1e3:.0f} KB of text; the floor is the whole scrape's")]
 
 
+def fleet_results(build, quick):
+    entries = run_binary(build, "fleet_routing_bench", quick)
+    free = entries["route_free_stream"]
+    results = [benchlib.result("fleet_route_free_stream_ns", "fleet routing: reserve + release of a free stream "
+                               "(8 backends)", round(ns(free), 1), "ns", floor={"max": 10_000})]
+    for waiting in (100, 1000):
+        entry = entries[f"route_with_waiters/{waiting}"]
+        results.append(benchlib.result(f"fleet_route_{waiting}_waiting_ns", f"fleet routing per call with every "
+                                       f"stream held (32) and {waiting:,} runs waiting", round(ns(entry), 1), "ns",
+                                       floor={"max": 10_000},
+                                       note="a release wakes a run, which routes, takes the stream, waits again"))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build", default=os.path.join(benchlib.ROOT, "build"))
@@ -184,7 +201,7 @@ def main():
     args = parser.parse_args()
     print(f"load average: {os.getloadavg()}", file=sys.stderr)
     results = []
-    for part in (decode_results, ingest_results, render_results, metrics_results):
+    for part in (decode_results, ingest_results, render_results, metrics_results, fleet_results):
         results += part(args.build, args.quick)
     command = "tests/bench/micro.py" + (" --quick" if args.quick else "")
     benchlib.write(args.out, "micro", command, results)

@@ -24,7 +24,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SCRIPTS = ["micro.py", "client_overhead.py", "load.py", "startup.py", "http_front.py", "replicas.py"]
+SCRIPTS = ["micro.py", "client_overhead.py", "load.py", "startup.py", "http_front.py", "replicas.py", "fleet.py"]
 DEFAULT_MARGIN = 0.30
 
 

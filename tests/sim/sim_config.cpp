@@ -221,7 +221,8 @@ requests globally since start or the last /sim/reset: the request with /sim/stat
 
 POST /sim/drop-idle closes every keep-alive connection waiting for its next (or first) request,
 as a backend's idle timeout would, and answers {"dropped":N}; /sim/stats counts them in
-"connections_dropped".
+"connections_dropped". It counts generation requests being served in "generations_in_flight"
+and their most at once since start or the last /sim/reset in "peak_generations_in_flight".
 )";
 }
 

@@ -520,6 +520,7 @@ net::awaitable<bool> serve_generate(tcp::socket& socket,
                                     sim_state& state,
                                     std::uint64_t connection_id,
                                     clock::time_point received) {
+    const generation_in_flight counted{state.stats};
     exchange ex{socket, req, state.config, state.stats.add_request(connection_id)};
     co_await ex.serve(state, received);
     co_return ex.keep_alive();

@@ -355,6 +355,7 @@ net::awaitable<bool> serve_openai(tcp::socket& socket,
                                   std::uint64_t connection_id,
                                   clock::time_point received,
                                   openai_api api) {
+    const generation_in_flight counted{state.stats};
     openai_exchange ex{socket, req, state, state.stats.add_request(connection_id, path_of(api))};
     co_await ex.serve(api, received);
     co_return ex.keep_alive();

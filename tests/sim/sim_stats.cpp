@@ -1,5 +1,7 @@
 #include "sim_stats.hpp"
 
+#include <algorithm>
+
 namespace sim {
 
 std::uint64_t sim_stats::connection_opened() {
@@ -21,9 +23,17 @@ std::shared_ptr<request_record> sim_stats::add_request(std::uint64_t connection_
     return record;
 }
 
+void sim_stats::generation_started() {
+    ++generations_in_flight_;
+    peak_generations_in_flight_ = std::max(peak_generations_in_flight_, generations_in_flight_);
+}
+
+void sim_stats::generation_ended() { --generations_in_flight_; }
+
 void sim_stats::reset() {
     connections_accepted_ = 0;
     connections_dropped_ = 0;
+    peak_generations_in_flight_ = generations_in_flight_;
     requests_.clear();
 }
 
@@ -47,6 +57,8 @@ nlohmann::ordered_json sim_stats::to_json() const {
     return {{"connections_accepted", connections_accepted_},
             {"connections_open", connections_open_},
             {"connections_dropped", connections_dropped_},
+            {"generations_in_flight", generations_in_flight_},
+            {"peak_generations_in_flight", peak_generations_in_flight_},
             {"requests", requests}};
 }
 

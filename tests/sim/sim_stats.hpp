@@ -41,7 +41,13 @@ public:
     // Shared so a request still running across a reset updates a record nobody lists any more.
     std::shared_ptr<request_record> add_request(std::uint64_t connection_id, std::string_view path = "/api/generate");
 
-    // Clears requests and the accepted and dropped counts; connections_open stays true to the sockets.
+    // A generation request being served, from when it was read until its exchange ended (its
+    // response written, or the client gone): the in-flight count and its peak.
+    void generation_started();
+    void generation_ended();
+
+    // Clears requests, the accepted and dropped counts and the peak of generations in flight (down to
+    // those in flight now); connections_open and generations_in_flight stay true to the exchanges.
     void reset();
 
     nlohmann::ordered_json to_json() const;
@@ -51,7 +57,21 @@ private:
     std::uint64_t connections_accepted_ = 0;
     std::uint64_t connections_open_ = 0;
     std::uint64_t connections_dropped_ = 0;
+    std::uint64_t generations_in_flight_ = 0;
+    std::uint64_t peak_generations_in_flight_ = 0;
     std::vector<std::shared_ptr<request_record>> requests_;
+};
+
+// Counts one generation request in flight for its lifetime (the exchange serving it).
+class generation_in_flight {
+public:
+    explicit generation_in_flight(sim_stats& stats) : stats_{stats} { stats_.generation_started(); }
+    ~generation_in_flight() { stats_.generation_ended(); }
+    generation_in_flight(const generation_in_flight&) = delete;
+    generation_in_flight& operator=(const generation_in_flight&) = delete;
+
+private:
+    sim_stats& stats_;
 };
 
 }  // namespace sim

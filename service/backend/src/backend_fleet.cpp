@@ -18,6 +18,8 @@ struct backend_fleet::waiter {
     const backend_route* route;
     asio::steady_timer timer;
     bool listed = true;
+    /// The backend whose freed stream woke it, if one did.
+    const fleet_backend* woken_for = nullptr;
 };
 
 /// Where routing sends a run now: a backend with a free stream, or a wait (every candidate is
@@ -163,6 +165,13 @@ bool backend_fleet::can_fail_over(const backend_route& route) const {
 }
 
 awaitable<stream_slot> backend_fleet::reserve(const backend_route& route, run_cancellation& cancellation) {
+    // A run woken for a freed stream that took another backend's (two streams were freed at once,
+    // and it prefers the other) or that gives up passes the wake-up on: else a run that can use
+    // only that stream would wait on while it is free, until the next probe round.
+    const fleet_backend* woken_for = nullptr;
+    const auto pass_on = [&](const fleet_backend* taken) {
+        if (woken_for != nullptr && woken_for != taken && woken_for->has_free_stream()) stream_freed(*woken_for);
+    };
     for (;;) {
         if (cancellation.cancelled()) {
             throw core::run_failure::cancelled("the run was cancelled while it waited for a backend stream");
@@ -170,9 +179,18 @@ awaitable<stream_slot> backend_fleet::reserve(const backend_route& route, run_ca
         auto chosen = choose(route);
         if (chosen.backend != nullptr) {
             chosen.backend->last_chosen = ++choices_;
-            co_return stream_slot{*this, *chosen.backend};
+            stream_slot slot{*this, *chosen.backend};
+            pass_on(chosen.backend);
+            co_return slot;
         }
-        if (!chosen.wait) throw core::run_failure::of_run(core::failure_type::backend_unavailable, chosen.refusal);
+        if (!chosen.wait) {
+            pass_on(nullptr);
+            throw core::run_failure::of_run(core::failure_type::backend_unavailable, chosen.refusal);
+        }
+        // Waiting again: the stream it was woken for went to another run, or it cannot use it (its
+        // backend is down), and neither can any run routed by model; not passed on, which would
+        // wake the waiting runs in turn for as long as it stays free.
+        woken_for = nullptr;
         waiter waiting{&route, asio::steady_timer{executor_, asio::steady_timer::time_point::max()}};
         waiters_.push_back(&waiting);
         {
@@ -183,6 +201,8 @@ awaitable<stream_slot> backend_fleet::reserve(const backend_route& route, run_ca
             waiters_.remove(&waiting);
         } else if (cancellation.cancelled()) {
             wake_all();  // the stream it was woken for goes to another waiter
+        } else {
+            woken_for = waiting.woken_for;
         }
     }
 }
@@ -194,6 +214,7 @@ void backend_fleet::stream_freed(const fleet_backend& backend) {
         std::find_if(waiters_.begin(), waiters_.end(), [&](const waiter* w) { return candidate(backend, *w->route); });
     if (found == waiters_.end()) return;
     (*found)->listed = false;
+    (*found)->woken_for = &backend;
     (*found)->timer.cancel();
     waiters_.erase(found);
 }

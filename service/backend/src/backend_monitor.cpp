@@ -37,18 +37,24 @@ void backend_monitor::stop() {
     timer_.cancel();
 }
 
+void backend_monitor::observe(probe_result probe, std::vector<std::string> models) {
+    last_ = std::move(probe);
+    metrics_.set_backend_up(settings_.name, last_.ready);
+    if (last_.ready) {
+        models_ = std::move(models);
+        metrics_.model_labels().learn(models_);
+    }
+    probed_ = true;
+    if (on_probed_) on_probed_();
+}
+
 awaitable<void> backend_monitor::watch() {
     bool was_up = true;
     while (!stopped_) {
         const auto probe = co_await probe_backend(pool_, settings_);
-        last_ = probe;
-        metrics_.set_backend_up(settings_.name, probe.ready);
-        if (probe.ready) {
-            models_ = co_await list_backend_models(pool_, settings_);
-            metrics_.model_labels().learn(models_);
-        }
-        probed_ = true;
-        if (on_probed_) on_probed_();
+        std::vector<std::string> models;
+        if (probe.ready) models = co_await list_backend_models(pool_, settings_);
+        observe(probe, std::move(models));
         if (probe.ready && !preload_model_.empty() && settings_.kind == core::backend_kind::ollama) {
             const auto preload = co_await preload_backend_model(pool_, settings_, preload_model_);
             spdlog::log(preload.ready ? spdlog::level::info : spdlog::level::warn, "preloading {}: {}", preload_model_,

@@ -38,6 +38,11 @@ public:
     /// the fleet's router wakes the runs waiting for a backend.
     void on_probed(std::function<void()> callback) { on_probed_ = std::move(callback); }
 
+    /// Takes in what a probe round found (its models: none unless it answered) and tells the
+    /// on_probed callback. watch() calls it after each round; a benchmark of routing calls it
+    /// instead of probing a backend over the network.
+    void observe(probe_result probe, std::vector<std::string> models);
+
     /// Whether a probe has answered or failed yet: before that, "down" means "not asked yet".
     [[nodiscard]] bool probed() const { return probed_; }
 
