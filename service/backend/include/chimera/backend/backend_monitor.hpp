@@ -49,10 +49,8 @@ public:
     /// The last probe's result; not ready until the first probe answered.
     [[nodiscard]] const probe_result& last() const { return last_; }
 
-    /// How many models the backend listed at its last answer to `GET /api/tags` or `/v1/models`.
-    [[nodiscard]] std::size_t models_listed() const { return models_.size(); }
-
-    /// The models of that answer: what model routing sends to this backend.
+    /// The models the backend listed at its last answer to `GET /api/tags` or `/v1/models`: what
+    /// model routing sends to this backend.
     [[nodiscard]] const std::vector<std::string>& models() const { return models_; }
 
 private:

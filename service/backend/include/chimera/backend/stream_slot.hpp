@@ -30,7 +30,6 @@ public:
     ~stream_slot() { release(); }
 
     [[nodiscard]] fleet_backend& backend() const { return *backend_; }
-    [[nodiscard]] explicit operator bool() const { return backend_ != nullptr; }
 
 private:
     void release();
