@@ -65,7 +65,7 @@ stamped_stream_reader::stamped_stream_reader(beast::tcp_stream& stream, beast::f
     : stream_(stream), buffer_(buffer), timer_(stream.get_executor()), last_arrival_(steady::now()) {}
 
 stamped_read stamped_stream_reader::read_now() {
-    const auto space = buffer_.prepare(read_size);
+    const auto space = buffer_.prepare(read_size_);
     iovec data{space.data(), space.size()};
     alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec))> control{};
     msghdr message{};
@@ -78,15 +78,20 @@ stamped_read stamped_stream_reader::read_now() {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
             return {};
         }
-        return {{errno, boost::system::system_category()}, 0, {}};
+        return {{errno, boost::system::system_category()}, 0, false, {}};
     }
     if (n == 0) {
-        return {asio::error::eof, 0, {}};
+        return {asio::error::eof, 0, false, {}};
     }
-    buffer_.commit(static_cast<std::size_t>(n));
+    const auto bytes = static_cast<std::size_t>(n);
+    buffer_.commit(bytes);
+    const bool filled = bytes == read_size_;
+    if (filled) {
+        read_size_ = std::min(read_size_ * 2, max_read_size);
+    }
     const auto stamp = receive_stamp(message);
     last_arrival_ = arrival_of(stamp, last_arrival_, steady::now());
-    return {{}, static_cast<std::size_t>(n), last_arrival_, stamp.has_value()};
+    return {{}, bytes, filled, last_arrival_, stamp.has_value()};
 }
 
 asio::awaitable<stamped_read> stamped_stream_reader::read_waiting(steady::time_point expiry) {
@@ -101,10 +106,10 @@ asio::awaitable<stamped_read> stamped_stream_reader::read_waiting(steady::time_p
         auto expired = timer_.async_wait(use_tuple);
         const auto first = co_await (std::move(readable) || std::move(expired));
         if (first.index() == 1) {
-            co_return stamped_read{beast::error::timeout, 0, {}};
+            co_return stamped_read{beast::error::timeout, 0, false, {}};
         }
         if (const auto [ec] = std::get<0>(first); ec) {
-            co_return stamped_read{ec, 0, {}};
+            co_return stamped_read{ec, 0, false, {}};
         }
     }
 }

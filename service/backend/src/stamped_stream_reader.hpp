@@ -15,6 +15,7 @@ namespace chimera::service {
 struct stamped_read {
     boost::system::error_code ec;  ///< beast::error::timeout when the read's expiry passed first
     std::size_t bytes = 0;
+    bool filled = false;  ///< the read took all it asked for: the socket may hold more
     std::chrono::steady_clock::time_point arrived;  ///< when the kernel received the last byte read
     bool stamped = false;  ///< whether the kernel stamped the bytes; if not, `arrived` is when they were read
 };
@@ -42,12 +43,14 @@ struct stamped_read {
 /// socket empty.
 class stamped_stream_reader {
 public:
-    /// Bytes asked of one socket read. A call keeps its buffer for as long as it streams, and a
-    /// buffer grows to the largest read asked of it, so large reads make every streaming call
-    /// hold a large buffer (docs/benchmarks.md, memory with 1,000 runs streaming). A slow
-    /// stream's read brings one token line, a fast stream's 2 ms window a few dozen; a read that
-    /// fills the buffer is followed at once by another, so more costs one more recvmsg.
-    static constexpr std::size_t read_size = 4096;
+    /// Bytes asked of a call's first socket read. A call keeps its buffer for as long as it
+    /// streams, and a buffer grows to the largest read asked of it, so large reads would make
+    /// every streaming call hold a large buffer (docs/benchmarks.md, memory with 1,000 runs
+    /// streaming). A slow stream's read brings one token line and never needs more; a read that
+    /// fills its buffer doubles the next one, up to max_read_size, so a fast stream's window of
+    /// tokens soon comes in one recvmsg (and one ACK) instead of several.
+    static constexpr std::size_t first_read_size = 4096;
+    static constexpr std::size_t max_read_size = 64 * 1024;
 
     stamped_stream_reader(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer);
 
@@ -71,6 +74,7 @@ private:
     boost::beast::flat_buffer& buffer_;
     boost::asio::steady_timer timer_;
     std::chrono::steady_clock::time_point last_arrival_;
+    std::size_t read_size_ = first_read_size;
     bool quiet_ = false;
 };
 

@@ -19,6 +19,7 @@
 
 #include "backend_error_body.hpp"
 #include "backend_wire.hpp"
+#include "read_pacing.hpp"
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/core/run/run_failure.hpp"
 #include "stamped_stream_reader.hpp"
@@ -33,18 +34,6 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-/// Once tokens come faster than one per window, the next read waits out the rest of the
-/// window, so one wake-up and one recv take all the tokens of the window instead of one
-/// each (at 20,000 tok/s, 40 instead of 1): the wake-up of the io thread, not the tokens,
-/// is most of what a read costs. What it costs in accuracy: nothing measured. The first
-/// token is never held back, and every read is timed by the kernel's receive stamp
-/// (stamped_stream_reader), so the end of the stream (stream_ms) is when the final chunk
-/// arrived, not when the window ended; the gaps within a window are spread evenly
-/// (token_batch), so the histogram keeps the backend's cadence. What it costs a listener
-/// to the run's events: tokens come in bursts, at most a window late. A stream slower
-/// than one token per window is never held back at all.
-constexpr auto coalescing_window = std::chrono::microseconds{2000};
 
 double ms_between(steady::time_point from, steady::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
@@ -112,8 +101,9 @@ public:
         : start_(start), on_tokens_(on_tokens), wire_(wire) {}
 
     /// `arrived` is when the read that delivered the events completed: one clock read
-    /// per read, not per token, and the first token's TTFT is that read's time.
-    void consume(std::vector<core::stream_event>& events, steady::time_point arrived, streamed_generation& out) {
+    /// per read, not per token, and the first token's TTFT is that read's time. Returns
+    /// the number of tokens the events held.
+    std::size_t consume(std::vector<core::stream_event>& events, steady::time_point arrived, streamed_generation& out) {
         const bool had_tokens = first_token_seen_;
         const std::size_t text_before = out.text.size();
         std::size_t tokens = 0;
@@ -130,11 +120,12 @@ public:
         }
         events.clear();
         report(had_tokens, tokens, text_before, arrived, out);
+        return tokens;
     }
 
     [[nodiscard]] bool done() const { return done_; }
 
-    /// Whether the first token has been seen, after which reads may be coalesced.
+    /// Whether the first token has been seen, after which reads may be held back (read_pacing).
     [[nodiscard]] bool streaming() const { return first_token_seen_; }
 
 private:
@@ -323,8 +314,9 @@ public:
         parser_.eager(true);
     }
 
-    /// Parses what the buffer holds; `arrived` is when those bytes were read.
-    void take(steady::time_point arrived) {
+    /// Parses what the buffer holds; `arrived` is when those bytes were read. Returns the
+    /// number of tokens they completed.
+    std::size_t take(steady::time_point arrived) {
         boost::system::error_code ec;
         while (buffer_.size() > 0 && !parser_.is_done() && !ec) {
             parser_.get().body().data = chunk_.data();
@@ -336,10 +328,11 @@ public:
                 ec = {};  // the chunk was full and is decoded: parse on into it
             }
         }
-        assembler_.consume(events_, arrived, out_);
+        const auto tokens = assembler_.consume(events_, arrived, out_);
         if (ec && ec != http::error::need_more) {
             throw broken_off(ec, wire_);
         }
+        return tokens;
     }
 
     [[nodiscard]] bool streaming() const { return assembler_.streaming(); }
@@ -369,13 +362,13 @@ private:
 
 /// How the next read of a stream is made.
 enum class next_read {
-    wait,  ///< for the socket to become readable: the stream is slow, or the io thread came late
-    hold,  ///< after the rest of the coalescing window, the socket kept quiet meanwhile
-    /// at once, without waiting: the read filled its buffer, so the socket holds more (a fast
-    /// stream's window outgrows the buffer at about 16,000 tok/s; a long final line). The socket
-    /// stays quiet: lowering its watermark for this read and raising it again for the next
-    /// window cost two setsockopt calls, and the lowering signalled a readiness that woke epoll
-    /// once more per window with nothing to do.
+    wait,  ///< for the socket to become readable: the stream is slow, or has not started
+    hold,  ///< when read_pacing says, the socket kept quiet meanwhile
+    /// at once, without waiting: the read filled its buffer, so the socket holds more (a long
+    /// final line; a fast stream's window before its reads have grown). The socket stays quiet:
+    /// lowering its watermark for this read and raising it again for the next window cost two
+    /// setsockopt calls, and the lowering signalled a readiness that woke epoll once more per
+    /// window with nothing to do.
     drain,
 };
 
@@ -389,18 +382,19 @@ awaitable<void> read_stream(stamped_stream_reader& socket_reader,
                             body_reader& reader,
                             steady::time_point header_arrived) {
     reader.take(header_arrived);  // body bytes that came with the header
-    auto ready = steady::now();   // when the next read may start
+    read_pacing pacing{steady::now()};
+    auto due = steady::now();  // when a held-back read is made
     auto next = next_read::wait;
     while (!parser.is_done()) {
         if (next == next_read::hold) {
-            co_await socket_reader.hold_until(ready);
+            co_await socket_reader.hold_until(due);
         }
         auto got = next == next_read::wait ? stamped_read{} : socket_reader.read_now();
         if (got.bytes == 0 && !got.ec && next != next_read::drain) {
             got = co_await socket_reader.read_waiting(clock.arm(settings.idle_timeout, "idle-timeout"));
         }
         const auto now = steady::now();
-        reader.take(got.bytes > 0 ? got.arrived : now);
+        const auto tokens = reader.take(got.bytes > 0 ? got.arrived : now);
         if (got.ec == asio::error::eof) {
             got.ec = {};
             parser.put_eof(got.ec);  // completes a body delimited by the close, else partial_message
@@ -411,14 +405,14 @@ awaitable<void> read_stream(stamped_stream_reader& socket_reader,
         if (got.ec) {
             throw broken_off(got.ec, reader.wire());
         }
-        if (got.bytes == stamped_stream_reader::read_size) {
+        if (got.filled) {
+            pacing.after_drain(tokens);
             next = next_read::drain;
-            ready = now;  // the read after the drain is on time, however late this one was
             continue;
         }
-        const bool fast = reader.streaming() && now - ready < coalescing_window;
-        next = fast ? next_read::hold : next_read::wait;
-        ready = fast ? now + coalescing_window : now;
+        const auto held_until = pacing.after_read(now, tokens, reader.streaming());
+        next = held_until ? next_read::hold : next_read::wait;
+        due = held_until.value_or(now);
     }
     socket_reader.release();  // the connection may serve another call
     reader.finish();
