@@ -1,12 +1,14 @@
 #include "chimera/backend/backend_fleet.hpp"
 
 #include <algorithm>
+#include <ranges>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/core/run/run_failure.hpp"
+#include "chimera/core/text/join.hpp"
 #include "chimera/telemetry/service_metrics.hpp"
 
 namespace chimera::service {
@@ -78,9 +80,9 @@ fleet_backend* backend_fleet::find(std::string_view name) const {
 namespace {
 
 std::string backend_names(std::span<const std::unique_ptr<fleet_backend>> backends) {
-    std::string names;
-    for (const auto& backend : backends) names += (names.empty() ? "" : ", ") + backend->name();
-    return names;
+    return core::join(
+        backends | std::views::transform([](const auto& backend) -> const std::string& { return backend->name(); }),
+        ", ");
 }
 
 bool skipped(const backend_route& route, const fleet_backend& backend) {
@@ -96,9 +98,8 @@ std::string state_of(const fleet_backend& backend, const backend_route& route, f
     if (auto why = options_refusal(backend, route)) return *why;
     if (!backend.monitor().last().ready) return backend.name() + ": down (" + backend.monitor().last().detail + ")";
     if (backend.marked_down(now)) return backend.name() + ": left out after calls failed before their first token";
-    std::string models;
-    for (const auto& model : backend.monitor().models()) models += (models.empty() ? "" : ", ") + model;
-    return backend.name() + ": lists " + (models.empty() ? "no model" : models);
+    const auto& models = backend.monitor().models();
+    return backend.name() + ": lists " + (models.empty() ? "no model" : core::join(models, ", "));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chimera/core/llm/backend_options.hpp"
+#include "chimera/core/text/join.hpp"
 
 namespace chimera::service {
 
@@ -45,10 +46,8 @@ void fleet_backend::note_failure_before_first_token(clock::time_point now) {
 std::optional<std::string> fleet_backend::options_refusal(const core::run_options& options) const {
     const auto unsupported = core::options_unsupported_by(settings_.kind, options);
     if (unsupported.empty()) return std::nullopt;
-    std::string names;
-    for (const auto option : unsupported) names += (names.empty() ? "" : ", ") + std::string{option};
     return "backend " + name() + " (" + std::string{core::to_string(settings_.kind)} + ") cannot take the options " +
-           names +
+           core::join(unsupported, ", ") +
            ": an OpenAI-compatible engine fixes num_ctx and num_gpu when it loads the model, and names "
            "repeat_penalty its own way";
 }

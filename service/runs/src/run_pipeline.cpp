@@ -44,6 +44,21 @@ void enter_stage(const run_pipeline_services& services, core::run_document& run,
     if (services.events != nullptr) publish_status(*services.events, run);
 }
 
+/// Counts a call in its backend's in-flight gauge while it streams, however it ends.
+class in_flight_call {
+public:
+    in_flight_call(service_metrics& metrics, const std::string& backend) : metrics_(metrics), backend_(backend) {
+        metrics_.add_backend_requests_in_flight(backend_, 1);
+    }
+    ~in_flight_call() { metrics_.add_backend_requests_in_flight(backend_, -1); }
+    in_flight_call(const in_flight_call&) = delete;
+    in_flight_call& operator=(const in_flight_call&) = delete;
+
+private:
+    service_metrics& metrics_;
+    const std::string& backend_;
+};
+
 /// What an attempt streamed before it ended: a failed call keeps it in its record.
 struct attempt_progress {
     steady::time_point start = steady::now();
@@ -174,19 +189,16 @@ awaitable<core::call_metrics> attempt_call(run_pipeline_services& services,
         backend.pool(), settings, &cancellation,
         token_observer(services, run, call.stage,
                        services.metrics.inter_token_latency(settings.name, run.model, call.stage), progress)};
-    services.metrics.add_backend_requests_in_flight(settings.name, 1);
-    try {
-        auto result = co_await stream_generate(context, where.connection, body);
-        services.metrics.add_backend_requests_in_flight(settings.name, -1);
-        backend.note_call_completed();
-        text = std::move(result.text);
-        auto metrics = core::make_call_metrics(call.stage, result.timings, result.stats);
-        metrics.backend = settings.name;
-        co_return metrics;
-    } catch (const core::run_failure&) {
-        services.metrics.add_backend_requests_in_flight(settings.name, -1);
-        throw;
+    streamed_generation result;
+    {
+        const in_flight_call counted{services.metrics, settings.name};
+        result = co_await stream_generate(context, where.connection, body);
     }
+    backend.note_call_completed();
+    text = std::move(result.text);
+    auto metrics = core::make_call_metrics(call.stage, result.timings, result.stats);
+    metrics.backend = settings.name;
+    co_return metrics;
 }
 
 /// One LLM call with its retries, recorded in the run document (a failed call too) and in the
