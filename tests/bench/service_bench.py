@@ -16,7 +16,8 @@ besides streaming (ingesting 101 files, the HTTP requests, rendering the report)
 upper bound. cpu_us_per_streamed_token_marginal removes that: the same number of runs is
 repeated with one token per call (options.num_predict = 1), and the difference in CPU
 time is divided by the difference in tokens. What scales with the length of a stream
-stays in it (this script's status polls, the longer prompt and report).
+stays in it (the longer prompt and report), except this script's status polls: a run is first
+polled when its streams should have ended, so a long run is polled about as often as a short one.
 """
 import argparse
 import json
@@ -32,13 +33,16 @@ from benchlib import ROOT, call, cpu_seconds, start, status_kb  # noqa: E402
 
 # Each status poll costs chimera ~80 µs of CPU (a new connection, the run document): at
 # 50 polls/s that was 0.2 µs per token at 20,000 tok/s, measurement overhead rather than
-# streaming. At 10 polls/s it is 0.04 µs; no figure here depends on noticing the end sooner.
+# streaming. At 10 polls/s it was still 0.04 µs (a fifth of the 1 µs floor), so a run is first polled
+# when its streams should have ended; no figure here depends on noticing the end sooner.
 POLL_SECONDS = 0.1
 
 
-def execute_run(port, body):
-    """Submits a run and polls it until it ends; returns its document."""
+def execute_run(port, body, expected_seconds=0.0):
+    """Submits a run and polls it until it ends, from when its streams should have ended; returns its
+    document."""
     run_id = json.loads(call(port, "POST", "/runs", body))["id"]
+    time.sleep(expected_seconds)
     while True:
         doc = json.loads(call(port, "GET", f"/runs/{run_id}"))
         if doc["status"] in ("succeeded", "failed", "cancelled"):
@@ -79,7 +83,7 @@ def main():
         tokens = 0
         cpu_before = cpu_seconds(chimera.pid)
         for _ in range(args.runs):
-            doc = execute_run(port, {"data_dir": "tr109"})
+            doc = execute_run(port, {"data_dir": "tr109"}, 2 * args.tokens / args.tokens_per_second)
             client += [c["ttft_ms"] for c in doc["calls"]]
             for c in doc["calls"]:
                 tokens += c["tokens_generated"]
