@@ -486,6 +486,8 @@ TEST(Sweeps, ATwoEngineSweepRunsEachArmAloneOnItsBackendAndComparesThem) {
     EXPECT_TRUE(csv[0].ends_with(",backend"));
     EXPECT_TRUE(csv[1].starts_with("baseline,baseline,") && csv[1].ends_with(",ollama-a")) << csv[1];
     EXPECT_TRUE(csv[5].starts_with("config,llamacpp-b_temp0.8,") && csv[5].ends_with(",llamacpp-b")) << csv[5];
+    const auto html = http_request(stack.port, "GET", "/sweeps/" + id + "/report?format=html").body;
+    EXPECT_NE(html.find("<th scope=\"row\">baseline (on ollama-a)</th>"), std::string::npos);
 }
 
 TEST(Sweeps, ATwoEngineSweepIsRefusedWholeWhenAnArmCannotRun) {

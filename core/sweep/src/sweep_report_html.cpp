@@ -74,6 +74,12 @@ struct html_table {
                   "</h2>", body, "</section>");
 }
 
+/// A baseline's label, with the backend it ran on when the sweep named one: in an engine-vs-engine
+/// sweep the configs' labels lead with their backend, and the baseline's must say its own.
+[[nodiscard]] std::string baseline_name(const arm_summary& baseline) {
+    return baseline.backend ? concat(baseline.label, " (on ", *baseline.backend, ")") : baseline.label;
+}
+
 [[nodiscard]] std::string config_name(const config_result& config) {
     return concat(config.summary.label, config.in_grid ? "" : " (not in grid)");
 }
@@ -134,9 +140,10 @@ void add_baselines(detail::horizontal_chart& chart,
                    const stat_of& stat) {
     if (result.baselines.size() == 1) {
         if (const auto& baseline = stat(result.baselines.front())) {
-            chart.reference = detail::chart_reference{
-                baseline->mean, baseline->min, baseline->max,
-                concat("baseline mean ", format_fixed(baseline->mean, 2), " ", unit, " (band: min–max)")};
+            chart.reference =
+                detail::chart_reference{baseline->mean, baseline->min, baseline->max,
+                                        concat(baseline_name(result.baselines.front()), " mean ",
+                                               format_fixed(baseline->mean, 2), " ", unit, " (band: min–max)")};
         }
         return;
     }
@@ -146,7 +153,8 @@ void add_baselines(detail::horizontal_chart& chart,
         const auto& baseline = result.baselines[config.baseline];
         if (const auto& values = stat(baseline)) {
             chart.rows[r].reference = values->mean;
-            chart.rows[r].reference_hover = concat(baseline.label, ": mean ", format_fixed(values->mean, 2), " ", unit);
+            chart.rows[r].reference_hover =
+                concat(baseline_name(baseline), ": mean ", format_fixed(values->mean, 2), " ", unit);
         }
     }
 }
@@ -174,7 +182,7 @@ void add_baselines(detail::horizontal_chart& chart,
                      {}};
     if (result.baselines.size() == 1) {
         const auto& baseline = result.baselines.front();
-        auto cells = spread_cells(baseline.label, stat(baseline));
+        auto cells = spread_cells(baseline_name(baseline), stat(baseline));
         cells.emplace_back(dash);
         table.rows.push_back(std::move(cells));
     }

@@ -15,7 +15,7 @@ namespace chimera::service {
 struct stamped_read {
     boost::system::error_code ec;  ///< beast::error::timeout when the read's expiry passed first
     std::size_t bytes = 0;
-    bool filled = false;  ///< the read took all it asked for: the socket may hold more
+    bool filled = false;                            ///< the read took all it asked for: the socket may hold more
     std::chrono::steady_clock::time_point arrived;  ///< when the kernel received the last byte read
     bool stamped = false;  ///< whether the kernel stamped the bytes; if not, `arrived` is when they were read
 };

@@ -19,9 +19,9 @@
 
 #include "backend_error_body.hpp"
 #include "backend_wire.hpp"
-#include "read_pacing.hpp"
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/core/run/run_failure.hpp"
+#include "read_pacing.hpp"
 #include "stamped_stream_reader.hpp"
 #include "stream_body_decoder.hpp"
 

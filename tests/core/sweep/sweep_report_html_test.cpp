@@ -81,6 +81,14 @@ TEST(sweep_report_html, the_single_baseline_is_drawn_across_with_its_spread) {
     EXPECT_FALSE(contains(svg, "class=\"ref-tick\""));
 }
 
+TEST(sweep_report_html, a_baseline_on_a_named_backend_says_which) {
+    auto result = analyze_sweep(small_sweep());
+    result.baselines.front().backend = "gpu-b";
+    const auto page = render_sweep_html(result);
+    EXPECT_TRUE(contains(chart(page, "chart-throughput"), "(on gpu-b) mean 98.50 tok/s"));
+    EXPECT_TRUE(contains(page, "<th scope=\"row\">" + result.baselines.front().label + " (on gpu-b)</th>"));
+}
+
 TEST(sweep_report_html, the_delta_chart_follows_the_ranking_and_marks_significance) {
     const auto result = analyze_sweep(small_sweep());
     const auto svg = chart(render_sweep_html(result), "chart-delta");
