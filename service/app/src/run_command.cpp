@@ -10,7 +10,6 @@
 #include "chimera/runs/run_artifacts.hpp"
 #include "chimera/runs/run_pipeline.hpp"
 #include "chimera/telemetry/log.hpp"
-#include "code_prefault.hpp"
 #include "progress_display.hpp"
 
 namespace chimera::service {
@@ -56,7 +55,6 @@ awaitable<void> execute_all(run_pipeline_services services,
 }  // namespace
 
 int run_once(const run_command_config& config) {
-    const code_prefault prefault;
     configure_logging(config.log);
     local_runtime runtime{config.backends, config.limits};
     std::vector<core::run_document> runs;
