@@ -11,8 +11,8 @@ namespace chimera::service {
 /// min_window is read as each token lands. A faster one is held back: the next read waits
 /// out a window, so one wake-up of the io thread and one recvmsg take all the tokens of the
 /// window instead of one each. The wake-up, not the tokens, is most of what a read costs
-/// (on this project's 2-vCPU machine, about 25 µs for the sleep, the timer and the ACK of
-/// a read, against a quarter of a microsecond per token line).
+/// (on this project's 2-vCPU machine, about 29 µs for the sleep, the timer and the ACK of
+/// a read, against half a microsecond per token: docs/benchmarks.md, "Fifth round").
 ///
 /// The window is as long as tokens_per_wake tokens take at the rate the last window
 /// brought, between min_window and max_window: 20,000 tok/s gets 6.4 ms, 2,000 tok/s 8 ms.
