@@ -43,7 +43,7 @@ struct fleet_fixture {
         for (const auto& backend : fleet.backends()) {
             std::vector<std::string> models{"m1:latest"};
             if (i++ < backends / 2) models.emplace_back("m2:latest");
-            backend->monitor().observe({true, "0.9.0"}, std::move(models));
+            backend->monitor().observe({true, "ollama 0.9.0", "0.9.0"}, std::move(models));
         }
     }
 

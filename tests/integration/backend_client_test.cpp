@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -36,6 +37,28 @@ TEST(BackendClient, HundredRunsInSequenceReuseThePool) {
     EXPECT_EQ(generate_requests(stats).size(), 200U);
     EXPECT_LE(generate_connection_ids(stats).size(), 2U);
     EXPECT_LE(metric_value(s.metrics(), "chimera_backend_connections_opened_total"), 2.0);
+}
+
+// `chimera run` checks its backend while it reads its files, over the connection its calls then
+// stream on: the run document names the engine's version, and the engine saw one connection.
+TEST(BackendClient, ChimeraRunChecksItsBackendOverTheConnectionItsCallsStreamOn) {
+    child_process sim{{CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0", "--tokens", "5"}};
+    const auto sim_port = read_listening_port(sim);
+    const temp_dir work;
+    child_process run{
+        {test_support::chimera_binary(), "run", "--ollama-url", "http://127.0.0.1:" + std::to_string(sim_port),
+         "--data-dir", std::string{CHIMERA_TEST_DATA_DIR} + "/tr109", "--output-dir", (work.path() / "out").string()},
+        work.path() / "stderr.txt"};
+    ASSERT_EQ(run.wait_for_exit(60s), 0);
+    const auto stats = json::parse(http_request(sim_port, "GET", "/sim/stats").body);
+    EXPECT_EQ(stats.at("connections_accepted"), 2) << "chimera's, and the one that asked for these stats";
+    EXPECT_EQ(generate_connection_ids(stats).size(), 1U);
+
+    std::ifstream document_file{work.path() / "out" / "run_1" / "run.json"};
+    const auto document = json::parse(document_file);
+    EXPECT_EQ(document.at("status"), "succeeded");
+    const auto version = json::parse(http_request(sim_port, "GET", "/api/version").body).at("version");
+    EXPECT_EQ(document.at("engine"), (json{{"backend", "default"}, {"kind", "ollama"}, {"version", version}}));
 }
 
 TEST(BackendClient, ConnectionClosedWhileIdleIsReplacedWithoutFailingTheCall) {

@@ -246,6 +246,9 @@ TEST(OpenAiBackendRun, ChimeraRunStreamsFromEachEngine) {
         const auto chats = requests_to(run.sim_stats, chat_path);
         ASSERT_EQ(chats.size(), 2U) << engine;
         EXPECT_EQ(chats[0].at("connection_id"), chats[1].at("connection_id")) << engine;
+        // Its check (GET /v1/models) went over the calls' connection: chimera opened no other.
+        EXPECT_EQ(doc.at("engine"), (json{{"backend", engine}, {"kind", "openai"}, {"version", nullptr}})) << engine;
+        EXPECT_EQ(run.sim_stats.at("connections_accepted"), 2) << engine << ": chimera's, and the stats request's";
     }
 }
 

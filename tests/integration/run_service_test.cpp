@@ -38,6 +38,8 @@ TEST(RunService, RunOnTheRealCorpusStreamsTwoCallsOverOneConnection) {
     EXPECT_EQ(run.at("stage"), "done");
     EXPECT_EQ(run.at("label"), "it");
     EXPECT_TRUE(run.at("error").is_null());
+    const auto sim_version = json::parse(http_request(s.sim_port, "GET", "/api/version").body).at("version");
+    EXPECT_EQ(run.at("engine"), (json{{"backend", "default"}, {"kind", "ollama"}, {"version", sim_version}}));
     const auto& ingest = run.at("ingest");
     EXPECT_EQ(ingest.at("files"), 101);
     EXPECT_EQ(ingest.at("by_type").at("csv"), 28);

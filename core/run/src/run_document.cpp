@@ -32,6 +32,10 @@ template <typename T, typename Convert>
     };
 }
 
+[[nodiscard]] json engine_json(const engine_identity& engine) {
+    return {{"backend", engine.backend}, {"kind", to_string(engine.kind)}, {"version", optional_json(engine.version)}};
+}
+
 [[nodiscard]] json call_json(const call_metrics& call) {
     return {
         {"stage", to_string(call.stage)},
@@ -133,6 +137,7 @@ nlohmann::json to_json(const run_document& run) {
         {"options", to_json(run.options)},
         {"label", optional_json(run.label)},
         {"backend", optional_json(run.backend)},
+        {"engine", optional_json(run.engine, engine_json)},
         {"request_id", optional_json(run.request_id)},
         {"data_dir", run.data_dir},
         {"created_at", format_rfc3339(run.created_at)},

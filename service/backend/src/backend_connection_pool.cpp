@@ -6,7 +6,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/field.hpp>
 
 #include "backend_wire.hpp"
 #include "chimera/core/run/run_failure.hpp"
@@ -82,10 +81,6 @@ awaitable<backend_connection> backend_connection_pool::connect() {
     boost::system::error_code ignored;
     stream->socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
     enable_receive_stamps(*stream);  // set once per connection: every read of every call is timed by them
-    // Beast builds its table of header names at their first use, which in `chimera run` was the
-    // first request's headers, inside the first call's TTFT; a run's connection is made while its
-    // files are read (preconnect), so the table is built then.
-    static_cast<void>(beast::http::string_to_field("host"));
     metrics_.observe_backend_connection_opened(settings_.name);
     co_return stream;
 }

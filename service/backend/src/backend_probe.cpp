@@ -69,23 +69,25 @@ std::vector<std::string> listed_names(const nlohmann::json& list, const char* li
 /// An OpenAI-compatible engine has no version route: it is ready when it lists its models.
 probe_result openai_readiness(const nlohmann::json& list, const backend_settings& settings) {
     const bool is_list = list.is_object() && list.contains("data") && list["data"].is_array();
-    if (!is_list) return {false, "unexpected /v1/models body"};
+    if (!is_list) return probe_result::failed("unexpected /v1/models body");
     return {true,
-            wire_of(settings).who + " lists " + std::to_string(listed_names(list, "data", "id").size()) + " models"};
+            wire_of(settings).who + " lists " + std::to_string(listed_names(list, "data", "id").size()) + " models",
+            std::nullopt};
 }
 
 awaitable<probe_result> probe_over(beast::tcp_stream& stream, const backend_settings& settings) {
     const auto answer = co_await get_json(stream, settings, wire_of(settings).probe_target);
     if (!answer.body) {
-        co_return probe_result{false, answer.failure};
+        co_return probe_result::failed(answer.failure);
     }
     const auto& body = *answer.body;
     if (settings.kind == core::backend_kind::openai) {
         co_return openai_readiness(body, settings);
     }
     const bool has_version = body.is_object() && body.contains("version") && body["version"].is_string();
-    co_return probe_result{
-        has_version, has_version ? "ollama " + body["version"].get<std::string>() : "unexpected /api/version body"};
+    if (!has_version) co_return probe_result::failed("unexpected /api/version body");
+    auto version = body["version"].get<std::string>();
+    co_return probe_result{true, "ollama " + version, std::move(version)};
 }
 
 awaitable<probe_result> preload_over(beast::tcp_stream& stream,
@@ -101,19 +103,20 @@ awaitable<probe_result> preload_over(beast::tcp_stream& stream,
     stream.expires_after(settings.connect_timeout);
     auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
     if (write_ec) {
-        co_return probe_result{false, "cannot send to Ollama: " + write_ec.message()};
+        co_return probe_result::failed("cannot send to Ollama: " + write_ec.message());
     }
     beast::flat_buffer buffer;
     http::response<http::string_body> response;
     stream.expires_after(settings.headers_timeout);
     auto [read_ec, read] = co_await http::async_read(stream, buffer, response, use_tuple);
     if (read_ec) {
-        co_return probe_result{false, "no answer from Ollama: " + read_ec.message()};
+        co_return probe_result::failed("no answer from Ollama: " + read_ec.message());
     }
-    const bool loaded = response.result() == http::status::ok;
-    co_return probe_result{loaded, loaded ? std::string{"loaded"}
-                                          : "Ollama answered HTTP " + std::to_string(response.result_int()) + ": " +
-                                                response.body().substr(0, 200)};
+    if (response.result() != http::status::ok) {
+        co_return probe_result::failed("Ollama answered HTTP " + std::to_string(response.result_int()) + ": " +
+                                       response.body().substr(0, 200));
+    }
+    co_return probe_result{true, "loaded", std::nullopt};
 }
 
 }  // namespace
@@ -125,7 +128,7 @@ awaitable<probe_result> preload_backend_model(backend_connection_pool& pool,
     try {
         connection = co_await pool.connect();
     } catch (const core::run_failure& failure) {
-        co_return probe_result{false, failure.what()};
+        co_return probe_result::failed(failure.what());
     }
     const auto result = co_await preload_over(*connection, settings, model);
     if (result.ready) {
@@ -140,7 +143,7 @@ awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backe
         auto acquired = co_await pool.acquire();
         connection = std::move(acquired.connection);
     } catch (const core::run_failure& failure) {
-        co_return probe_result{false, failure.what()};
+        co_return probe_result::failed(failure.what());
     }
     auto result = co_await probe_over(*connection, settings);
     if (!result.ready) {
@@ -148,7 +151,7 @@ awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backe
         try {
             connection = co_await pool.connect();
         } catch (const core::run_failure& failure) {
-            co_return probe_result{false, failure.what()};
+            co_return probe_result::failed(failure.what());
         }
         result = co_await probe_over(*connection, settings);
     }
@@ -156,6 +159,28 @@ awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backe
         pool.release(std::move(connection));
     }
     co_return result;
+}
+
+awaitable<checked_connection> check_run_connection(backend_connection_pool& pool, const backend_settings& settings) {
+    checked_connection checked;
+    try {
+        auto acquired = co_await pool.acquire();
+        checked.connection = std::move(acquired.connection);
+        checked.check = co_await probe_over(*checked.connection, settings);
+        if (!checked.check.ready && acquired.reused) {
+            // A pooled connection may have died while idle: one more try on a fresh one.
+            checked.connection = co_await pool.connect();
+            checked.check = co_await probe_over(*checked.connection, settings);
+        }
+    } catch (const core::run_failure& failure) {
+        checked.check = probe_result::failed(failure.what());
+    }
+    if (checked.check.ready) {
+        checked.connection->expires_never();  // it waits for the run's files, untimed, as in the pool
+    } else {
+        checked.connection.reset();
+    }
+    co_return checked;
 }
 
 awaitable<std::vector<std::string>> list_backend_models(backend_connection_pool& pool,

@@ -12,6 +12,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "chimera/backend/backend_probe.hpp"
 #include "chimera/backend/run_cancellation.hpp"
 #include "chimera/backend/streaming_call.hpp"
 #include "chimera/core/llm/call_body.hpp"
@@ -275,16 +276,10 @@ std::optional<core::run_failure> nothing_to_analyse(const core::run_document& ru
     return std::nullopt;
 }
 
-/// The run's backend connection, opened while its files are read, so that the first call's
-/// TTFT holds no connect (the second call's never did). Best effort: when it fails, the first
-/// call connects itself, with its retries and its error.
-awaitable<backend_connection> preconnect(backend_connection_pool& pool) {
-    try {
-        auto acquired = co_await pool.acquire();
-        co_return std::move(acquired.connection);
-    } catch (const core::run_failure&) {
-        co_return backend_connection{};
-    }
+/// What a run's check of its backend found (check_run_connection), for its document.
+std::optional<core::engine_identity> engine_of(const fleet_backend& backend, const probe_result& check) {
+    if (!check.ready) return std::nullopt;
+    return core::engine_identity{backend.name(), backend.settings().kind, check.version};
 }
 
 awaitable<std::string> run_stages(run_pipeline_services& services,
@@ -299,12 +294,16 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
     if (auto why = where.slot.backend().options_refusal(run.options)) {
         throw core::run_failure::of_run(core::failure_type::unsupported_options, std::move(*why));
     }
-    auto [ingest, connection] =
-        co_await (ingest_stage(services, run, std::move(data_dir)) && preconnect(where.slot.backend().pool()));
+    // The connection is opened and checked while the files are read, so that the first call's
+    // TTFT holds neither a connect nor the connection's first request (the second call's never did).
+    auto& backend = where.slot.backend();
+    auto [ingest, checked] = co_await (ingest_stage(services, run, std::move(data_dir)) &&
+                                       check_run_connection(backend.pool(), backend.settings()));
     run.ingest = std::move(ingest);
-    where.connection = std::move(connection);
+    run.engine = engine_of(backend, checked.check);
+    where.connection = std::move(checked.connection);
     if (auto unusable = nothing_to_analyse(run)) {
-        where.slot.backend().pool().release(std::move(where.connection));  // unused, and good for the next run
+        backend.pool().release(std::move(where.connection));  // unused, and good for the next run
         throw std::move(*unusable);
     }
     throw_if_cancelled(cancellation);

@@ -80,18 +80,18 @@ TEST(run_document, a_queued_run_has_every_key_with_nulls_for_what_did_not_happen
     run.model = "m";
     run.data_dir = "/d";
     const json doc = to_json(run);
-    EXPECT_EQ(keys_of(doc),
-              (std::vector<std::string>{
-                  "analysis",    "attempt",     "backend",     "calls", "created_at", "data_dir", "error",
-                  "executed_by", "finished_at", "handed_back", "id",    "ingest",     "label",    "links",
-                  "model",       "options",     "request_id",  "stage", "started_at", "status",   "timings"}));
+    EXPECT_EQ(keys_of(doc), (std::vector<std::string>{
+                                "analysis", "attempt",    "backend",     "calls",       "created_at",  "data_dir",
+                                "engine",   "error",      "executed_by", "finished_at", "handed_back", "id",
+                                "ingest",   "label",      "links",       "model",       "options",     "request_id",
+                                "stage",    "started_at", "status",      "timings"}));
     EXPECT_EQ(doc["status"], "queued");
     EXPECT_EQ(doc["stage"], "queued");
     EXPECT_EQ(doc["options"], json::object());
     EXPECT_EQ(doc["attempt"], 0);
     EXPECT_EQ(doc["backend"], nullptr);
     for (const char* key :
-         {"label", "request_id", "executed_by", "started_at", "finished_at", "error", "ingest", "analysis"}) {
+         {"label", "engine", "request_id", "executed_by", "started_at", "finished_at", "error", "ingest", "analysis"}) {
         EXPECT_TRUE(doc[key].is_null()) << key;
     }
     EXPECT_EQ(doc["calls"], json::array());
@@ -134,6 +134,14 @@ TEST(run_document, a_finished_run_serialises_every_part) {
     EXPECT_TRUE(doc["timings"]["analysis_seconds"].is_null());
     EXPECT_EQ(doc["analysis"],
               (json{{"summary", "flat"}, {"key_findings", {"f1"}}, {"recommendations", {"r1", "r2"}}}));
+}
+
+TEST(run_document, names_the_engine_its_check_found_and_its_version_when_it_gave_one) {
+    run_document run = finished_run();
+    run.engine = engine_identity{"gpu-a", backend_kind::ollama, "0.12.3"};
+    EXPECT_EQ(to_json(run)["engine"], (json{{"backend", "gpu-a"}, {"kind", "ollama"}, {"version", "0.12.3"}}));
+    run.engine = engine_identity{"llama", backend_kind::openai, std::nullopt};
+    EXPECT_EQ(to_json(run)["engine"], (json{{"backend", "llama"}, {"kind", "openai"}, {"version", nullptr}}));
 }
 
 TEST(run_document, a_failed_run_carries_its_error) {

@@ -42,8 +42,8 @@ TEST(BackendFleet, AStreamAWokenRunLeftFreeGoesToAnotherWaitingRun) {
     const auto busy = boost::asio::make_work_guard(io);  // poll() must not stop it when nothing is pending
     service_metrics metrics;
     backend_fleet fleet{io.get_executor(), {backend_named("b", 1), backend_named("c", 2)}, metrics};
-    fleet.find("b")->monitor().observe({true, "up"}, {"m1:latest"});
-    fleet.find("c")->monitor().observe({true, "up"}, {"m1:latest", "m2:latest"});
+    fleet.find("b")->monitor().observe({true, "up", std::nullopt}, {"m1:latest"});
+    fleet.find("c")->monitor().observe({true, "up", std::nullopt}, {"m1:latest", "m2:latest"});
 
     const backend_route m1{{}, "m1", nullptr};
     const backend_route m2{{}, "m2", nullptr};

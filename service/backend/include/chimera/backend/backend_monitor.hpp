@@ -62,7 +62,7 @@ private:
     service_metrics& metrics_;
     std::string preload_model_;
     std::chrono::seconds interval_;
-    probe_result last_{false, "the backend has not been probed yet"};
+    probe_result last_ = probe_result::failed("the backend has not been probed yet");
     std::vector<std::string> models_;
     std::function<void()> on_probed_;
     bool probed_ = false;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,13 +10,28 @@ namespace chimera::service {
 
 struct probe_result {
     bool ready = false;
-    std::string detail;  ///< why not, or the backend's version
+    std::string detail;                  ///< why not, or the backend's version
+    std::optional<std::string> version;  ///< the engine's own version string, when it gave one (Ollama)
+
+    [[nodiscard]] static probe_result failed(std::string why) { return {false, std::move(why), std::nullopt}; }
+};
+
+/// A run's connection, checked with the readiness probe before its first call.
+struct checked_connection {
+    backend_connection connection;  ///< none when the check failed: the first call connects itself
+    probe_result check;
 };
 
 /// Asks the backend for `GET /api/version` (Ollama) or `GET /v1/models` (OpenAI-compatible: it
 /// has no version route) over a pooled connection, bounded by a short timeout: the readiness
 /// check a load balancer polls.
 awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backend_settings& settings);
+
+/// The connection a run streams its calls on, taken from the pool (or opened) and checked with
+/// the readiness probe over it, while the run reads its files. The check names the engine's
+/// version for the run document, and makes the first call's request the connection's second:
+/// a first request costs the backend a wake-up and a parse that cold add 0.1-0.2 ms to its TTFT.
+awaitable<checked_connection> check_run_connection(backend_connection_pool& pool, const backend_settings& settings);
 
 /// The models the backend lists (`GET /api/tags`, OpenAI-compatible `GET /v1/models`); none
 /// when it cannot be asked.

@@ -10,6 +10,7 @@
 
 #include "chimera/core/ingest/benchmark_ingest.hpp"
 #include "chimera/core/llm/analysis.hpp"
+#include "chimera/core/llm/backend_kind.hpp"
 #include "chimera/core/llm/call_metrics.hpp"
 #include "chimera/core/run/failure_type.hpp"
 #include "chimera/core/run/run_request.hpp"
@@ -39,6 +40,14 @@ struct stage_timings {
 
 using wall_time = std::chrono::system_clock::time_point;
 
+/// The engine a run's calls went to, as the run's check over its connection found it before the
+/// first call: what a reader of a benchmark needs to know what was measured.
+struct engine_identity {
+    std::string backend;  ///< the backend's name (`--backend NAME=URL`)
+    backend_kind kind = backend_kind::ollama;
+    std::optional<std::string> version;  ///< Ollama's /api/version; OpenAI-compatible engines have no such route
+};
+
 /// Everything `GET /runs/{id}` shows about a run.
 struct run_document {
     std::string id;
@@ -58,6 +67,8 @@ struct run_document {
     std::optional<std::string> label;
     /// The backend the request named; none: routed by model (each call says where it ran).
     std::optional<std::string> backend;
+    /// None until the check has answered, or when it failed (the calls then connect themselves).
+    std::optional<engine_identity> engine;
     /// The X-Request-Id of the request that created the run: its log lines carry it too.
     std::optional<std::string> request_id;
     std::string data_dir;
