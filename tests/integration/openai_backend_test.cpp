@@ -24,18 +24,7 @@ constexpr const char* chat_path = "/v1/chat/completions";
 
 // 2 ms between tokens: a client-measured decode time needs the first and the last token in
 // different reads, which a busy machine's late wake-up at a faster rate does not guarantee.
-std::vector<std::string> engine_sim(const std::string& engine) {
-    return {"--engine",
-            engine,
-            "--models",
-            "m1",
-            "--tokens",
-            std::to_string(engine_tokens),
-            "--tokens-per-second",
-            "500",
-            "--prompt-tokens-per-second",
-            "1000000"};
-}
+std::vector<std::string> engine_sim(const std::string& engine) { return engine_sim_flags(engine, engine_tokens, 500); }
 
 /// The backend's name in chimera: its engine's, as an operator would name it.
 service_stack engine_stack(const std::string& engine, const std::vector<std::string>& service_flags = {}) {
@@ -202,7 +191,7 @@ struct local_run {
     int exit_code;
 
     local_run(const std::string& engine, const std::vector<std::string>& extra) {
-        child_process sim{with_sim(engine)};
+        child_process sim{sim_argv(engine_sim(engine))};
         const auto sim_port = read_listening_port(sim);
         std::vector<std::string> argv{test_support::chimera_binary(),
                                       "run",
@@ -218,13 +207,6 @@ struct local_run {
         child_process run{argv, work.path() / "stderr.txt"};
         exit_code = run.wait_for_exit(60s);
         sim_stats = json::parse(http_request(sim_port, "GET", "/sim/stats").body);
-    }
-
-    static std::vector<std::string> with_sim(const std::string& engine) {
-        std::vector<std::string> argv{CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"};
-        const auto flags = engine_sim(engine);
-        argv.insert(argv.end(), flags.begin(), flags.end());
-        return argv;
     }
 
     [[nodiscard]] json document() const {

@@ -12,6 +12,7 @@
 #include "chimera/core/llm/openai_stream_decoder.hpp"
 #include "http_client.hpp"
 #include "raw_exchange.hpp"
+#include "service_stack.hpp"
 
 namespace chimera::testing {
 namespace {
@@ -33,19 +34,7 @@ struct openai_sim {
         : process{flags(engine, std::move(extra))}, port{read_listening_port(process)} {}
 
     static std::vector<std::string> flags(const std::string& engine, std::vector<std::string> extra) {
-        std::vector<std::string> argv{CHIMERA_SIM_BIN,
-                                      "--listen",
-                                      "127.0.0.1:0",
-                                      "--engine",
-                                      engine,
-                                      "--models",
-                                      "m1",
-                                      "--tokens",
-                                      std::to_string(openai_sim_tokens),
-                                      "--tokens-per-second",
-                                      "2000",
-                                      "--prompt-tokens-per-second",
-                                      "1000000"};
+        auto argv = sim_argv(engine_sim_flags(engine, openai_sim_tokens, 2000));
         argv.insert(argv.end(), extra.begin(), extra.end());
         return argv;
     }

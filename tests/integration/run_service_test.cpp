@@ -94,9 +94,11 @@ TEST(RunService, FinishedRunWritesItsDocumentsToTheStateDir) {
     const auto dir = s.state.path() / "runs" / id;
 
     const auto report = read_text(dir / "report.md");
-    const auto header = "# Chimera Technical Report\n\n**Date:** " + run.at("finished_at").get<std::string>() +
-                        "  \n**Run:** " + id + "  \n**Model:** " + run.at("model").get<std::string>() +
-                        "  \n**Options:** num_ctx=512, temperature=0.6  \n**Label:** docs  \n\n---\n\n";
+    const auto header =
+        "# Chimera Technical Report\n\n**Date:** " + run.at("finished_at").get<std::string>() + "  \n**Run:** " + id +
+        "  \n**Model:** " + run.at("model").get<std::string>() + "  \n**Engine:** Ollama " +
+        run.at("engine").at("version").get<std::string>() +
+        " on backend default  \n**Options:** num_ctx=512, temperature=0.6  \n**Label:** docs  \n\n---\n\n";
     ASSERT_EQ(report.substr(0, header.size()), header);
     EXPECT_GT(report.size(), header.size() + 10) << "the model's text follows the header";
     EXPECT_EQ(http_request(s.port, "GET", "/runs/" + id + "/report").body, report);

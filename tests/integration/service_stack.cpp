@@ -41,7 +41,7 @@ service_stack::service_stack(const std::vector<std::string>& sim_flags,
                              const std::vector<std::string>& service_flags,
                              const std::filesystem::path& service_stderr,
                              const std::string& openai_backend)
-    : sim(with({CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"}, sim_flags)),
+    : sim(sim_argv(sim_flags)),
       sim_port(read_listening_port(sim)),
       service(with(with({test_support::chimera_binary(), "serve", "--listen", "127.0.0.1:0", "--data-root",
                          CHIMERA_TEST_DATA_DIR, "--state-dir", state.path().string()},
@@ -101,6 +101,23 @@ std::vector<json> requests_to(const json& stats, const std::string& path) {
         }
     }
     return out;
+}
+
+std::vector<std::string> engine_sim_flags(const std::string& engine, int tokens, int tokens_per_second) {
+    return {"--engine",
+            engine,
+            "--models",
+            "m1",
+            "--tokens",
+            std::to_string(tokens),
+            "--tokens-per-second",
+            std::to_string(tokens_per_second),
+            "--prompt-tokens-per-second",
+            "1000000"};
+}
+
+std::vector<std::string> sim_argv(const std::vector<std::string>& flags) {
+    return with({CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"}, flags);
 }
 
 std::string openai_backend_flag(const std::string& name, unsigned short port) {

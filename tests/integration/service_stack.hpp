@@ -54,6 +54,13 @@ std::vector<nlohmann::json> generate_requests(const nlohmann::json& stats);
 /// The simulator's requests to `path` (e.g. /v1/chat/completions), in arrival order.
 std::vector<nlohmann::json> requests_to(const nlohmann::json& stats, const std::string& path);
 
+/// ollama-sim's flags for `engine` (ollama, llamacpp, vllm) serving the model m1: `tokens` a call at
+/// `tokens_per_second`, with prompts evaluated at once (the tests time decoding, not evaluation).
+std::vector<std::string> engine_sim_flags(const std::string& engine, int tokens, int tokens_per_second);
+
+/// The command line of an ollama-sim on an ephemeral loopback port with `flags`.
+std::vector<std::string> sim_argv(const std::vector<std::string>& flags);
+
 /// The flag that names the simulator on `port` as the OpenAI-compatible backend `name`; settings
 /// after a comma in `name` (`vllm,api=completions`) follow the URL.
 std::string openai_backend_flag(const std::string& name, unsigned short port);

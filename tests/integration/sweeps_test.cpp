@@ -350,25 +350,9 @@ TEST(Sweeps, ChimeraSweepStopsOnSigintAndSaysWhereThePartialResultsAre) {
 /// Issue 18 item 4: an Ollama host and a llama.cpp host (`kind=openai`), each a simulator whose
 /// decode rate tells it apart — 20 tokens a call at 300 tok/s on Ollama, 900 on llama.cpp.
 struct two_engines {
-    static std::vector<std::string> sim(const std::string& engine, const std::string& rate) {
-        return {CHIMERA_SIM_BIN,
-                "--listen",
-                "127.0.0.1:0",
-                "--engine",
-                engine,
-                "--models",
-                "m1",
-                "--tokens",
-                "20",
-                "--tokens-per-second",
-                rate,
-                "--prompt-tokens-per-second",
-                "1000000"};
-    }
-
-    child_process ollama{sim("ollama", "300")};
+    child_process ollama{sim_argv(engine_sim_flags("ollama", 20, 300))};
     unsigned short ollama_port = read_listening_port(ollama);
-    child_process llamacpp{sim("llamacpp", "900")};
+    child_process llamacpp{sim_argv(engine_sim_flags("llamacpp", 20, 900))};
     unsigned short llamacpp_port = read_listening_port(llamacpp);
 
     [[nodiscard]] std::vector<std::string> backend_flags() const {

@@ -6,6 +6,17 @@
 #include "options_text.hpp"
 
 namespace chimera::core {
+namespace {
+
+/// "Ollama 0.12.3 on backend default": what was measured, for a reader who compares reports.
+std::string engine_text(const engine_identity& engine) {
+    using detail::concat;
+    const std::string_view kind = engine.kind == backend_kind::ollama ? "Ollama" : "OpenAI-compatible engine";
+    const std::string version = engine.version ? concat(" ", detail::markdown_cell(*engine.version)) : std::string{};
+    return concat(kind, version, " on backend ", detail::markdown_cell(engine.backend));
+}
+
+}  // namespace
 
 std::string render_report(const run_document& run, std::string_view report_text) {
     using detail::concat;
@@ -15,6 +26,7 @@ std::string render_report(const run_document& run, std::string_view report_text)
                              format_rfc3339(run.finished_at.value_or(run.created_at)), "  \n");
     out += concat("**Run:** ", markdown_cell(run.id), "  \n");
     out += concat("**Model:** ", markdown_cell(run.model), "  \n");
+    if (run.engine) out += concat("**Engine:** ", engine_text(*run.engine), "  \n");
     out += concat("**Options:** ", detail::describe_options(run.options), "  \n");
     if (run.label) out += concat("**Label:** ", markdown_cell(*run.label), "  \n");
     out += "\n---\n\n";

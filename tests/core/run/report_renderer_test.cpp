@@ -23,6 +23,15 @@ TEST(report_renderer, heads_the_model_text_with_date_run_model_and_options) {
               "## Executive Summary\nAll fine.\n");
 }
 
+TEST(report_renderer, names_the_engine_after_the_model_when_the_run_checked_it) {
+    auto run = test::two_call_run();
+    run.engine = engine_identity{"gpu-a", backend_kind::ollama, "0.12.3"};
+    EXPECT_TRUE(
+        contains(render_report(run, ""), "**Model:** gemma3:latest  \n**Engine:** Ollama 0.12.3 on backend gpu-a  \n"));
+    run.engine = engine_identity{"llama|b", backend_kind::openai, std::nullopt};
+    EXPECT_TRUE(contains(render_report(run, ""), "**Engine:** OpenAI-compatible engine on backend llama\\|b  \n"));
+}
+
 TEST(report_renderer, control_characters_in_the_models_text_are_shown_not_sent) {
     const auto report = render_report(test::two_call_run(), "## Summary\r\n\x1b[31mred\x1b[0m and a bell\x07\n");
     EXPECT_EQ(report.find('\x1b'), std::string::npos);
