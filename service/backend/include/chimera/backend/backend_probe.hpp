@@ -29,8 +29,8 @@ awaitable<probe_result> probe_backend(backend_connection_pool& pool, const backe
 
 /// The connection a run streams its calls on, taken from the pool (or opened) and checked with
 /// the readiness probe over it, while the run reads its files. The check names the engine's
-/// version for the run document, and makes the first call's request the connection's second:
-/// a first request costs the backend a wake-up and a parse that cold add 0.1-0.2 ms to its TTFT.
+/// version for the run document, and makes the first call's request the connection's second: as
+/// the first, it had taken about 0.2 ms more TTFT than the second call's (docs/benchmarks.md).
 awaitable<checked_connection> check_run_connection(backend_connection_pool& pool, const backend_settings& settings);
 
 /// The models the backend lists (`GET /api/tags`, OpenAI-compatible `GET /v1/models`); none
