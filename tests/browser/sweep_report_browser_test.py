@@ -21,6 +21,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -190,7 +191,8 @@ class Browser:
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={profile}", "--remote-debugging-port=0", "--remote-allow-origins=*",
              "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True)  # its helpers (renderers, crashpad) join its group: close() ends them all
         self.port = self._devtools_port(profile)
 
     def _devtools_port(self, profile):
@@ -217,12 +219,28 @@ class Browser:
         return page
 
     def close(self):
-        self.process.terminate()
+        """Ends Chromium and every helper it started: a helper that outlived the browser wrote into
+        the profile while the temporary directory holding it was being removed (a CI run failed on it)."""
+        group = self.process.pid
+        os.killpg(group, signal.SIGTERM)
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(group, signal.SIGKILL)
             self.process.wait()
+        deadline = time.monotonic() + 10
+        while group_alive(group) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling interval: the group's emptiness decides
+        if group_alive(group):
+            os.killpg(group, signal.SIGKILL)
+
+
+def group_alive(group):
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 failures = []
