@@ -22,16 +22,11 @@ struct simulator {
     child_process process;
     unsigned short port;
 
-    explicit simulator(std::vector<std::string> flags)
-        : process(with_program(std::move(flags))), port(read_listening_port(process)) {}
+    explicit simulator(const std::vector<std::string>& flags)
+        : process(sim_argv(flags)), port(read_listening_port(process)) {}
 
     [[nodiscard]] std::size_t generate_calls() const {
         return generate_requests(json::parse(http_request(port, "GET", "/sim/stats").body)).size();
-    }
-
-    static std::vector<std::string> with_program(std::vector<std::string> flags) {
-        flags.insert(flags.begin(), {CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"});
-        return flags;
     }
 };
 

@@ -66,9 +66,9 @@ public:
                                       "--drain-timeout",
                                       "100ms"};
         for (const auto& spec : specs_) {
-            std::vector<std::string> sim_argv{CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0", "--engine", spec.engine};
-            sim_argv.insert(sim_argv.end(), spec.flags.begin(), spec.flags.end());
-            sims_.push_back(std::make_unique<child_process>(sim_argv));
+            auto flags = spec.flags;
+            flags.insert(flags.begin(), {"--engine", spec.engine});
+            sims_.push_back(std::make_unique<child_process>(sim_argv(flags)));
             sim_ports_.push_back(read_listening_port(*sims_.back()));
             std::string flag = spec.name + "=http://127.0.0.1:" + std::to_string(sim_ports_.back());
             if (spec.engine != "ollama") flag += ",kind=openai";
@@ -156,17 +156,6 @@ private:
     std::unique_ptr<child_process> service_;
     unsigned short port_ = 0;
 };
-
-std::vector<std::string> sim_flags(const std::string& models, int tokens, int tokens_per_second) {
-    return {"--models",
-            models,
-            "--tokens",
-            std::to_string(tokens),
-            "--tokens-per-second",
-            std::to_string(tokens_per_second),
-            "--prompt-tokens-per-second",
-            "1000000"};
-}
 
 json backend_named(const json& backends, const std::string& name) {
     for (const auto& backend : backends) {

@@ -6,6 +6,7 @@
 
 #include "postgres_server.hpp"
 #include "service_binaries.hpp"
+#include "service_stack.hpp"
 
 namespace chimera::testing {
 
@@ -42,7 +43,7 @@ replica_fleet::replica_fleet(std::size_t replicas,
                              std::vector<std::string> service_flags)
     : store_url_(store_url_of(test_support::shared_postgres_server().create_database(),
                               test_support::shared_postgres_server().port())),
-      sim_(with({CHIMERA_SIM_BIN, "--listen", "127.0.0.1:0"}, sim_flags)),
+      sim_(sim_argv(sim_flags)),
       sim_port_(read_listening_port(sim_)),
       service_flags_(std::move(service_flags)) {
     for (std::size_t i = 0; i < replicas; ++i) {

@@ -103,17 +103,19 @@ std::vector<json> requests_to(const json& stats, const std::string& path) {
     return out;
 }
 
-std::vector<std::string> engine_sim_flags(const std::string& engine, int tokens, int tokens_per_second) {
-    return {"--engine",
-            engine,
-            "--models",
-            "m1",
+std::vector<std::string> sim_flags(const std::string& models, int tokens, int tokens_per_second) {
+    return {"--models",
+            models,
             "--tokens",
             std::to_string(tokens),
             "--tokens-per-second",
             std::to_string(tokens_per_second),
             "--prompt-tokens-per-second",
             "1000000"};
+}
+
+std::vector<std::string> engine_sim_flags(const std::string& engine, int tokens, int tokens_per_second) {
+    return with({"--engine", engine}, sim_flags("m1", tokens, tokens_per_second));
 }
 
 std::vector<std::string> sim_argv(const std::vector<std::string>& flags) {

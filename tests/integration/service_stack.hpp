@@ -54,8 +54,11 @@ std::vector<nlohmann::json> generate_requests(const nlohmann::json& stats);
 /// The simulator's requests to `path` (e.g. /v1/chat/completions), in arrival order.
 std::vector<nlohmann::json> requests_to(const nlohmann::json& stats, const std::string& path);
 
-/// ollama-sim's flags for `engine` (ollama, llamacpp, vllm) serving the model m1: `tokens` a call at
-/// `tokens_per_second`, with prompts evaluated at once (the tests time decoding, not evaluation).
+/// ollama-sim's flags for serving `models` (comma-separated): `tokens` a call at `tokens_per_second`,
+/// with prompts evaluated at once (the tests time decoding, not evaluation).
+std::vector<std::string> sim_flags(const std::string& models, int tokens, int tokens_per_second);
+
+/// The same for `engine` (ollama, llamacpp, vllm) serving the model m1.
 std::vector<std::string> engine_sim_flags(const std::string& engine, int tokens, int tokens_per_second);
 
 /// The command line of an ollama-sim on an ephemeral loopback port with `flags`.

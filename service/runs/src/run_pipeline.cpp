@@ -301,6 +301,13 @@ awaitable<std::string> run_stages(run_pipeline_services& services,
                                        check_run_connection(backend.pool(), backend.settings()));
     run.ingest = std::move(ingest);
     run.engine = engine_of(backend, checked.check);
+    if (!run.engine) {
+        // Said here because the run document can only say null: the first call may well succeed.
+        log_run_event(
+            log_level::info, run.id, core::to_string(core::run_stage::ingest),
+            "check of backend " + backend.name() + " failed, the first call connects itself: " + checked.check.detail,
+            request_id_of(run));
+    }
     where.connection = std::move(checked.connection);
     if (auto unusable = nothing_to_analyse(run)) {
         backend.pool().release(std::move(where.connection));  // unused, and good for the next run
