@@ -55,43 +55,45 @@ stored_sweep pg_run_store::submit_sweep(const sweep_submission& submission) {
     const auto created = db_ms(submission.created_at);
     std::string label = "sweep:";
     label.append(submission.id);
-    {
-        auto connection = pool_->acquire();
-        pg_transaction transaction{*connection};
-        connection->query(insert_sweep, pg_params{}
-                                            .add(submission.id)
-                                            .add(submission.model)
-                                            .add(submission.label)
-                                            .add(submission.spec)
-                                            .add(static_cast<std::int64_t>(submission.cooldown.count()))
-                                            .add(created));
-        for (std::size_t index = 0; index < submission.runs.size(); ++index) {
-            const auto& run = submission.runs[index];
-            connection->query(insert_run, pg_params{}
-                                              .add(run.id)
-                                              .add(submission.model)
-                                              .add(label)
-                                              .add(run.request)
-                                              .add(created)
-                                              .add(submission.id)
-                                              .add(static_cast<std::int64_t>(index))
-                                              .add(run.arm));
-        }
-        connection->query("SELECT pg_notify($1, '')", pg_params{}.add(work_channel));
-        transaction.commit();
+    auto connection = pool_->acquire();
+    pg_transaction transaction{*connection};
+    connection->query(insert_sweep, pg_params{}
+                                        .add(submission.id)
+                                        .add(submission.model)
+                                        .add(submission.label)
+                                        .add(submission.spec)
+                                        .add(static_cast<std::int64_t>(submission.cooldown.count()))
+                                        .add(created));
+    for (std::size_t index = 0; index < submission.runs.size(); ++index) {
+        const auto& run = submission.runs[index];
+        connection->query(insert_run, pg_params{}
+                                          .add(run.id)
+                                          .add(submission.model)
+                                          .add(label)
+                                          .add(run.request)
+                                          .add(created)
+                                          .add(submission.id)
+                                          .add(static_cast<std::int64_t>(index))
+                                          .add(run.arm));
     }
-    auto stored = find_sweep(submission.id);
+    // Read back before the commit: once committed, another replica may already be running it,
+    // and the caller answers for the sweep as it was accepted.
+    auto stored = find_sweep(*connection, submission.id);
     if (!stored) {
         std::string message = "run store: sweep ";
         message.append(submission.id).append(" vanished after its insert");
         throw store_error(message);
     }
+    connection->query("SELECT pg_notify($1, '')", pg_params{}.add(work_channel));
+    transaction.commit();
     return std::move(*stored);
 }
 
-std::optional<stored_sweep> pg_run_store::find_sweep(std::string_view id) {
+std::optional<stored_sweep> pg_run_store::find_sweep(std::string_view id) { return find_sweep(*pool_->acquire(), id); }
+
+std::optional<stored_sweep> pg_run_store::find_sweep(pg_connection& connection, std::string_view id) {
     static const std::string sql = sweeps_where("WHERE s.id = $1 GROUP BY s.seq");
-    const auto result = pool_->acquire()->query(sql, pg_params{}.add(id));
+    const auto result = connection.query(sql, pg_params{}.add(id));
     if (result.rows() == 0) return std::nullopt;
     return read_sweep(result, 0, clock_offset_ms_.load());
 }
