@@ -32,8 +32,14 @@ def start(argv, **popen_args):
     return proc, int(line.rsplit(":", 1)[1])
 
 
-def start_sim(build, *flags):
-    return start([os.path.join(build, "bin", "ollama-sim"), "--listen", "127.0.0.1:0", *map(str, flags)])
+def on_cpu(cpu):
+    """The command prefix that runs a program on one CPU (taskset), or none."""
+    return [] if cpu is None else ["taskset", "-c", str(cpu)]
+
+
+def start_sim(build, *flags, cpu=None):
+    return start([*on_cpu(cpu), os.path.join(build, "bin", "ollama-sim"), "--listen", "127.0.0.1:0",
+                  *map(str, flags)])
 
 
 def start_chimera(build, sim_port, state_dir, *flags):
