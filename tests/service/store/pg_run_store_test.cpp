@@ -222,5 +222,29 @@ TEST_F(pg_run_store_test, a_failed_statement_leaves_the_connection_usable) {
     EXPECT_EQ(store_.count_queued(), 1U);
 }
 
+TEST_F(pg_run_store_test, a_sweep_is_answered_as_accepted_though_another_replica_starts_it_once_committed) {
+    // Stands in for a replica that claims the sweep's first run the moment it is committed: a deferred
+    // trigger moves the sweep on at commit. POST /sweeps answers with what submit_sweep returns.
+    auto admin = connect_to(conninfo_);
+    admin.query(
+        "CREATE FUNCTION start_at_commit() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN UPDATE sweeps SET state = 'running' WHERE id = NEW.id; RETURN NULL; END $$",
+        pg_params{});
+    admin.query(
+        "CREATE CONSTRAINT TRIGGER start_at_commit AFTER INSERT ON sweeps DEFERRABLE INITIALLY DEFERRED "
+        "FOR EACH ROW EXECUTE FUNCTION start_at_commit()",
+        pg_params{});
+    const auto accepted = store_.submit_sweep({"s",
+                                               "m",
+                                               std::nullopt,
+                                               "{}",
+                                               0ms,
+                                               std::chrono::system_clock::now(),
+                                               {{"b", "baseline", "{}"}, {"a", "ctx", "{}"}}});
+    EXPECT_EQ(accepted.status, core::run_status::queued);
+    EXPECT_EQ(accepted.progress.queued, 2);
+    EXPECT_EQ(store_.find_sweep("s")->status, core::run_status::running) << "the trigger moved it on at commit";
+}
+
 }  // namespace
 }  // namespace chimera::service
