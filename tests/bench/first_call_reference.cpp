@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,6 +65,10 @@ int connect_to(int port) {
     const int on = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+    // A simulator that stops answering fails the benchmark rather than hanging it.
+    const timeval patience{30, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &patience, sizeof patience);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -92,7 +97,8 @@ std::chrono::system_clock::time_point receive(int fd, std::string& into) {
     message.msg_control = control;
     message.msg_controllen = sizeof control;
     const auto n = ::recvmsg(fd, &message, 0);
-    if (n <= 0) fail("recvmsg (the simulator closed the connection?)");
+    if (n == 0) throw std::runtime_error("the simulator closed the connection");
+    if (n < 0) fail("recvmsg (nothing within 30 s?)");
     into.append(bytes, static_cast<std::size_t>(n));
     for (auto* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
@@ -149,6 +155,9 @@ double streamed_call(int fd, const std::string& request) {
     bool have_token = false;
     while (body.size() < 5 || body.compare(body.size() - 5, 5, "0\r\n\r\n") != 0) {
         const auto stamp = receive(fd, body);
+        if (body.size() >= 12 && body.compare(0, 12, "HTTP/1.1 200") != 0) {
+            throw std::runtime_error("the simulator answered " + body.substr(0, body.find('\r')));
+        }
         if (!have_token && body.find("\"response\"") != std::string::npos) {
             first_token = stamp;
             have_token = true;

@@ -83,7 +83,7 @@ private:
     [[nodiscard]] core::wall_time local_time(std::int64_t db_ms) const;
     /// Measures the offset on a fresh connection; keeps the old one unless the clocks moved apart.
     void measure_clock_offset(pg_connection& connection);
-    std::optional<stored_sweep> find_sweep(pg_connection& connection, std::string_view id);
+    [[nodiscard]] std::optional<stored_sweep> find_sweep(pg_connection& connection, std::string_view id);
     [[nodiscard]] std::optional<stored_run> find_one(const std::string& sql, std::string_view value);
     /// Ends the sweeps whose runs all ended; called in the transaction that ended a run.
     void settle_sweeps(pg_connection& connection, core::wall_time at);
