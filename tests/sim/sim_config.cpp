@@ -180,7 +180,8 @@ std::string_view usage() {
     return R"(usage: ollama-sim [flags]
 
 A stand-in for Ollama's HTTP API (/api/generate, /api/tags, /api/ps, /api/show, /api/version, /),
-or for llama.cpp's or vLLM's OpenAI-compatible API (--engine), with real-time pacing, plus GET /sim/stats, POST /sim/reset and POST /sim/drop-idle for tests.
+or for llama.cpp's or vLLM's OpenAI-compatible API (--engine), with real-time pacing, plus GET /sim/stats, POST /sim/reset, /sim/drop-idle, /sim/hold and
+/sim/release for tests.
 
   --listen HOST:PORT              address to bind (default 127.0.0.1:11434; port 0 = ephemeral).
                                   The first stdout line is "listening on HOST:PORT".
@@ -223,6 +224,10 @@ POST /sim/drop-idle closes every keep-alive connection waiting for its next (or 
 as a backend's idle timeout would, and answers {"dropped":N}; /sim/stats counts them in
 "connections_dropped". It counts generation requests being served in "generations_in_flight"
 and their most at once since start or the last /sim/reset in "peak_generations_in_flight".
+
+POST /sim/hold makes every generation request, those already waiting for their model and those
+still to come, wait before the model is ready, as in a busy engine's queue, until POST /sim/release,
+which answers {"released":N} with the number that were waiting. A client that leaves stops waiting.
 )";
 }
 

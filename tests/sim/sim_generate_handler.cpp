@@ -233,7 +233,7 @@ private:
         } else {
             record_->prompt_tokens = g.prompt_tokens;
             record_->first_token_delay_ms = std::chrono::duration<double, std::milli>(g.first_token_delay()).count();
-            auto work = generate(std::move(g));
+            auto work = generate(std::move(g), state.gate);
             co_await watched(std::move(work));
         }
     }
@@ -255,9 +255,9 @@ private:
         }
     }
 
-    net::awaitable<void> generate(generation g) {
+    net::awaitable<void> generate(generation g, generation_gate& gate) {
         measured m;
-        if (!co_await wait_until(g.ready_at)) {
+        if (!co_await pass(gate, timer_) || !co_await wait_until(g.ready_at)) {
             co_return;
         }
         // Each phase starts when the previous one actually ended, as in a real runner.

@@ -191,7 +191,7 @@ private:
 
     net::awaitable<void> generate(completion_plan p) {
         measured m;
-        if (!co_await wait_until(p.ready_at)) {
+        if (!co_await pass(state_.gate, timer_) || !co_await wait_until(p.ready_at)) {
             co_return;
         }
         m.ready = clock::now();

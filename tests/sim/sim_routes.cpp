@@ -42,6 +42,8 @@ const route_entry sim_routes[] = {
     {"/sim/stats", {verb::get}, endpoint::stats},
     {"/sim/reset", {verb::post}, endpoint::reset},
     {"/sim/drop-idle", {verb::post}, endpoint::drop_idle},
+    {"/sim/hold", {verb::post}, endpoint::hold},  // generations wait until /sim/release
+    {"/sim/release", {verb::post}, endpoint::release},
 };
 
 const route_entry* find_route(std::string_view path, engine kind) {
@@ -144,6 +146,12 @@ response handle_immediate(endpoint target, const request& req, sim_state& state)
             return json_reply(req, http::status::ok, R"({"status":"reset"})");
         case endpoint::drop_idle:
             return drop_idle(req, state);
+        case endpoint::hold:
+            state.gate.hold();
+            return json_reply(req, http::status::ok, R"({"held":true})");
+        case endpoint::release:
+            return json_reply(req, http::status::ok,
+                              go_json(nlohmann::ordered_json{{"released", state.gate.release()}}));
         case endpoint::openai_models:
             return openai_models(req, state);
         case endpoint::generate:

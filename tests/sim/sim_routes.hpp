@@ -21,7 +21,9 @@ enum class endpoint {
     completions,
     stats,
     reset,
-    drop_idle
+    drop_idle,
+    hold,
+    release
 };
 
 // The endpoint a request names among those `kind` serves, or the engine's 404/405 response.

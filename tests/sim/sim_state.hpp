@@ -5,6 +5,7 @@
 
 #include "sim_config.hpp"
 #include "sim_connections.hpp"
+#include "sim_gate.hpp"
 #include "sim_models.hpp"
 #include "sim_stats.hpp"
 
@@ -17,6 +18,7 @@ struct sim_state {
     model_registry models;
     sim_stats stats;
     idle_connections idle;
+    generation_gate gate;
 };
 
 }  // namespace sim
