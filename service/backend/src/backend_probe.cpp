@@ -6,13 +6,13 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
 
 #include "backend_wire.hpp"
+#include "chimera/backend/streaming_call.hpp"
 #include "chimera/core/run/run_failure.hpp"
 
 namespace chimera::service {
@@ -30,27 +30,18 @@ struct json_answer {
     std::string failure;
 };
 
+/// Asked over the streamed calls' own code (fetch_over_call_path), so that a run's check warms it.
 awaitable<json_answer> get_json(beast::tcp_stream& stream, const backend_settings& settings, const char* target) {
-    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-    http::request<http::empty_body> request{http::verb::get, target, 11};
-    set_backend_headers(request, settings);
-    request.keep_alive(true);
-    stream.expires_after(probe_timeout);
-    const auto who = wire_of(settings).who;
-    auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
-    if (write_ec) {
-        co_return json_answer{std::nullopt, "cannot send to " + who + ": " + write_ec.message()};
+    try {
+        const auto reply = co_await fetch_over_call_path(stream, settings, target, probe_timeout);
+        if (reply.status != 200) {
+            co_return json_answer{std::nullopt,
+                                  wire_of(settings).who + " answered HTTP " + std::to_string(reply.status)};
+        }
+        co_return json_answer{nlohmann::json::parse(reply.body, nullptr, false), {}};
+    } catch (const core::run_failure& failure) {
+        co_return json_answer{std::nullopt, failure.what()};
     }
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    auto [read_ec, read] = co_await http::async_read(stream, buffer, response, use_tuple);
-    if (read_ec) {
-        co_return json_answer{std::nullopt, "no answer from " + who + ": " + read_ec.message()};
-    }
-    if (response.result() != http::status::ok) {
-        co_return json_answer{std::nullopt, who + " answered HTTP " + std::to_string(response.result_int())};
-    }
-    co_return json_answer{nlohmann::json::parse(response.body(), nullptr, false), {}};
 }
 
 /// The string `name_key` of each entry of the array `list_key` (Ollama's `/api/tags`: models /

@@ -43,8 +43,12 @@ double ms_between(steady::time_point from, steady::time_point to) {
 /// call deadline, remembering which of the two it was so a timeout can be named.
 class call_clock {
 public:
-    call_clock(const backend_settings& settings, const backend_wire& wire, steady::time_point start)
-        : settings_(settings), wire_(wire), deadline_(start + settings.call_timeout) {}
+    /// `deadline_name` names the deadline when it fires: the flag a user sets it with.
+    call_clock(const backend_settings& settings,
+               const backend_wire& wire,
+               steady::time_point start,
+               const char* deadline_name = "call-timeout")
+        : settings_(settings), wire_(wire), deadline_(start + settings.call_timeout), deadline_name_(deadline_name) {}
 
     [[nodiscard]] steady::time_point arm(std::chrono::milliseconds phase_timeout, const char* phase_name) {
         const auto phase_end = steady::now() + phase_timeout;
@@ -53,7 +57,7 @@ public:
             armed_ms_ = phase_timeout.count();
             return phase_end;
         }
-        armed_name_ = "call-timeout";
+        armed_name_ = deadline_name_;
         armed_ms_ = settings_.call_timeout.count();
         return deadline_;
     }
@@ -72,6 +76,7 @@ private:
     const backend_settings& settings_;
     const backend_wire& wire_;
     steady::time_point deadline_;
+    const char* deadline_name_;
     const char* armed_name_ = "";
     std::int64_t armed_ms_ = 0;
 };
@@ -472,7 +477,66 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
     co_return out;
 }
 
+constexpr std::size_t fetched_body_limit = 1024 * 1024;
+
+/// The body of a reply whose header `parser` has read, through the stamped reader the calls read with.
+awaitable<std::string> read_whole_body(stamped_stream_reader& reader,
+                                       beast::flat_buffer& buffer,
+                                       http::response_parser<http::buffer_body>& parser,
+                                       call_clock& clock,
+                                       const backend_settings& settings,
+                                       const backend_wire& wire) {
+    std::string body;
+    std::array<char, 4096> chunk{};
+    for (;;) {
+        boost::system::error_code ec;
+        while (buffer.size() > 0 && !parser.is_done() && !ec) {
+            parser.get().body().data = chunk.data();
+            parser.get().body().size = chunk.size();
+            buffer.consume(parser.put(buffer.data(), ec));
+            body.append(chunk.data(), chunk.size() - parser.get().body().size);
+            if (ec == http::error::need_buffer) ec = {};
+        }
+        if (ec && ec != http::error::need_more) {
+            throw core::run_failure::protocol_error(wire.who + "'s reply is not valid HTTP: " + ec.message());
+        }
+        if (parser.is_done()) co_return body;
+        if (body.size() > fetched_body_limit) {
+            throw core::run_failure::protocol_error(wire.who + "'s reply is longer than 1 MiB");
+        }
+        auto got = co_await reader.read_waiting(clock.arm(settings.idle_timeout, "idle-timeout"));
+        if (got.ec == asio::error::eof) {
+            parser.put_eof(got.ec);
+            if (!got.ec) co_return body;
+        }
+        if (got.ec == beast::error::timeout) throw clock.timeout_failure();
+        if (got.ec) throw core::run_failure::truncated(wire.who + "'s reply broke off: " + got.ec.message());
+    }
+}
+
 }  // namespace
+
+awaitable<fetched_reply> fetch_over_call_path(beast::tcp_stream& stream,
+                                              const backend_settings& settings,
+                                              const char* target,
+                                              std::chrono::milliseconds timeout) {
+    // One bound for the whole exchange: every phase's timeout is the deadline.
+    auto bounded = settings;
+    bounded.headers_timeout = bounded.idle_timeout = bounded.call_timeout = timeout;
+    const auto wire = wire_of(settings);
+    call_clock clock{bounded, wire, steady::now(), "the probe's timeout"};
+    generate_request request{http::verb::get, target, 11};
+    set_backend_headers(request, settings);
+    request.keep_alive(true);
+    beast::flat_buffer buffer;
+    http::response_parser<http::buffer_body> parser;
+    stamped_stream_reader reader{stream, buffer};
+    // Not a reused connection's request: a close before the answer throws rather than asking for a retry.
+    co_await send_and_read_header(stream, reader, buffer, request, parser, clock, bounded, wire, false);
+    auto body = co_await read_whole_body(reader, buffer, parser, clock, bounded, wire);
+    reader.release();
+    co_return fetched_reply{parser.get().result_int(), std::move(body)};
+}
 
 awaitable<streamed_generation> stream_generate(generate_call_context& context,
                                                backend_connection& connection,

@@ -105,6 +105,29 @@ TEST(CheckRunConnection, AnOpenAiCompatibleEngineIsCheckedByItsModelListAndHasNo
     EXPECT_NE(checked.connection, nullptr);
 }
 
+TEST(CheckRunConnection, AChunkedAnswerIsReadWholeAndItsConnectionKept) {
+    // {"version":"0.12.3"} in two chunks: 0x10 bytes, then 4.
+    answering_backend backend{
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "10\r\n{\"version\":\"0.12\r\n4\r\n.3\"}\r\n0\r\n\r\n"};
+    checker checker{backend.port(), core::backend_kind::ollama};
+    const auto checked = checker.check();
+    EXPECT_TRUE(checked.check.ready) << checked.check.detail;
+    EXPECT_EQ(checked.check.version, "0.12.3");
+    EXPECT_NE(checked.connection, nullptr);
+}
+
+TEST(CheckRunConnection, ABackendThatNeverAnswersFailsTheCheckWhenTheProbesTimeoutFires) {
+    answering_backend backend{""};
+    checker checker{backend.port(), core::backend_kind::ollama};
+    const auto checked = checker.check();
+    EXPECT_FALSE(checked.check.ready);
+    EXPECT_NE(checked.check.detail.find("the probe's timeout fired: Ollama sent nothing for 2000 ms"),
+              std::string::npos)
+        << checked.check.detail;
+    EXPECT_EQ(checked.connection, nullptr);
+}
+
 TEST(CheckRunConnection, ABackendThatRefusesTheCheckLeavesNoConnectionAndSaysWhy) {
     answering_backend backend{json_response("404 Not Found", R"({"error":"not found"})")};
     checker checker{backend.port(), core::backend_kind::ollama};

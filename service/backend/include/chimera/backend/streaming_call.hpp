@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -68,5 +69,22 @@ struct generate_call_context {
 awaitable<streamed_generation> stream_generate(generate_call_context& context,
                                                backend_connection& connection,
                                                const std::string& body);
+
+/// A reply read whole.
+struct fetched_reply {
+    unsigned status = 0;
+    std::string body;  ///< at most 1 MiB of it
+};
+
+/// `GET target` over `stream`, read whole through the machinery of the streamed calls (their
+/// request type, writer, stamped reader and parser), the whole exchange bounded by `timeout` (a
+/// probe's: when it fires, the failure names "the probe's timeout"). The readiness probe, model
+/// discovery and above all a run's connection check go through it: so this code has run, and the
+/// heap it needs has grown, before the run's first call, during the ingest rather than within the
+/// first call's TTFT (docs/benchmarks.md, "The first call"). Throws core::run_failure as a call does.
+awaitable<fetched_reply> fetch_over_call_path(boost::beast::tcp_stream& stream,
+                                              const backend_settings& settings,
+                                              const char* target,
+                                              std::chrono::milliseconds timeout);
 
 }  // namespace chimera::service
