@@ -194,7 +194,6 @@ std::vector<std::string> call_backends(const json& run) {
 // backends' limits are what binds, on a machine of any speed.
 TEST(Fleet, AThousandConcurrentRunsSpreadOverEightBackendsWithinTheirLimits) {
     constexpr std::size_t runs = 1000;
-    constexpr std::size_t streams = 31;       // the fleet's max-streams added up
     const auto sim = sim_flags("m1", 4, 20);  // 0.2 s a call
     const fleet_stack fleet{{{"o1", "ollama", 4, sim},
                              {"o2", "ollama", 2, sim},
@@ -205,6 +204,8 @@ TEST(Fleet, AThousandConcurrentRunsSpreadOverEightBackendsWithinTheirLimits) {
                              {"v1", "vllm", 4, sim},
                              {"v2", "vllm", 3, sim}},
                             {"--workers", "1000", "--queue-capacity", "1000", "--log-level", "warn"}};
+    std::size_t streams = 0;  // the fleet's max-streams added up: 31
+    for (const auto& spec : fleet.specs()) streams += spec.max_streams;
     fleet.hold_generations();
     std::vector<std::string> ids(runs);
     std::atomic<std::size_t> next{0};

@@ -18,7 +18,6 @@ public:
     // Opens the gate; returns how many generations were waiting at it.
     std::uint64_t release();
     [[nodiscard]] bool held() const { return held_; }
-    [[nodiscard]] std::uint64_t waiting() const { return waiting_.size(); }
 
 private:
     friend class gate_wait;

@@ -205,29 +205,6 @@ private:
     bool done_ = false;
 };
 
-/// Reads a non-200 reply whole and turns it into the failure a user sees.
-awaitable<void> throw_http_error(beast::tcp_stream& stream,
-                                 beast::flat_buffer& buffer,
-                                 http::response_parser<http::buffer_body>& parser,
-                                 call_clock& clock,
-                                 const backend_wire& wire) {
-    std::string body;
-    std::array<char, 4096> chunk{};
-    while (!parser.is_done() && body.size() < std::size_t{64} * 1024) {
-        parser.get().body().data = chunk.data();
-        parser.get().body().size = chunk.size();
-        clock.arm(stream, std::chrono::seconds{10}, "idle-timeout");
-        auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_tuple);
-        body.append(chunk.data(), chunk.size() - parser.get().body().size);
-        if (ec && ec != http::error::need_buffer) {
-            break;
-        }
-    }
-    const auto status = parser.get().result_int();
-    throw core::run_failure::http_status(
-        status, wire.who + " answered HTTP " + std::to_string(status) + ": " + backend_error_message(body));
-}
-
 /// How a kept-alive connection the backend closed while idle shows up. Anything else —
 /// above all operation_aborted from a cancellation closing our own socket — is not
 /// a stale connection and must not be retried on a new one.
@@ -302,6 +279,63 @@ awaitable<header_arrival> send_and_read_header(beast::tcp_stream& stream,
 core::run_failure broken_off(const boost::system::error_code& ec, const backend_wire& wire) {
     return core::run_failure::truncated("the " + wire.who + " stream broke off before " + wire.end_marker + ": " +
                                         ec.message());
+}
+
+/// Reads the body of a reply whose header `parser` has read into `body`, through the stamped
+/// reader the calls read with, each read bounded by `read_timeout`. Returns why it stopped short
+/// of the end, if it did; a body longer than `limit` stops there.
+awaitable<std::optional<core::run_failure>> read_body(stamped_stream_reader& reader,
+                                                      beast::flat_buffer& buffer,
+                                                      http::response_parser<http::buffer_body>& parser,
+                                                      call_clock& clock,
+                                                      std::chrono::milliseconds read_timeout,
+                                                      const backend_wire& wire,
+                                                      std::size_t limit,
+                                                      std::string& body) {
+    std::array<char, 4096> chunk{};
+    for (;;) {
+        boost::system::error_code ec;
+        while (buffer.size() > 0 && !parser.is_done() && !ec) {
+            parser.get().body().data = chunk.data();
+            parser.get().body().size = chunk.size();
+            buffer.consume(parser.put(buffer.data(), ec));
+            body.append(chunk.data(), chunk.size() - parser.get().body().size);
+            if (ec == http::error::need_buffer) ec = {};
+        }
+        if (ec && ec != http::error::need_more) {
+            co_return core::run_failure::protocol_error(wire.who + "'s reply is not valid HTTP: " + ec.message());
+        }
+        if (parser.is_done()) co_return std::nullopt;
+        if (body.size() > limit) {
+            co_return core::run_failure::protocol_error(wire.who + "'s reply is longer than " + std::to_string(limit) +
+                                                        " bytes");
+        }
+        auto got = co_await reader.read_waiting(clock.arm(read_timeout, "idle-timeout"));
+        if (got.ec == asio::error::eof) {
+            parser.put_eof(got.ec);
+            if (!got.ec) co_return std::nullopt;
+        }
+        if (got.ec == beast::error::timeout) co_return clock.timeout_failure();
+        if (got.ec) co_return core::run_failure::truncated(wire.who + "'s reply broke off: " + got.ec.message());
+    }
+}
+
+constexpr std::size_t error_body_limit = 64 * 1024;
+constexpr std::size_t fetched_body_limit = 1024 * 1024;
+
+/// Reads a non-200 reply (what of it comes, up to 64 KiB) and turns it into the failure a user sees.
+awaitable<void> throw_http_error(stamped_stream_reader& reader,
+                                 beast::flat_buffer& buffer,
+                                 http::response_parser<http::buffer_body>& parser,
+                                 call_clock& clock,
+                                 const backend_wire& wire) {
+    std::string body;
+    // Whatever cut the error body short, the status and what did come say more than that.
+    static_cast<void>(
+        co_await read_body(reader, buffer, parser, clock, std::chrono::seconds{10}, wire, error_body_limit, body));
+    const auto status = parser.get().result_int();
+    throw core::run_failure::http_status(
+        status, wire.who + " answered HTTP " + std::to_string(status) + ": " + backend_error_message(body));
 }
 
 /// Turns the response body, as it is read, into decoder events for the assembler.
@@ -465,7 +499,7 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
     }
     parser->body_limit(boost::none);  // the decoder bounds each line; a long generation is legitimate
     if (parser->get().result() != http::status::ok) {
-        co_await throw_http_error(*connection, buffer, *parser, clock, wire);
+        co_await throw_http_error(*socket_reader, buffer, *parser, clock, wire);
     }
     streamed_generation out;
     generation_assembler assembler{start, context.on_token, wire};
@@ -475,43 +509,6 @@ awaitable<streamed_generation> exchange(generate_call_context& context,
         connection.reset();
     }
     co_return out;
-}
-
-constexpr std::size_t fetched_body_limit = 1024 * 1024;
-
-/// The body of a reply whose header `parser` has read, through the stamped reader the calls read with.
-awaitable<std::string> read_whole_body(stamped_stream_reader& reader,
-                                       beast::flat_buffer& buffer,
-                                       http::response_parser<http::buffer_body>& parser,
-                                       call_clock& clock,
-                                       const backend_settings& settings,
-                                       const backend_wire& wire) {
-    std::string body;
-    std::array<char, 4096> chunk{};
-    for (;;) {
-        boost::system::error_code ec;
-        while (buffer.size() > 0 && !parser.is_done() && !ec) {
-            parser.get().body().data = chunk.data();
-            parser.get().body().size = chunk.size();
-            buffer.consume(parser.put(buffer.data(), ec));
-            body.append(chunk.data(), chunk.size() - parser.get().body().size);
-            if (ec == http::error::need_buffer) ec = {};
-        }
-        if (ec && ec != http::error::need_more) {
-            throw core::run_failure::protocol_error(wire.who + "'s reply is not valid HTTP: " + ec.message());
-        }
-        if (parser.is_done()) co_return body;
-        if (body.size() > fetched_body_limit) {
-            throw core::run_failure::protocol_error(wire.who + "'s reply is longer than 1 MiB");
-        }
-        auto got = co_await reader.read_waiting(clock.arm(settings.idle_timeout, "idle-timeout"));
-        if (got.ec == asio::error::eof) {
-            parser.put_eof(got.ec);
-            if (!got.ec) co_return body;
-        }
-        if (got.ec == beast::error::timeout) throw clock.timeout_failure();
-        if (got.ec) throw core::run_failure::truncated(wire.who + "'s reply broke off: " + got.ec.message());
-    }
 }
 
 }  // namespace
@@ -533,9 +530,14 @@ awaitable<fetched_reply> fetch_over_call_path(beast::tcp_stream& stream,
     stamped_stream_reader reader{stream, buffer};
     // Not a reused connection's request: a close before the answer throws rather than asking for a retry.
     co_await send_and_read_header(stream, reader, buffer, request, parser, clock, bounded, wire, false);
-    auto body = co_await read_whole_body(reader, buffer, parser, clock, bounded, wire);
+    fetched_reply reply;
+    if (auto failure =
+            co_await read_body(reader, buffer, parser, clock, timeout, wire, fetched_body_limit, reply.body)) {
+        throw std::move(*failure);
+    }
     reader.release();
-    co_return fetched_reply{parser.get().result_int(), std::move(body)};
+    reply.status = parser.get().result_int();
+    co_return reply;
 }
 
 awaitable<streamed_generation> stream_generate(generate_call_context& context,
