@@ -12,6 +12,7 @@
 
 #include "service_binaries.hpp"
 #include "service_stack.hpp"
+#include "temp_dir.hpp"
 
 namespace chimera::testing {
 namespace {
@@ -83,7 +84,7 @@ TEST_P(OpenAiBackend, ReadinessAndModelsComeFromV1Models) {
     const auto& listed = backend.at("backends")[0];
     EXPECT_EQ(listed.at("name"), engine());
     EXPECT_EQ(listed.at("kind"), "openai");
-    EXPECT_EQ(listed.at("detail"), "backend " + engine() + " lists 1 models");
+    EXPECT_EQ(listed.at("detail"), "backend " + engine() + " lists 1 model");
     EXPECT_EQ(listed.at("models").size(), 1U);
 }
 
@@ -145,6 +146,47 @@ TEST_P(OpenAiBackend, AnErrorStatusCarriesTheEnginesMessage) {
     const auto s = engine_stack(engine());
     expect_engine_failure(run_with_model(s, "fault/status=400"), "backend_error",
                           "backend " + engine() + " answered HTTP 400: simulated fault");
+}
+
+// `,auth-file=FILE` against an engine started with --api-key: the token goes with every call and
+// probe; without it the engine's own refusal is the run's reason, and /readyz says it where the
+// engine guards its model list (vLLM; llama-server leaves it open).
+TEST_P(OpenAiBackend, TheAuthFilesTokenGoesWithEveryRequestAndWithoutItTheEnginesRefusalIsTheReason) {
+    const temp_dir secrets;
+    const auto token_file = secrets.path() / "token";
+    std::ofstream{token_file} << "s3cret-key\n";
+    auto sim_flags = engine_sim(engine());
+    sim_flags.insert(sim_flags.end(), {"--api-key", "s3cret-key"});
+
+    const service_stack with_key{sim_flags, {}, {}, engine() + ",auth-file=" + token_file.string()};
+    const auto run = run_with_model(with_key, "m1");
+    EXPECT_EQ(run.at("status"), "succeeded") << run.dump();
+    EXPECT_EQ(with_key.sim_stats().at("requests_unauthorized"), 0) << "the probe and both calls brought the key";
+    const auto ready = json::parse(http_request(with_key.port, "GET", "/readyz").body);
+    EXPECT_TRUE(ready.at("backend").at("up").get<bool>()) << ready.dump();
+
+    const service_stack without_key{sim_flags, {}, {}, engine()};
+    const auto refused = run_with_model(without_key, "m1");
+    const std::string engine_words = engine() == "llamacpp" ? "Invalid API Key" : "Unauthorized";
+    expect_engine_failure(refused, "backend_error", "backend " + engine() + " answered HTTP 401: " + engine_words);
+    EXPECT_GE(without_key.sim_stats().at("requests_unauthorized").get<int>(), 1);
+    EXPECT_TRUE(requests_to(without_key.sim_stats(), chat_path).empty()) << "refused before any generation";
+    if (engine() == "vllm") {
+        const auto reply = poll_until(
+            without_key.port, "/readyz",
+            [](const http_reply& r) {
+                return json::parse(r.body).at("backend").at("detail").get<std::string>().find("401") !=
+                       std::string::npos;
+            },
+            10s);
+        const auto probed = json::parse(reply.body).at("backend");
+        EXPECT_FALSE(probed.at("up").get<bool>()) << probed.dump();
+        EXPECT_NE(probed.at("detail").get<std::string>().find("answered HTTP 401: Unauthorized"), std::string::npos)
+            << probed.dump();
+    } else {
+        const auto probed = json::parse(http_request(without_key.port, "GET", "/readyz").body).at("backend");
+        EXPECT_TRUE(probed.at("up").get<bool>()) << "llama-server's /v1/models needs no key: " << probed.dump();
+    }
 }
 
 TEST_P(OpenAiBackend, A503BeforeTheFirstByteIsRetried) {

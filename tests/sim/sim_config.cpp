@@ -129,6 +129,13 @@ const std::map<std::string_view, value_setter>& value_flags() {
                  bad_value("--sse-ping-ms", v);
              }
          }},
+        {"--api-key",
+         [](sim_config& c, std::string_view v) {
+             if (v.empty()) {
+                 bad_value("--api-key", v);
+             }
+             c.api_key = std::string{v};
+         }},
         {"--fault-reset-first",
          [](sim_config& c, std::string_view v) { c.faults.reset_first = to_count("--fault-reset-first", v); }},
     };
@@ -173,6 +180,9 @@ std::optional<sim_config> parse_command_line(std::span<char* const> args) {
     if (config.sse_ping && config.engine_kind != engine::llamacpp) {
         throw std::invalid_argument("--sse-ping-ms needs --engine llamacpp: only llama-server pings");
     }
+    if (config.api_key && config.engine_kind == engine::ollama) {
+        throw std::invalid_argument("--api-key needs --engine llamacpp or vllm: Ollama has no API key");
+    }
     return config;
 }
 
@@ -207,6 +217,9 @@ or for llama.cpp's or vLLM's OpenAI-compatible API (--engine), with real-time pa
                                   GET /v1/models, POST /v1/chat/completions and POST /v1/completions
                                   (Server-Sent Events with each engine's chunk shapes, docs/simulator.md)
                                   instead of Ollama's routes, with the same pacing and --fault-* flags
+  --api-key KEY                   llamacpp, vllm: calls without "Authorization: Bearer KEY" get the
+                                  engine's 401 (llama-server leaves GET /v1/models open; vLLM guards
+                                  all of /v1); /sim/stats counts them in "requests_unauthorized"
   --sse-ping-ms MS                llamacpp: an SSE comment ": ping" whenever a started stream was
                                   silent MS ms (a stall, a slow token)
   --help                          show this text

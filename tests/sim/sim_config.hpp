@@ -26,6 +26,8 @@ struct sim_config {
     sim::engine engine_kind = engine::ollama;
     // llama.cpp only: an SSE comment line (": ping") whenever a stream has been silent this long.
     std::optional<std::chrono::milliseconds> sse_ping;
+    // llama.cpp and vLLM: their --api-key, which calls must bring as "Authorization: Bearer KEY".
+    std::optional<std::string> api_key;
 };
 
 // Returns nullopt when --help was asked for. Throws std::invalid_argument naming the bad flag.

@@ -16,6 +16,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 
+#include "sim_api_key.hpp"
 #include "sim_generate_handler.hpp"
 #include "sim_openai_handler.hpp"
 #include "sim_routes.hpp"
@@ -176,6 +177,11 @@ net::awaitable<bool> sim_server::serve_request(tcp::socket& socket,
                                                const request& req,
                                                std::uint64_t connection_id,
                                                clock::time_point received) {
+    if (auto refusal = refuse_without_api_key(req, state_.config)) {
+        state_.stats.request_unauthorized();
+        const auto [ec, n] = co_await http::async_write(socket, *refusal, use_tuple);
+        co_return !ec && refusal->keep_alive();
+    }
     auto routed = route(req, state_.config.engine_kind);
     const auto* target = std::get_if<endpoint>(&routed);
     if (target && *target == endpoint::generate) {

@@ -33,6 +33,7 @@ void sim_stats::generation_ended() { --generations_in_flight_; }
 void sim_stats::reset() {
     connections_accepted_ = 0;
     connections_dropped_ = 0;
+    requests_unauthorized_ = 0;
     peak_generations_in_flight_ = generations_in_flight_;
     requests_.clear();
 }
@@ -57,6 +58,7 @@ nlohmann::ordered_json sim_stats::to_json() const {
     return {{"connections_accepted", connections_accepted_},
             {"connections_open", connections_open_},
             {"connections_dropped", connections_dropped_},
+            {"requests_unauthorized", requests_unauthorized_},
             {"generations_in_flight", generations_in_flight_},
             {"peak_generations_in_flight", peak_generations_in_flight_},
             {"requests", requests}};

@@ -37,6 +37,8 @@ public:
     void connection_closed();
     // Connections that POST /sim/drop-idle closed while they waited for a request.
     void connections_dropped(std::uint64_t count);
+    // Requests refused 401 for want of the --api-key.
+    void request_unauthorized() { ++requests_unauthorized_; }
 
     // Shared so a request still running across a reset updates a record nobody lists any more.
     std::shared_ptr<request_record> add_request(std::uint64_t connection_id, std::string_view path = "/api/generate");
@@ -46,8 +48,9 @@ public:
     void generation_started();
     void generation_ended();
 
-    // Clears requests, the accepted and dropped counts and the peak of generations in flight (down to
-    // those in flight now); connections_open and generations_in_flight stay true to the exchanges.
+    // Clears requests, the accepted, dropped and unauthorized counts and the peak of generations in
+    // flight (down to those in flight now); connections_open and generations_in_flight stay true to
+    // the exchanges.
     void reset();
 
     nlohmann::ordered_json to_json() const;
@@ -57,6 +60,7 @@ private:
     std::uint64_t connections_accepted_ = 0;
     std::uint64_t connections_open_ = 0;
     std::uint64_t connections_dropped_ = 0;
+    std::uint64_t requests_unauthorized_ = 0;
     std::uint64_t generations_in_flight_ = 0;
     std::uint64_t peak_generations_in_flight_ = 0;
     std::vector<std::shared_ptr<request_record>> requests_;

@@ -11,6 +11,7 @@
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include "backend_error_body.hpp"
 #include "backend_wire.hpp"
 #include "chimera/backend/streaming_call.hpp"
 #include "chimera/core/run/run_failure.hpp"
@@ -35,8 +36,11 @@ awaitable<json_answer> get_json(beast::tcp_stream& stream, const backend_setting
     try {
         const auto reply = co_await fetch_over_call_path(stream, settings, target, probe_timeout);
         if (reply.status != 200) {
-            co_return json_answer{std::nullopt,
-                                  wire_of(settings).who + " answered HTTP " + std::to_string(reply.status)};
+            // The engine's own words say what to fix: "Invalid API Key", "Unauthorized", …
+            const auto message = backend_error_message(reply.body);
+            co_return json_answer{std::nullopt, wire_of(settings).who + " answered HTTP " +
+                                                    std::to_string(reply.status) +
+                                                    (message.empty() ? "" : ": " + message)};
         }
         co_return json_answer{nlohmann::json::parse(reply.body, nullptr, false), {}};
     } catch (const core::run_failure& failure) {
@@ -61,8 +65,8 @@ std::vector<std::string> listed_names(const nlohmann::json& list, const char* li
 probe_result openai_readiness(const nlohmann::json& list, const backend_settings& settings) {
     const bool is_list = list.is_object() && list.contains("data") && list["data"].is_array();
     if (!is_list) return probe_result::failed("unexpected /v1/models body");
-    return {true,
-            wire_of(settings).who + " lists " + std::to_string(listed_names(list, "data", "id").size()) + " models",
+    const auto count = listed_names(list, "data", "id").size();
+    return {true, wire_of(settings).who + " lists " + std::to_string(count) + (count == 1 ? " model" : " models"),
             std::nullopt};
 }
 

@@ -9,8 +9,18 @@ TEST(model_label_set, allowed_models_are_their_own_label_and_others_are_other) {
     const model_label_set labels{{"gemma3:latest", "llama3.2:1b"}};
     EXPECT_EQ(labels.label_of("gemma3:latest"), "gemma3:latest");
     EXPECT_EQ(labels.label_of("llama3.2:1b"), "llama3.2:1b");
-    EXPECT_EQ(labels.label_of("gemma3"), "other");
+    EXPECT_EQ(labels.label_of("gemma3:1b"), "other");
     EXPECT_EQ(labels.label_of(""), "other");
+}
+
+// Routing takes "qwen2.5" for "qwen2.5:latest", as Ollama does: their calls share one series.
+TEST(model_label_set, a_name_without_its_latest_tag_is_the_listed_models_label) {
+    model_label_set labels{{"gemma3:latest"}};
+    labels.learn({"qwen2.5", "llama3.2:1b"});
+    EXPECT_EQ(labels.label_of("gemma3"), "gemma3:latest");
+    EXPECT_EQ(labels.label_of("qwen2.5:latest"), "qwen2.5");
+    EXPECT_EQ(labels.label_of("llama3.2"), "other") << "only :latest is implied";
+    EXPECT_EQ(labels.label_of("gemma3:"), "other");
 }
 
 TEST(model_label_set, backend_listed_models_join_up_to_the_bound) {

@@ -21,7 +21,8 @@ public:
 
     explicit model_label_set(std::vector<std::string> allowed = {}, std::size_t max_models = default_max_models);
 
-    /// `model` itself when it is in the set, else "other".
+    /// `model` itself when it is in the set, or its spelling in the set with or without the
+    /// `:latest` tag; else "other".
     [[nodiscard]] std::string label_of(std::string_view model) const;
 
     /// Adds the models a backend listed, while there is room: names from a backend are kept
