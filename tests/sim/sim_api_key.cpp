@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string_view>
+
+#include <boost/beast/core/string.hpp>
 
 #include "sim_openai_wire.hpp"
 
@@ -27,12 +28,6 @@ bool guarded(std::string_view path, engine kind) {
     return path.starts_with("/v1");
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 // llama-server compares the prefix "Bearer " as written; vLLM takes the scheme in any case.
 bool brings_key(std::string_view authorization, std::string_view key, engine kind) {
     const auto space = authorization.find(' ');
@@ -40,7 +35,7 @@ bool brings_key(std::string_view authorization, std::string_view key, engine kin
         return false;
     }
     const auto scheme = authorization.substr(0, space);
-    const bool bearer = kind == engine::llamacpp ? scheme == "Bearer" : iequals(scheme, "bearer");
+    const bool bearer = kind == engine::llamacpp ? scheme == "Bearer" : boost::beast::iequals(scheme, "bearer");
     return bearer && authorization.substr(space + 1) == key;
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chimera/core/llm/backend_options.hpp"
+#include "chimera/core/llm/model_name.hpp"
 #include "chimera/core/text/join.hpp"
 
 namespace chimera::service {
@@ -19,20 +20,10 @@ fleet_backend::fleet_backend(boost::asio::any_io_executor executor,
 
 bool fleet_backend::healthy(clock::time_point now) const { return monitor_.last().ready && !marked_down(now); }
 
-namespace {
-
-std::string_view without_latest_tag(std::string_view model) {
-    constexpr std::string_view latest = ":latest";
-    return model.ends_with(latest) ? model.substr(0, model.size() - latest.size()) : model;
-}
-
-}  // namespace
-
 bool fleet_backend::lists(std::string_view model) const {
-    const auto wanted = without_latest_tag(model);
     const auto& models = monitor_.models();
     return std::any_of(models.begin(), models.end(),
-                       [wanted](const std::string& listed) { return without_latest_tag(listed) == wanted; });
+                       [model](const std::string& listed) { return core::same_model(listed, model); });
 }
 
 void fleet_backend::note_failure_before_first_token(clock::time_point now) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "chimera/core/llm/model_name.hpp"
+
 namespace chimera::service {
 namespace {
 
@@ -27,17 +29,11 @@ model_label_set::model_label_set(std::vector<std::string> allowed, std::size_t m
 std::string model_label_set::label_of(std::string_view model) const {
     const std::lock_guard lock{mutex_};
     if (models_.contains(model)) return std::string{model};
-    // Ollama resolves a name without a tag to its :latest, and routing matches them so: one
-    // model, one series, under the name it was listed or allowed by.
-    constexpr std::string_view latest = ":latest";
-    if (model.ends_with(latest)) {
-        const auto untagged = model.substr(0, model.size() - latest.size());
-        if (models_.contains(untagged)) return std::string{untagged};
-    } else if (model.find(':') == std::string_view::npos) {
-        auto tagged = std::string{model} + std::string{latest};
-        if (models_.contains(tagged)) return tagged;
-    }
-    return std::string{other};
+    // Routing takes `qwen2.5` for a listed `qwen2.5:latest` (same_model): one model, one series,
+    // under the name it was listed or allowed by.
+    const auto same = std::find_if(models_.begin(), models_.end(),
+                                   [model](const std::string& known) { return core::same_model(known, model); });
+    return same != models_.end() ? *same : std::string{other};
 }
 
 void model_label_set::learn(const std::vector<std::string>& listed) {
