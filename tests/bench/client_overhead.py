@@ -18,10 +18,12 @@ status poll per run to the figures. The two clients take turns, in alternating o
 - Decode rate vs the simulator's: the client's (tokens - 1) / (end of stream - first token)
   against eval_count / eval_duration, median over calls, in %; at 200 tok/s and on the long
   streams below.
-- CPU per streamed token: utime + stime of the client process (wait4), marginal: the same runs
-  with long streams (20,000 tokens per call at 20,000 tok/s) and with num_predict 1; the
+- CPU per streamed token: utime + stime of the client process (wait4), marginal: a run with
+  long streams (20,000 tokens per call at 20,000 tok/s) and one with num_predict 1; the
   difference in CPU time over the difference in tokens. What does not grow with a stream
-  (start-up, imports, ingest) cancels out.
+  (start-up, imports, ingest) cancels out. The median over rounds: on a shared 2-vCPU machine
+  a round now and then costs half as much again (a neighbour, a page-fault storm), and a
+  pooled figure would carry that into the result.
 - The machine's floor under the TTFT overhead: loopback_wake_probe, two bare processes doing
   the same exchange (a request, a reply held for the simulator's median first-token delay),
   timed in user space on both sides. Chimera times the first token by the kernel's receive
@@ -31,8 +33,8 @@ status poll per run to the figures. The two clients take turns, in alternating o
   Python agent, spawn -> "ready" on its stdout (interpreter, imports, httpx client); median.
 
 usage: tests/bench/client_overhead.py [--build DIR] [--quick] [--out FILE.json]
-Full: 20 runs per client, 20,000-token streams, 10 starts each (about 2 min 10 s).
---quick (CI): 6 runs per client, 10,000-token streams, 3 starts each (about 40 s).
+Full: 20 runs per client, 5 rounds of 20,000-token streams, 10 starts each (about 2 min 30 s).
+--quick (CI): 6 runs per client, 3 rounds of 10,000-token streams, 3 starts each (about 50 s).
 """
 import argparse
 import json
@@ -55,8 +57,8 @@ FAST_RATE = 20000
 # A model named fault/<items> makes the simulator apply them: the long streams' decode rate.
 FAST_MODEL = f"fault/tokens-per-second={FAST_RATE}"
 
-FULL = {"rounds": 4, "runs": 5, "cpu_rounds": 3, "cpu_tokens": 20000, "starts": 10, "probes": 60}
-QUICK = {"rounds": 2, "runs": 3, "cpu_rounds": 1, "cpu_tokens": 10000, "starts": 3, "probes": 20}
+FULL = {"rounds": 4, "runs": 5, "cpu_rounds": 5, "cpu_tokens": 20000, "starts": 10, "probes": 60}
+QUICK = {"rounds": 2, "runs": 3, "cpu_rounds": 3, "cpu_tokens": 10000, "starts": 3, "probes": 20}
 
 
 class Chimera:
@@ -178,7 +180,7 @@ def measure(build, sim_port, scratch, plan):
     clients = [Chimera(build), PythonAgent()]
     figures = {c.name: {"start_ms": [], "overhead": [], "first": [], "rate": [], "reported": [], "fast_rate": [],
                         "first_token_delay_ms": [],
-                        "rss_kb": 0, "long": [0.0, 0], "short": [0.0, 0]} for c in clients}
+                        "rss_kb": 0, "cpu_us": []} for c in clients}
     for client in turns(clients, plan["starts"]):
         start_ms = chimera_start_ms(build, sim_port, scratch) if client.name == "chimera" \
             else python_start_ms(sim_port, scratch)
@@ -186,8 +188,8 @@ def measure(build, sim_port, scratch, plan):
     for client in turns(clients, plan["rounds"]):
         short_streams(figures[client.name], invoke(client, sim_port, scratch, plan["runs"]))
     for client in turns(clients, plan["cpu_rounds"]):
-        for kind, tokens in (("long", plan["cpu_tokens"]), ("short", 1)):
-            cpu_streams(figures[client.name], kind, invoke(client, sim_port, scratch, 1, FAST_MODEL, tokens))
+        long, short = (invoke(client, sim_port, scratch, 1, FAST_MODEL, tokens) for tokens in (plan["cpu_tokens"], 1))
+        cpu_streams(figures[client.name], long, short)
     return figures
 
 
@@ -201,12 +203,10 @@ def short_streams(mine, done):
     mine["rss_kb"] = max(mine["rss_kb"], done["rss_kb"])
 
 
-def cpu_streams(mine, kind, done):
-    mine[kind][0] += done["cpu"]
-    mine[kind][1] += done["tokens"]
-    mine["rss_kb"] = max(mine["rss_kb"], done["rss_kb"])
-    if kind == "long":
-        mine["fast_rate"] += [rate_vs_sim_pct(c, s) for c, s in done["pairs"]]
+def cpu_streams(mine, long, short):
+    mine["cpu_us"].append((long["cpu"] - short["cpu"]) * 1e6 / (long["tokens"] - short["tokens"]))
+    mine["rss_kb"] = max(mine["rss_kb"], long["rss_kb"], short["rss_kb"])
+    mine["fast_rate"] += [rate_vs_sim_pct(c, s) for c, s in long["pairs"]]
 
 
 def machine_floor(build, plan, hold_ms):
@@ -229,13 +229,12 @@ def floor_rows(build, plan, hold_ms):
 
 
 def summarise(f):
-    (long_cpu, long_tokens), (short_cpu, short_tokens) = f["long"], f["short"]
     return {"start_ms": statistics.median(f["start_ms"]), "calls": len(f["overhead"]),
             "p50": benchlib.percentile(f["overhead"], 0.50), "p99": benchlib.percentile(f["overhead"], 0.99),
             "first": statistics.median(f["first"]), "rate": statistics.median(f["rate"]),
             "reported": statistics.median(f["reported"]),
             "fast_rate": statistics.median(f["fast_rate"]),
-            "cpu_us": (long_cpu - short_cpu) * 1e6 / (long_tokens - short_tokens), "rss_mb": f["rss_kb"] / 1024}
+            "cpu_us": statistics.median(f["cpu_us"]), "cpu_us_rounds": f["cpu_us"], "rss_mb": f["rss_kb"] / 1024}
 
 
 def rows_of(name, s, plan):
@@ -243,7 +242,8 @@ def rows_of(name, s, plan):
     ours = name == "chimera"
     who = "Chimera" if ours else "Python reference"
     ttft = f"{s['calls']} calls after a process's first, {SLOW_TOKENS} tokens at {SLOW_RATE} tok/s"
-    cpu = f"{plan['cpu_rounds']} x 2 calls of {plan['cpu_tokens']} tokens at {FAST_RATE} tok/s, minus num_predict 1"
+    cpu = (f"median of {plan['cpu_rounds']} rounds of 2 calls of {plan['cpu_tokens']} tokens at {FAST_RATE} tok/s, "
+           f"each minus num_predict 1: " + " / ".join(f"{x:.2f}" for x in s["cpu_us_rounds"]) + " µs")
     table = [
         ("ttft_overhead_p50_ms", "TTFT overhead p50 (client - simulator)", "p50", "ms", {"max": 0.3}, None, ttft),
         ("ttft_overhead_p99_ms", "TTFT overhead p99 (client - simulator)", "p99", "ms", {"max": 1.0}, None, ttft),

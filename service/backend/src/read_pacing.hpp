@@ -15,7 +15,7 @@ namespace chimera::service {
 /// a read, against half a microsecond per token: docs/benchmarks.md, "Fifth round").
 ///
 /// The window is as long as tokens_per_wake tokens take at the rate the last window
-/// brought, between min_window and max_window: 20,000 tok/s gets 6.4 ms, 2,000 tok/s 8 ms.
+/// brought, between min_window and max_window: 20,000 tok/s gets 12.8 ms, 2,000 tok/s 16 ms.
 /// What it costs:
 ///   - in accuracy, nothing measured: the first token is never held back, every read is
 ///     timed by the kernel's receive stamp (stamped_stream_reader), so the end of the stream
@@ -24,13 +24,14 @@ namespace chimera::service {
 ///     produce (up to a few hundred tok/s) read token by token, so the gap histogram keeps
 ///     their cadence.
 ///   - a listener to the run's events gets a fast stream's tokens in bursts, at most
-///     max_window late, half a 60 Hz frame.
+///     max_window late, one 60 Hz frame. Halving the wake-ups of 128-token windows took a
+///     fifth off the CPU per token (docs/benchmarks.md, "Eighth round").
 class read_pacing {
 public:
     using clock = std::chrono::steady_clock;
     static constexpr clock::duration min_window = std::chrono::milliseconds{2};
-    static constexpr clock::duration max_window = std::chrono::milliseconds{8};
-    static constexpr std::size_t tokens_per_wake = 128;
+    static constexpr clock::duration max_window = std::chrono::milliseconds{16};
+    static constexpr std::size_t tokens_per_wake = 256;
 
     explicit read_pacing(clock::time_point start) : last_read_(start) {}
 

@@ -24,10 +24,10 @@ TEST(ReadPacing, AStreamOfOneTokenPerWindowOrSlowerIsReadAsEachTokenLands) {
 
 TEST(ReadPacing, AFastStreamWaitsForTokensPerWakeAtItsRate) {
     read_pacing pacing{t0};
-    // 20,000 tok/s: 40 tokens in 2 ms; 128 of them take 6.4 ms.
+    // 20,000 tok/s: 40 tokens in 2 ms; 256 of them take 12.8 ms.
     const auto due = pacing.after_read(t0 + 2ms, 40, true);
     ASSERT_TRUE(due);
-    EXPECT_EQ(*due, t0 + 2ms + 6400us);
+    EXPECT_EQ(*due, t0 + 2ms + 12800us);
 }
 
 TEST(ReadPacing, TheWindowStaysWithinItsBounds) {
@@ -35,7 +35,7 @@ TEST(ReadPacing, TheWindowStaysWithinItsBounds) {
     const auto very_fast = pacing.after_read(t0 + 1ms, 1000, true);
     ASSERT_TRUE(very_fast);
     EXPECT_EQ(*very_fast - (t0 + 1ms), read_pacing::min_window);
-    const auto moderate = pacing.after_read(t0 + 2ms, 2, true);  // 2,000 tok/s
+    const auto moderate = pacing.after_read(t0 + 2ms, 2, true);  // 2,000 tok/s: 256 tokens take 128 ms
     ASSERT_TRUE(moderate);
     EXPECT_EQ(*moderate - (t0 + 2ms), read_pacing::max_window);
 }
@@ -51,7 +51,7 @@ TEST(ReadPacing, ADrainedReadsTokensCountWithTheReadThatFollows) {
     pacing.after_drain(30);
     const auto due = pacing.after_read(t0 + 2ms, 10, true);
     ASSERT_TRUE(due);
-    EXPECT_EQ(*due, t0 + 2ms + 6400us);
+    EXPECT_EQ(*due, t0 + 2ms + 12800us);
     EXPECT_FALSE(pacing.after_read(t0 + 4ms, 1, true));  // had the 30 counted again, it would be fast
 }
 
