@@ -1,12 +1,15 @@
 // Fuzz target for the OpenAI-compatible stream decoder (SSE framing and chunk decoding): any
-// bytes, split anywhere, must decode without crashing, and splitting must not change what
-// comes out.
+// bytes, split anywhere, must decode without crashing, splitting must not change what
+// comes out, and the chunk fast path must never read a chunk differently from the nlohmann
+// decoder.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "chimera/core/llm/openai_stream_decoder.hpp"
+#include "chimera/core/llm/sse_event_decoder.hpp"
+#include "openai_chunk_decode.hpp"
 
 namespace {
 
@@ -18,6 +21,18 @@ std::vector<chimera::core::stream_event> decode(std::string_view bytes, std::siz
     return events;
 }
 
+bool fast_path_agrees(std::string_view data) {
+    chimera::core::generation_stats fast_stats;
+    std::vector<chimera::core::stream_event> fast;
+    if (!chimera::core::detail::scan_chunk(data, fast_stats, fast)) {
+        return fast.empty() && fast_stats == chimera::core::generation_stats{};
+    }
+    chimera::core::generation_stats reference_stats;
+    std::vector<chimera::core::stream_event> reference;
+    chimera::core::detail::decode_chunk_dom(data, reference_stats, reference);
+    return fast == reference && fast_stats == reference_stats;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -27,5 +42,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (split > size) continue;
         if (decode(bytes, split) != whole) __builtin_trap();
     }
+    chimera::core::sse_event_decoder framing{std::size_t{1} << 16};
+    std::vector<chimera::core::sse_event> events;
+    framing.feed(bytes, events);
+    for (const auto& event : events) {
+        if (!fast_path_agrees(event.data)) __builtin_trap();
+    }
+    // The whole input as one event's data, so that the fuzzer's JSON need no SSE framing.
+    if (!fast_path_agrees(bytes)) __builtin_trap();
     return 0;
 }

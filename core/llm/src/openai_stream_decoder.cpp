@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "openai_chunk_decode.hpp"
+
 namespace chimera::core {
 namespace {
 
@@ -48,7 +50,48 @@ const json* chunk_text(const json& choice) {
     return text != nullptr && text->is_string() ? text : nullptr;
 }
 
+/// An `error` event's data: the message of its JSON, or the text as it came.
+std::string error_text(const std::string& data) {
+    const auto error = json::parse(data, nullptr, false);
+    return error.is_discarded() ? data : error_message(error);
+}
+
 }  // namespace
+
+void detail::decode_chunk_dom(std::string_view data, generation_stats& stats, std::vector<stream_event>& out) {
+    const auto chunk = json::parse(data, nullptr, false);
+    if (!chunk.is_object()) {
+        out.emplace_back(malformed_event{"not a JSON object: " + std::string{data.substr(0, 200)}});
+        return;
+    }
+    if (const auto error = chunk.find("error"); error != chunk.end()) {
+        out.emplace_back(error_event{error_message(*error)});
+        return;
+    }
+    if (const auto usage = chunk.find("usage"); usage != chunk.end() && usage->is_object()) {
+        stats.prompt_eval_count = count_of(*usage, "prompt_tokens");
+        stats.eval_count = count_of(*usage, "completion_tokens");
+    }
+    if (const auto timings = chunk.find("timings"); timings != chunk.end() && timings->is_object()) {
+        stats.prompt_eval_duration_ns = ms_as_ns(*timings, "prompt_ms");
+        stats.eval_duration_ns = ms_as_ns(*timings, "predicted_ms");
+        if (stats.eval_count == 0) stats.eval_count = count_of(*timings, "predicted_n");
+        if (stats.prompt_eval_count == 0) stats.prompt_eval_count = count_of(*timings, "prompt_n");
+    }
+    const auto choices = chunk.find("choices");
+    if (choices == chunk.end() || !choices->is_array()) {
+        if (chunk.find("usage") == chunk.end() && chunk.find("timings") == chunk.end()) {
+            out.emplace_back(malformed_event{"a chunk without choices: " + std::string{data.substr(0, 200)}});
+        }
+        return;
+    }
+    if (choices->empty() || !(*choices)[0].is_object()) return;  // the usage chunk: "choices": []
+    const auto& choice = (*choices)[0];
+    if (const auto* text = chunk_text(choice)) out.emplace_back(token_event{text->get<std::string>()});
+    if (const auto reason = choice.find("finish_reason"); reason != choice.end() && reason->is_string()) {
+        stats.done_reason = reason->get<std::string>();
+    }
+}
 
 openai_stream_decoder::openai_stream_decoder(std::size_t max_event_bytes) : sse_(max_event_bytes) {}
 
@@ -69,42 +112,11 @@ void openai_stream_decoder::decode(const sse_event& event, std::vector<stream_ev
         out.emplace_back(done_event{stats_, {}});
         return;
     }
-    const auto chunk = json::parse(event.data, nullptr, false);
     if (event.type == "error") {
-        out.emplace_back(error_event{chunk.is_discarded() ? event.data : error_message(chunk)});
+        out.emplace_back(error_event{error_text(event.data)});
         return;
     }
-    if (!chunk.is_object()) {
-        out.emplace_back(malformed_event{"not a JSON object: " + event.data.substr(0, 200)});
-        return;
-    }
-    if (const auto error = chunk.find("error"); error != chunk.end()) {
-        out.emplace_back(error_event{error_message(*error)});
-        return;
-    }
-    if (const auto usage = chunk.find("usage"); usage != chunk.end() && usage->is_object()) {
-        stats_.prompt_eval_count = count_of(*usage, "prompt_tokens");
-        stats_.eval_count = count_of(*usage, "completion_tokens");
-    }
-    if (const auto timings = chunk.find("timings"); timings != chunk.end() && timings->is_object()) {
-        stats_.prompt_eval_duration_ns = ms_as_ns(*timings, "prompt_ms");
-        stats_.eval_duration_ns = ms_as_ns(*timings, "predicted_ms");
-        if (stats_.eval_count == 0) stats_.eval_count = count_of(*timings, "predicted_n");
-        if (stats_.prompt_eval_count == 0) stats_.prompt_eval_count = count_of(*timings, "prompt_n");
-    }
-    const auto choices = chunk.find("choices");
-    if (choices == chunk.end() || !choices->is_array()) {
-        if (chunk.find("usage") == chunk.end() && chunk.find("timings") == chunk.end()) {
-            out.emplace_back(malformed_event{"a chunk without choices: " + event.data.substr(0, 200)});
-        }
-        return;
-    }
-    if (choices->empty() || !(*choices)[0].is_object()) return;  // the usage chunk: "choices": []
-    const auto& choice = (*choices)[0];
-    if (const auto* text = chunk_text(choice)) out.emplace_back(token_event{text->get<std::string>()});
-    if (const auto reason = choice.find("finish_reason"); reason != choice.end() && reason->is_string()) {
-        stats_.done_reason = reason->get<std::string>();
-    }
+    if (!detail::scan_chunk(event.data, stats_, out)) detail::decode_chunk_dom(event.data, stats_, out);
 }
 
 }  // namespace chimera::core
