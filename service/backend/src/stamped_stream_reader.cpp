@@ -26,10 +26,10 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-/// Above what a window's tokens add up to (read_pacing::tokens_per_wake lines of Ollama's
-/// about 130 bytes with their chunk framing: 33 KB), so that a window passes without a wake-up,
-/// and no more than the default receive buffer holds.
-constexpr int quiet_low_watermark = 64 * 1024;
+/// Above what a window's tokens add up to, so that a window passes without a wake-up:
+/// read_pacing::tokens_per_wake lines of Ollama's, about 130 bytes each with their chunk
+/// framing (33 KB), or SSE chunks of an OpenAI-compatible engine, about 250 (64 KB).
+constexpr int quiet_low_watermark = 128 * 1024;
 
 std::optional<timespec> receive_stamp(msghdr& message) {
     for (auto* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
