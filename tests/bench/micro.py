@@ -6,6 +6,9 @@ What is measured, each by its own binary (sources in tests/bench):
   ndjson_decode_bench      one Ollama token line through the stream decoder (fast path) and
                            through the nlohmann document it falls back to; heap allocations per line;
                            the same for the final line (its `context` of 1,500 ids)
+  sse_decode_bench         one OpenAI-compatible token chunk (vLLM's chat chunk in its SSE event)
+                           through the stream decoder (fast path) and through the nlohmann document
+                           it falls back to; heap allocations per chunk
   chunked_decode_bench     a whole 1,000-token response through Beast's chunked parser, the
                            decoder and the text assembly, as the service's client does it, per token,
                            with one socket read per token and with 20 (coalesced reads)
@@ -90,6 +93,8 @@ def decode_results(build, quick):
     lines = run_binary_in_processes(build, "ndjson_decode_bench", quick, processes=5 if quick else 1)
     fast, dom = lines["decode_token_lines"], lines["decode_token_lines_with_dom"]
     final, final_dom = lines["decode_final_line"], lines["decode_final_line_with_dom"]
+    sse = run_binary(build, "sse_decode_bench", quick)
+    sse_fast, sse_dom = sse["decode_token_chunks"], sse["decode_token_chunks_with_dom"]
     chunked = run_binary(build, "chunked_decode_bench", quick)
     slow_stream = chunked["decode_chunked_stream/tokens_per_read:1"]
     coalesced = chunked["decode_chunked_stream/tokens_per_read:20"]
@@ -106,6 +111,12 @@ def decode_results(build, quick):
                         round(ns(final) / 1e3, 2), "µs"),
         benchlib.result("ndjson_final_line_speedup", "final line: document decode time / fast path time",
                         round(ns(final_dom) / ns(final), 2), "ratio", better="higher"),
+        benchlib.result("sse_token_chunk_ns", "SSE decode per OpenAI-compatible token chunk (fast path)",
+                        round(per_item_ns(sse_fast), 1), "ns", note="vLLM's chat chunk, one event per feed"),
+        benchlib.result("sse_token_chunk_dom_ns", "the chunk's data through a JSON document",
+                        round(per_item_ns(sse_dom), 1), "ns"),
+        benchlib.result("sse_allocs_per_token", "heap allocations per token chunk decoded",
+                        round(sse_fast["allocs_per_token"], 3), "count"),
         benchlib.result("chunked_decode_ns_per_token", "chunked + NDJSON decode and assembly per token, "
                         "one socket read per token", round(per_item_ns(slow_stream), 1), "ns",
                         note="1,000-token stream with its final line (1,500 context ids)"),

@@ -8,6 +8,14 @@
 
 namespace chimera::core::detail {
 
+/// For the members a fast path reads: true the first time. nlohmann keeps the last of
+/// duplicate keys, so a second sight is left to it.
+[[nodiscard]] inline bool once(bool& seen) {
+    if (seen) return false;
+    seen = true;
+    return true;
+}
+
 /// A single-pass reader over one JSON text, for the decoders' fast paths (scan_line,
 /// scan_chunk). Every method returns false as soon as the input leaves the shapes it reads,
 /// which are a subset of what nlohmann accepts: integers of up to 18 digits and no fraction or

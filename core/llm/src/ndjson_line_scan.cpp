@@ -23,12 +23,6 @@ constexpr std::array<stat_member, 6> stat_members{{
     {"eval_duration", &generation_stats::eval_duration_ns},
 }};
 
-[[nodiscard]] bool once(bool& seen) {
-    if (seen) return false;
-    seen = true;
-    return true;
-}
-
 /// One line's members, read in one pass. Every method returns false as soon as the line
 /// leaves the shape it understands; the caller then gives the line to nlohmann.
 class line_scanner {

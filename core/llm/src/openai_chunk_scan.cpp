@@ -11,12 +11,6 @@ namespace {
 /// to nlohmann.
 constexpr int unread_nesting = 8;
 
-[[nodiscard]] bool once(bool& seen) {
-    if (seen) return false;
-    seen = true;
-    return true;
-}
-
 /// One chunk's members, read in one pass; every method returns false as soon as the chunk
 /// leaves the shape it understands.
 class chunk_scanner {
