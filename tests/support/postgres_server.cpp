@@ -35,6 +35,7 @@ using namespace std::chrono_literals;
 const std::filesystem::path bin_dir = "/usr/lib/postgresql/15/bin";
 constexpr auto start_deadline = 30s;
 constexpr auto poll_interval = 20ms;
+constexpr int max_start_attempts = 5;
 
 /// The pieces, one after the other (GCC 12 warns about chains of std::string +).
 std::string joined(std::initializer_list<std::string_view> pieces) {
@@ -127,6 +128,14 @@ void execute(PGconn* connection, const std::string& sql) {
     }
 }
 
+/// Whether the server behind `connection` is the one of `data_dir`.
+bool serves(PGconn* connection, const std::filesystem::path& data_dir) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> result{PQexec(connection, "SHOW data_directory"), &PQclear};
+    if (PQresultStatus(result.get()) != PGRES_TUPLES_OK || PQntuples(result.get()) != 1) return false;
+    std::error_code ec;
+    return std::filesystem::equivalent(PQgetvalue(result.get(), 0, 0), data_dir, ec);
+}
+
 }  // namespace
 
 postgres_server::postgres_server() {
@@ -148,16 +157,24 @@ postgres_server::postgres_server() {
                          "--auth", "trust", "--encoding", "UTF8", "--no-sync", "--no-instructions"},
                         user, log));
     if (initdb != 0) fail(joined({"initdb exited with ", std::to_string(initdb), ":\n", log_tail()}));
-    port_ = free_port();
-    start();
+    // free_port() only finds a port free now: another test process may take it before postgres binds it.
+    for (int attempt = 1;; ++attempt) {
+        port_ = free_port();
+        if (try_start()) return;
+        if (attempt == max_start_attempts) fail(joined({"every port tried was taken:\n", log_tail()}));
+    }
 }
 
 void postgres_server::start() {
+    if (!try_start()) fail(joined({"port ", std::to_string(port_), " was taken while the server was down"}));
+}
+
+bool postgres_server::try_start() {
     pid_ = spawn({(bin_dir / "postgres").string(), "-D", (dir_ / "data").string(), "-p", std::to_string(port_), "-k",
                   (dir_ / "socket").string(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
                   "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"},
                  user_to_run_as(), dir_ / "server.log");
-    wait_until_ready();
+    return wait_until_ready();
 }
 
 void postgres_server::stop() {
@@ -179,15 +196,17 @@ std::string postgres_server::conninfo(const std::string& database) const {
     return info;
 }
 
-void postgres_server::wait_until_ready() {
+bool postgres_server::wait_until_ready() {
     const auto deadline = std::chrono::steady_clock::now() + start_deadline;
     const auto info = joined({admin_conninfo(), " connect_timeout=2"});
     for (;;) {
         connection_ptr connection{PQconnectdb(info.c_str()), &PQfinish};
-        if (PQstatus(connection.get()) == CONNECTION_OK) return;
+        // A server of another test process on our port answers too, until ours gives up binding it.
+        if (PQstatus(connection.get()) == CONNECTION_OK && serves(connection.get(), dir_ / "data")) return true;
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = -1;
+            if (log_tail().find("Address already in use") != std::string::npos) return false;
             fail(joined({"postgres exited while starting:\n", log_tail()}));
         }
         if (std::chrono::steady_clock::now() > deadline) {

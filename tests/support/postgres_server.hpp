@@ -33,7 +33,9 @@ public:
 
 private:
     [[nodiscard]] std::string conninfo(const std::string& database) const;
-    void wait_until_ready();
+    /// Starts postgres on port_; false when the port turned out to be taken, and postgres exited.
+    [[nodiscard]] bool try_start();
+    [[nodiscard]] bool wait_until_ready();
     [[nodiscard]] std::string log_tail() const;
 
     std::filesystem::path dir_;
